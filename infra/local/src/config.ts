@@ -1,0 +1,27 @@
+import { parseEnv } from '@imagegate/core';
+import { z } from 'zod';
+
+const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optional = z.preprocess(blankAsUndefined, z.string().optional());
+
+/** What `pnpm start` reads beyond the services' own variables (which pass through to them). */
+const localEnvSchema = z.object({
+  /** Where embedded Postgres, Redis and s3rver keep their data (default `<repo>/.data`). */
+  IMAGEGATE_DATA_DIR: optional,
+  DATABASE_URL: optional,
+  REDIS_URL: optional,
+  S3_ENDPOINT: optional,
+  OPENAI_API_KEY: optional,
+  ADMIN_TOKEN: optional,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Fixed ports for the embedded services (default: any free port). */
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().optional(),
+  S3RVER_PORT: z.coerce.number().int().optional(),
+  LOG_LEVEL: z.preprocess(blankAsUndefined, z.string().default('info')),
+});
+
+export type LocalConfig = z.output<typeof localEnvSchema>;
+
+export function loadLocalConfig(env: Record<string, string | undefined> = process.env): LocalConfig {
+  return parseEnv(localEnvSchema, env);
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { generateApiKey } from '@imagegate/core';
+import { findAccountByName, insertAccount, insertApiKey, type Pool } from '@imagegate/db';
+
+export interface DevCredentials {
+  accountId: string;
+  apiKey: string;
+  adminToken: string;
+}
+
+/**
+ * The single-machine `dev` account, its API key and the admin token. Created on the first run and
+ * kept in `.data/credentials.json` (mode 0600) so later runs can print them again: the database
+ * holds only the key's hash.
+ */
+export async function ensureDevCredentials(
+  pool: Pool,
+  options: { file: string; adminToken?: string | undefined },
+): Promise<DevCredentials & { created: boolean; adminTokenGenerated: boolean }> {
+  const saved = existsSync(options.file) ? (JSON.parse(readFileSync(options.file, 'utf8')) as Partial<DevCredentials>) : {};
+  const adminToken = options.adminToken ?? saved.adminToken ?? `igadm_${randomBytes(24).toString('base64url')}`;
+  const adminTokenGenerated = options.adminToken === undefined;
+
+  let account = saved.accountId ? { id: saved.accountId } : await findAccountByName(pool, 'dev');
+  let apiKey = saved.apiKey;
+  let created = false;
+  const { rows } = account ? await pool.query('select 1 from accounts where id = $1', [account.id]) : { rows: [] };
+  if (account === undefined || rows.length === 0) {
+    // A new database (or a reset one): the saved key is worthless there.
+    account = await insertAccount(pool, { name: 'dev' });
+    apiKey = undefined;
+    created = true;
+  }
+  if (apiKey === undefined) {
+    const generated = generateApiKey();
+    await insertApiKey(pool, { accountId: account.id, name: 'dev', prefix: generated.prefix, keyHash: generated.hash });
+    apiKey = generated.key;
+    created = true;
+  }
+  const credentials = { accountId: account.id, apiKey, adminToken };
+  writeFileSync(options.file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  return { ...credentials, created, adminTokenGenerated };
+}

@@ -1,0 +1,19 @@
+export {
+  EMBEDDED_POSTGRES_DATABASE,
+  EMBEDDED_POSTGRES_PASSWORD,
+  EMBEDDED_POSTGRES_USER,
+  type EmbeddedPostgresHandle,
+  type EmbeddedPostgresOptions,
+  startEmbeddedPostgres,
+} from './embedded-postgres.ts';
+export { freePort, isPortFree } from './free-port.ts';
+export type { LocalLogger } from './logger.ts';
+export { type ResolvedRedis, type ResolveRedisOptions, resolveRedis } from './redis.ts';
+export { pingRedis, redactRedisUrl } from './redis-ping.ts';
+export {
+  RedisServerNotFoundError,
+  type SpawnedRedis,
+  type SpawnRedisOptions,
+  spawnRedisServer,
+} from './redis-server.ts';
+export { type S3rverHandle, type S3rverOptions, startS3rver } from './s3rver.ts';

@@ -1,0 +1,104 @@
+/**
+ * `pnpm start`: imagegate on one machine. Uses what the environment names and starts the rest:
+ * embedded PostgreSQL, Redis (local or spawned), s3rver, and the upstream emulators when no
+ * provider key is set. Then runs every service in this process.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createLogger } from '@imagegate/core';
+import { createPool, migrate } from '@imagegate/db';
+import { startOpenAIEmulator } from '@imagegate/emulators';
+import { loadIngressConfig, runIngress } from '@imagegate/ingress';
+import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
+import { createObjectStore } from '@imagegate/storage';
+import { loadLocalConfig } from './config.ts';
+import { ensureDevCredentials } from './dev-credentials.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { resolveRedis } from './redis.ts';
+import { startS3rver } from './s3rver.ts';
+
+const config = loadLocalConfig();
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'imagegate' });
+const dataDir = config.IMAGEGATE_DATA_DIR ?? fileURLToPath(new URL('../../../.data', import.meta.url));
+mkdirSync(dataDir, { recursive: true });
+const stops: (() => Promise<void>)[] = [];
+const env: Record<string, string | undefined> = { ...process.env, PORT: String(config.PORT) };
+
+try {
+  if (config.DATABASE_URL === undefined) {
+    const postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: config.EMBEDDED_POSTGRES_PORT, logger });
+    stops.push(postgres.stop);
+    env.DATABASE_URL = postgres.url;
+    logger.info({ dataDir: join(dataDir, 'postgres') }, 'embedded PostgreSQL started');
+  }
+  const redis = await resolveRedis({ url: config.REDIS_URL, dataDir: join(dataDir, 'redis'), logger });
+  stops.push(redis.stop);
+  env.REDIS_URL = redis.url;
+  logger.info({ source: redis.source }, 'Redis ready');
+
+  if (config.S3_ENDPOINT === undefined) {
+    const s3 = await startS3rver({ dataDir: join(dataDir, 's3'), port: config.S3RVER_PORT, silent: true });
+    stops.push(s3.stop);
+    Object.assign(env, { S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
+    logger.info({ endpoint: s3.endpoint, dataDir: join(dataDir, 's3') }, 's3rver started');
+  }
+  if (config.OPENAI_API_KEY === undefined) {
+    const emulator = await startOpenAIEmulator({ latencyMs: 500 });
+    stops.push(emulator.close);
+    Object.assign(env, { OPENAI_API_KEY: emulator.apiKey, OPENAI_BASE_URL: emulator.url });
+    logger.warn({ url: emulator.url }, 'OPENAI_API_KEY is not set: OpenAI models are EMULATED (generated test images, no cost)');
+  }
+
+  const pool = createPool(env.DATABASE_URL ?? '', { max: 2 });
+  const applied = await migrate(pool);
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const credentials = await ensureDevCredentials(pool, { file: join(dataDir, 'credentials.json'), adminToken: config.ADMIN_TOKEN });
+  await pool.end();
+  env.ADMIN_TOKEN = credentials.adminToken;
+
+  const workerConfig = loadWorkerConfig(env);
+  const bucket = createObjectStore({
+    endpoint: workerConfig.S3_ENDPOINT,
+    region: workerConfig.S3_REGION,
+    bucket: workerConfig.S3_BUCKET,
+    accessKeyId: workerConfig.S3_ACCESS_KEY_ID,
+    secretAccessKey: workerConfig.S3_SECRET_ACCESS_KEY,
+  });
+  await bucket.ensureBucket();
+  bucket.close();
+
+  const worker = await runProviderWorker(workerConfig, logger.child({ service: 'provider-worker' }));
+  stops.unshift(worker.close);
+  const ingress = await runIngress(loadIngressConfig(env), logger.child({ service: 'ingress' }));
+  stops.unshift(ingress.close);
+
+  const lines = [
+    '',
+    `imagegate is ready at ${ingress.url}/v1`,
+    `  API key (${credentials.created ? 'new' : 'saved'} dev account): ${credentials.apiKey}`,
+    credentials.adminTokenGenerated ? `  ADMIN_TOKEN (generated, kept in ${join(dataDir, 'credentials.json')}): ${credentials.adminToken}` : '',
+    '',
+    '  Try it:',
+    `  curl -s ${ingress.url}/v1/images/generations \\`,
+    `    -H "Authorization: Bearer ${credentials.apiKey}" -H "Content-Type: application/json" \\`,
+    `    -d '{"model": "gpt-image-1.5", "prompt": "a lighthouse at dusk", "response_format": "url"}'`,
+    '',
+  ];
+  console.log(lines.filter((line, index) => line !== '' || index === 0 || lines[index - 1] !== '').join('\n'));
+} catch (error) {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : 'start failed');
+  await stopAll();
+  process.exit(1);
+}
+
+async function stopAll(): Promise<void> {
+  for (const stop of stops.splice(0)) await stop().catch((error: unknown) => logger.warn({ err: error }, 'stop failed'));
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'stopping');
+    stopAll().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,3 @@
+export * from './catalog.ts';
+export * from './catalog-schema.ts';
+export * from './parameters.ts';

@@ -1,0 +1,4 @@
+export * from './generation-request.ts';
+export * from './job-resource.ts';
+export * from './queue-payloads.ts';
+export * from './zod-error.ts';

@@ -1,0 +1,56 @@
+import type { ErrorObject } from '@imagegate/core';
+
+export type JobStatus = 'queued' | 'in_progress' | 'succeeded' | 'failed' | 'canceled';
+
+export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL_JOB_STATUSES.includes(status);
+}
+
+export interface RoutingAttempt {
+  provider: string;
+  model: string;
+  status: 'succeeded' | 'failed';
+  error_code?: string | null;
+  duration_ms?: number;
+}
+
+export interface ImageUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  [detail: string]: unknown;
+}
+
+/** One image item in an OpenAI images response. */
+export type ImageItem = { url: string } | { b64_json: string };
+
+/** The OpenAI 200 body plus our `extra`. */
+export interface ImagesResponseBody {
+  created: number;
+  data: ImageItem[];
+  size: string;
+  quality: string;
+  output_format: string;
+  background: string;
+  usage?: ImageUsage;
+  extra: { job_id: string; model: string; routing: { attempts: RoutingAttempt[] }; [key: string]: unknown };
+}
+
+/** `GET /v1/images/jobs/{id}` (API.md "Jobs"). */
+export interface JobResource {
+  id: string;
+  object: 'image.job';
+  status: JobStatus;
+  model: string;
+  created_at: number;
+  started_at: number | null;
+  completed_at: number | null;
+  queue_position: number | null;
+  request: Record<string, unknown>;
+  result: ImagesResponseBody | null;
+  error: ErrorObject | null;
+  routing: { attempts: RoutingAttempt[] };
+  metadata: Record<string, string>;
+}

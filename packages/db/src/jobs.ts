@@ -1,0 +1,195 @@
+import type { ErrorObject } from '@imagegate/core';
+import type { Queryable } from './pool.ts';
+
+export type JobStatus = 'queued' | 'in_progress' | 'succeeded' | 'failed' | 'canceled';
+
+/** An image of a job, stored in S3 under a key derived from the job id and the image index. */
+export interface StoredImage {
+  key: string;
+  content_type: string;
+  bytes: number;
+}
+
+/** What the upstream said about the images, kept for the response body. */
+export interface JobResult {
+  created: number;
+  size: string;
+  quality: string;
+  output_format: string;
+  background: string;
+  usage?: Record<string, unknown> | undefined;
+}
+
+export interface RoutingAttemptRow {
+  provider: string;
+  model: string;
+  status: 'succeeded' | 'failed';
+  error_code?: string | null;
+  duration_ms?: number;
+}
+
+export interface JobRow {
+  id: string;
+  account_id: string;
+  status: JobStatus;
+  model: string;
+  provider: string;
+  request: Record<string, unknown>;
+  parameters: Record<string, unknown>;
+  response_format: 'url' | 'b64_json';
+  metadata: Record<string, string>;
+  progress: 'accepted' | 'images_stored' | 'result_recorded';
+  attempts: number;
+  images: StoredImage[] | null;
+  result: JobResult | null;
+  error_status: number | null;
+  error: ErrorObject | null;
+  routing: { attempts: RoutingAttemptRow[] };
+  cancel_requested: boolean;
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+export interface NewJob {
+  id: string;
+  accountId: string;
+  model: string;
+  provider: string;
+  request: Record<string, unknown>;
+  parameters: Record<string, unknown>;
+  responseFormat: 'url' | 'b64_json';
+  metadata: Record<string, string>;
+}
+
+export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
+  const { rows } = await db.query<JobRow>(
+    `insert into jobs (id, account_id, model, provider, request, parameters, response_format, metadata)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
+    [job.id, job.accountId, job.model, job.provider, job.request, job.parameters, job.responseFormat, job.metadata],
+  );
+  return rows[0] as JobRow;
+}
+
+export async function findJob(db: Queryable, id: string): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>('select * from jobs where id = $1', [id]);
+  return rows[0];
+}
+
+/** A job only its owner may see: another account's job is simply not found. */
+export async function findJobForAccount(db: Queryable, id: string, accountId: string): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>('select * from jobs where id = $1 and account_id = $2', [id, accountId]);
+  return rows[0];
+}
+
+/** Newest first; `after` is the id of the last job of the previous page. */
+export async function listJobsForAccount(
+  db: Queryable,
+  accountId: string,
+  options: { limit: number; after?: string | undefined },
+): Promise<JobRow[]> {
+  const { rows } = await db.query<JobRow>(
+    `select * from jobs where account_id = $1 and ($2::text is null or id < $2) order by id desc limit $3`,
+    [accountId, options.after ?? null, options.limit],
+  );
+  return rows;
+}
+
+/** How many jobs of the same provider wait ahead of this one. */
+export async function queuePosition(db: Queryable, job: Pick<JobRow, 'id' | 'provider'>): Promise<number> {
+  const { rows } = await db.query<{ ahead: bigint }>(
+    `select count(*) as ahead from jobs where provider = $1 and status = 'queued' and id < $2`,
+    [job.provider, job.id],
+  );
+  return Number(rows[0]?.ahead ?? 0n);
+}
+
+/** Terminal statuses of the given jobs (those still running are absent). */
+export async function findFinishedJobIds(db: Queryable, ids: string[]): Promise<Map<string, JobStatus>> {
+  const { rows } = await db.query<{ id: string; status: JobStatus }>(
+    `select id, status from jobs where id = any($1) and status in ('succeeded', 'failed', 'canceled')`,
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.id, row.status]));
+}
+
+/**
+ * A worker takes the job: counts the attempt. Returns undefined when the job is already terminal
+ * (a duplicate delivery, or canceled while queued), so the worker does nothing.
+ */
+export async function startJobAttempt(db: Queryable, id: string): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>(
+    `update jobs set status = 'in_progress', attempts = attempts + 1, started_at = coalesce(started_at, now())
+     where id = $1 and status in ('queued', 'in_progress') returning *`,
+    [id],
+  );
+  return rows[0];
+}
+
+/** Step 1 done: the images are in S3. A retry from here on never calls the upstream again. */
+export async function recordImagesStored(
+  db: Queryable,
+  id: string,
+  images: StoredImage[],
+  result: JobResult,
+  attempt: RoutingAttemptRow,
+): Promise<void> {
+  await db.query(
+    `update jobs set images = $2, result = $3, progress = 'images_stored',
+       routing = jsonb_set(routing, '{attempts}', (routing->'attempts') || $4::jsonb)
+     where id = $1 and status = 'in_progress' and progress = 'accepted'`,
+    [id, JSON.stringify(images), result, JSON.stringify([attempt])],
+  );
+}
+
+/** Appends a failed attempt to the job's routing log. */
+export async function recordFailedAttempt(db: Queryable, id: string, attempt: RoutingAttemptRow): Promise<void> {
+  await db.query(
+    `update jobs set routing = jsonb_set(routing, '{attempts}', (routing->'attempts') || $2::jsonb) where id = $1`,
+    [id, JSON.stringify([attempt])],
+  );
+}
+
+/** Marks the job succeeded once its images are stored; a conditional update, so it happens once. */
+export async function completeJob(db: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update jobs set status = 'succeeded', progress = 'result_recorded', completed_at = now()
+     where id = $1 and status = 'in_progress' and progress = 'images_stored'`,
+    [id],
+  );
+  return rowCount === 1;
+}
+
+/** Marks a non-terminal job failed or canceled. Returns whether this call made the change. */
+export async function finishJobUnsuccessfully(
+  db: Queryable,
+  id: string,
+  outcome: { status: 'failed' | 'canceled'; errorStatus: number; error: ErrorObject },
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update jobs set status = $2, error_status = $3, error = $4, completed_at = now()
+     where id = $1 and status in ('queued', 'in_progress')`,
+    [id, outcome.status, outcome.errorStatus, outcome.error],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Cancel on the owner's behalf. A queued job is canceled at once; a running one is asked to stop
+ * (`cancel_requested`) and the worker finishes the cancel. Returns the row after the change.
+ */
+export async function requestJobCancel(db: Queryable, id: string, accountId: string): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>(
+    `update jobs set
+       status = case when status = 'queued' then 'canceled' else status end,
+       completed_at = case when status = 'queued' then now() else completed_at end,
+       error_status = case when status = 'queued' then 409 else error_status end,
+       error = case when status = 'queued'
+         then '{"message": "The job was canceled.", "type": "invalid_request_error", "param": null, "code": "canceled"}'::jsonb
+         else error end,
+       cancel_requested = cancel_requested or status = 'in_progress'
+     where id = $1 and account_id = $2 returning *`,
+    [id, accountId],
+  );
+  return rows[0];
+}

@@ -1,0 +1,143 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FaultController } from '../faults/fault-controller.ts';
+import { CONTROL_PREFIX, handleControl } from '../http/control-routes.ts';
+import { ImageSource } from '../images/image-source.ts';
+import type { EmulatorStats } from '../stats/stats-recorder.ts';
+import { StatsRecorder } from '../stats/stats-recorder.ts';
+import { checkBearer } from './auth.ts';
+import { openAIError } from './errors.ts';
+import type { GenerationDeps } from './generations-handler.ts';
+import { handleGeneration } from './generations-handler.ts';
+import { OPENAI_IMAGE_MODELS } from './models.ts';
+import type { ReplyContext } from './reply.ts';
+import { newReplyContext, sendError, sendJson } from './reply.ts';
+
+/** Options for {@link startOpenAIEmulator}. */
+export interface OpenAIEmulatorOptions {
+  /** TCP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Interface to bind. Default `127.0.0.1`. */
+  host?: string;
+  /** The only key accepted as `Authorization: Bearer <key>`. Default `sk-emulator`. */
+  apiKey?: string;
+  /** Fixed latency added to every valid generation call, ms. Default 0. */
+  latencyMs?: number;
+  /**
+   * Minimum encoded size of every image, bytes; images are padded with seeded noise to reach it
+   * (benchmarks use 1 MiB / 8 MiB). Default unset: natural size (tens of KB).
+   */
+  imageBytes?: number;
+  /** Seed for the random fault rates' RNG. Default 1. */
+  seed?: number;
+}
+
+/** A listening emulator. */
+export interface RunningEmulator {
+  /** Base URL ending in `/v1`, ready for `new OpenAI({ baseURL })`, e.g. `http://127.0.0.1:4010/v1`. */
+  url: string;
+  port: number;
+  apiKey: string;
+  /** Scripted and random faults; also reachable via `/__emulator/faults`. */
+  faults: FaultController;
+  /** A snapshot of the generation endpoint's counters. */
+  stats(): EmulatorStats;
+  /** Zeroes the counters (same as `DELETE /__emulator/stats`). */
+  resetStats(): void;
+  /** Stops listening and destroys every open socket, hanging requests included. Idempotent. */
+  close(): Promise<void>;
+}
+
+const GENERATIONS_PATH = '/v1/images/generations';
+const MODELS_PATH = '/v1/models';
+
+/**
+ * Starts an HTTP server speaking OpenAI's Images API wire format (`POST /v1/images/generations`)
+ * so the official `openai` SDK can be pointed at it. Plain `node:http` for benchmark throughput.
+ */
+export async function startOpenAIEmulator(options: OpenAIEmulatorOptions = {}): Promise<RunningEmulator> {
+  const apiKey = options.apiKey ?? 'sk-emulator';
+  const faults = new FaultController(options.seed === undefined ? {} : { seed: options.seed });
+  const stats = new StatsRecorder();
+  const shutdown = new AbortController();
+  const deps: GenerationDeps = {
+    apiKey,
+    latencyMs: options.latencyMs ?? 0,
+    imageBytes: options.imageBytes ?? 0,
+    faults,
+    stats,
+    images: new ImageSource(),
+    shutdown: shutdown.signal,
+  };
+
+  const server = createServer((req, res) => {
+    const ctx = newReplyContext();
+    route(req, res, ctx, deps).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      sendError(res, ctx, openAIError(500, 'server_error', `Emulator failure: ${message}`));
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      shutdown.abort();
+      server.close(() => resolve());
+      // server.close() alone would wait for keep-alive and hanging requests forever.
+
+    });
+    return closing;
+  };
+
+  return {
+    url: `http://${urlHost(host)}:${port}/v1`,
+    port,
+    apiKey,
+    faults,
+    stats: () => stats.snapshot(),
+    resetStats: () => stats.reset(),
+    close,
+  };
+}
+
+async function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ReplyContext,
+  deps: GenerationDeps,
+): Promise<void> {
+  const url = req.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const method = req.method ?? 'GET';
+
+  if (path === GENERATIONS_PATH && method === 'POST') return handleGeneration(req, res, ctx, deps);
+  if (path.startsWith(CONTROL_PREFIX)) {
+    const reply = await handleControl(req, path, deps);
+    return sendJson(res, ctx, reply.status, reply.body);
+  }
+  if (path === MODELS_PATH && method === 'GET') {
+    const authError = checkBearer(req.headers.authorization, deps.apiKey);
+    if (authError) return sendError(res, ctx, authError);
+    const data = OPENAI_IMAGE_MODELS.map((id) => ({ id, object: 'model', created: 0, owned_by: 'system' }));
+    return sendJson(res, ctx, 200, { object: 'list', data });
+  }
+  sendError(res, ctx, openAIError(404, 'invalid_request_error', `Invalid URL (${method} ${path})`));
+}
+
+/** Turns a bind address into something a client can dial. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,139 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FaultController } from '../faults/fault-controller.ts';
+import type { FaultDecision } from '../faults/fault-types.ts';
+import { parseFaultDirectives } from '../faults/prompt-directives.ts';
+import { sleep, waitForAbort } from '../http/abortable-wait.ts';
+import { readBody } from '../http/read-body.ts';
+import type { ImageSource } from '../images/image-source.ts';
+import { hueBucketOf } from '../images/image-spec.ts';
+import type { StatsRecorder } from '../stats/stats-recorder.ts';
+import { checkBearer } from './auth.ts';
+import { invalidRequest, openAIError } from './errors.ts';
+import { faultReply } from './fault-replies.ts';
+import { imagesResponseChunks } from './images-response.ts';
+import type { ReplyContext } from './reply.ts';
+import { sendChunks, sendError } from './reply.ts';
+import type { GenerationRequest } from './validate-generation-request.ts';
+import { validateGenerationRequest } from './validate-generation-request.ts';
+
+/** Everything the generation endpoint needs from the running emulator. */
+export interface GenerationDeps {
+  apiKey: string;
+  /** Fixed latency added to every authenticated, valid call, ms. */
+  latencyMs: number;
+  /** Minimum encoded image size in bytes; 0 disables padding. */
+  imageBytes: number;
+  faults: FaultController;
+  stats: StatsRecorder;
+  images: ImageSource;
+  /** Aborts when the emulator closes, releasing hanging and sleeping requests. */
+  shutdown: AbortSignal;
+}
+
+/** Generous cap: a maximal prompt is ~128 KB even in 4-byte UTF-8. */
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * `POST /v1/images/generations`: auth → content type → JSON → validation → fault decision →
+ * latency → image. Faults apply only to requests that would otherwise succeed, so a scripted
+ * queue is never eaten by a test's own malformed request.
+ */
+export async function handleGeneration(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ReplyContext,
+  deps: GenerationDeps,
+): Promise<void> {
+  deps.stats.callStarted();
+  // `close` before the response ended means the client went away (abort, timeout, socket reset).
+  const clientGone = new AbortController();
+  res.once('close', () => clientGone.abort());
+  try {
+    await processGeneration(req, res, ctx, deps, AbortSignal.any([clientGone.signal, deps.shutdown]));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    sendError(res, ctx, openAIError(500, 'server_error', `Emulator failure: ${message}`));
+  } finally {
+    deps.stats.callFinished(res.writableEnded ? res.statusCode : 'aborted');
+    // A hang released by shutdown has no response; make sure its socket does not linger.
+    if (!res.writableEnded) res.destroy();
+  }
+}
+
+async function processGeneration(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ReplyContext,
+  deps: GenerationDeps,
+  signal: AbortSignal,
+): Promise<void> {
+  const authError = checkBearer(req.headers.authorization, deps.apiKey);
+  if (authError) return sendError(res, ctx, authError);
+
+  const contentType = req.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    const message = `Unsupported content type: '${contentType}'. This API method only accepts 'application/json' requests, but you specified the header 'Content-Type: ${contentType}'. Please try again with a supported content type.`;
+    return sendError(res, ctx, invalidRequest(message, null, null));
+  }
+  const read = await readBody(req, MAX_BODY_BYTES);
+  if (!read.ok) {
+    if (read.reason === 'too_large') {
+      sendError(res, ctx, openAIError(413, 'invalid_request_error', 'Request body too large.', null, null));
+    }
+    return;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(read.body.toString('utf8'));
+  } catch {
+    const message =
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)";
+    return sendError(res, ctx, invalidRequest(message, null, null));
+  }
+  deps.stats.requestBody(body);
+
+  const validation = validateGenerationRequest(body);
+  if (!validation.ok) return sendError(res, ctx, validation.error);
+  const request = validation.request;
+
+  const decision = decide(request.prompt, deps.faults);
+  if ('error' in decision) return sendError(res, ctx, invalidRequest(decision.error, 'prompt'));
+  const latencyMs = deps.latencyMs + decision.addedLatencyMs;
+  const outcome = decision.outcome;
+
+  if (outcome.type === 'hang') return waitForAbort(signal);
+  const failure = faultReply(outcome);
+  if (failure) {
+    if (await sleep(latencyMs, signal)) sendError(res, ctx, failure);
+    return;
+  }
+  const count = outcome.type === 'partial' ? Math.min(outcome.images, request.n) : request.n;
+  const [waited, base64] = await Promise.all([
+    sleep(latencyMs, signal),
+    count > 0 ? renderBase64(request, deps) : undefined,
+  ]);
+  if (!waited) return;
+  sendChunks(res, ctx, 200, imagesResponseChunks(request, base64 ?? Buffer.alloc(0), count, Date.now()));
+}
+
+/** Directives in the prompt win and leave the shared queue untouched; otherwise ask the controller. */
+function decide(prompt: string, faults: FaultController): FaultDecision | { error: string } {
+  const directives = parseFaultDirectives(prompt);
+  if (directives.kind === 'invalid') return { error: `${directives.reason}: ${directives.directive}` };
+  if (directives.kind === 'decision') return directives.decision;
+  return faults.next();
+}
+
+async function renderBase64(request: GenerationRequest, deps: GenerationDeps): Promise<Buffer> {
+  const image = await deps.images.get({
+    width: request.width,
+    height: request.height,
+    format: request.outputFormat,
+    transparent: request.background === 'transparent',
+    hueBucket: hueBucketOf(request.prompt),
+    // OpenAI's output_compression 0–100 maps onto encoder quality; encoders need at least 1.
+    quality: Math.max(1, request.outputCompression ?? 100),
+    minBytes: deps.imageBytes,
+  });
+  return image.base64;
+}

@@ -1,0 +1,36 @@
+import { computeUsage } from './usage.ts';
+import type { GenerationRequest } from './validate-generation-request.ts';
+
+const ITEM_OPEN = Buffer.from('{"b64_json":"');
+const ITEM_CLOSE = Buffer.from('"}');
+const ITEM_SEPARATOR = Buffer.from(',');
+
+/**
+ * Serialises an `ImagesResponse` as buffer pieces: the same base64 buffer is referenced `count`
+ * times rather than copied. Base64 needs no JSON escaping, so splicing it in raw is safe.
+ * @param base64 the image as base64 ASCII bytes.
+ * @param count images to include; may be below `request.n` for partial faults.
+ */
+export function imagesResponseChunks(
+  request: GenerationRequest,
+  base64: Buffer,
+  count: number,
+  nowMs: number,
+): Buffer[] {
+  const created = Math.floor(nowMs / 1000);
+  const chunks: Buffer[] = [Buffer.from(`{"created":${created},"data":[`)];
+  for (let i = 0; i < count; i++) {
+    if (i > 0) chunks.push(ITEM_SEPARATOR);
+    chunks.push(ITEM_OPEN, base64, ITEM_CLOSE);
+  }
+  const rest = JSON.stringify({
+    background: request.background,
+    output_format: request.outputFormat,
+    quality: request.quality,
+    size: request.size,
+    usage: computeUsage(request.prompt, request.quality, request.width, request.height, count),
+  });
+  // `rest` starts with "{"; replace it with "]," to continue the outer object.
+  chunks.push(Buffer.from(`],${rest.slice(1)}`));
+  return chunks;
+}

@@ -1,0 +1,204 @@
+import type { OpenAIErrorReply } from './errors.ts';
+import { invalidRequest, listValues, openAIError } from './errors.ts';
+import { resolveSize } from './image-sizes.ts';
+import type { OpenAIImageModel } from './models.ts';
+import { DEFAULT_OPENAI_IMAGE_MODEL, isOpenAIImageModel } from './models.ts';
+
+/** A generation request after validation, with every `auto` resolved the way OpenAI reports it. */
+export interface GenerationRequest {
+  model: OpenAIImageModel;
+  prompt: string;
+  /** Images requested, 1–10. */
+  n: number;
+  width: number;
+  height: number;
+  /** `WxH` echoed in the response. */
+  size: string;
+  quality: 'low' | 'medium' | 'high';
+  background: 'transparent' | 'opaque';
+  outputFormat: 'png' | 'jpeg' | 'webp';
+  /** 0–100 for jpeg/webp (default 100); null for png. */
+  outputCompression: number | null;
+  moderation: 'low' | 'auto';
+  user: string | null;
+}
+
+/** Validation result: the request, or the exact error OpenAI would answer with. */
+export type GenerationValidation = { ok: true; request: GenerationRequest } | { ok: false; error: OpenAIErrorReply };
+
+/** Upper bound on prompt length for GPT image models, in UTF-16 code units. */
+export const MAX_PROMPT_CHARS = 32_000;
+
+const KNOWN_FIELDS = new Set([
+  'prompt',
+  'model',
+  'n',
+  'size',
+  'quality',
+  'background',
+  'output_format',
+  'output_compression',
+  'moderation',
+  'response_format',
+  'stream',
+  'partial_images',
+  'style',
+  'user',
+]);
+/** Fields of the public schema that GPT image models reject (dall-e only). */
+const DALLE_ONLY_FIELDS = ['response_format', 'style'] as const;
+const QUALITIES = ['low', 'medium', 'high', 'auto'] as const;
+const BACKGROUNDS = ['transparent', 'opaque', 'auto'] as const;
+const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
+const MODERATIONS = ['low', 'auto'] as const;
+
+type Fail = { ok: false; error: OpenAIErrorReply };
+
+function fail(error: OpenAIErrorReply): Fail {
+  return { ok: false, error };
+}
+
+function typeError(field: string, expected: string, value: unknown): Fail {
+  const got = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return fail(
+    invalidRequest(`Invalid type for '${field}': expected ${expected}, but got ${got} instead.`, field, 'invalid_type'),
+  );
+}
+
+function enumError(field: string, value: string, allowed: readonly string[]): Fail {
+  return fail(invalidRequest(`Invalid value: '${value}'. Supported values are: ${listValues(allowed)}.`, field));
+}
+
+/** Reads an optional enum field; explicit null counts as absent. */
+function readEnum<T extends string>(
+  body: Record<string, unknown>,
+  field: string,
+  allowed: readonly T[],
+): T | undefined | Fail {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return typeError(field, 'a string', value);
+  if (!(allowed as readonly string[]).includes(value)) return enumError(field, value, allowed);
+  return value as T;
+}
+
+/** Reads an optional integer field within [min, max]; explicit null counts as absent. */
+function readInt(body: Record<string, unknown>, field: string, min: number, max: number): number | undefined | Fail {
+  const value = body[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value)) return typeError(field, 'an integer', value);
+  if (value < min || value > max) {
+    return fail(
+      invalidRequest(`Invalid '${field}': expected an integer between ${min} and ${max}, but got ${value}.`, field),
+    );
+  }
+  return value;
+}
+
+function isFail(value: unknown): value is Fail {
+  return typeof value === 'object' && value !== null && 'ok' in value && value.ok === false;
+}
+
+/**
+ * Validates a parsed `POST /v1/images/generations` body the way OpenAI does for GPT image models:
+ * unknown fields first, then the model (404 when unknown), then each field, then cross-field rules.
+ */
+export function validateGenerationRequest(body: unknown): GenerationValidation {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return fail(invalidRequest('The request body must be a JSON object.', null, null));
+  }
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!KNOWN_FIELDS.has(key)) return fail(invalidRequest(`Unknown parameter: '${key}'.`, key, 'unknown_parameter'));
+  }
+  for (const key of DALLE_ONLY_FIELDS) {
+    if (fields[key] !== undefined && fields[key] !== null) {
+      return fail(invalidRequest(`Unknown parameter: '${key}'.`, key, 'unknown_parameter'));
+    }
+  }
+
+  const modelValue = fields.model ?? DEFAULT_OPENAI_IMAGE_MODEL;
+  if (typeof modelValue !== 'string') return typeError('model', 'a string', modelValue);
+  if (!isOpenAIImageModel(modelValue)) {
+    const message = `The model '${modelValue}' does not exist or you do not have access to it.`;
+    return fail(openAIError(404, 'invalid_request_error', message, null, 'model_not_found'));
+  }
+  const model = modelValue;
+
+  const prompt = fields.prompt;
+  if (prompt === undefined || prompt === null) {
+    return fail(invalidRequest("Missing required parameter: 'prompt'.", 'prompt', 'missing_required_parameter'));
+  }
+  if (typeof prompt !== 'string') return typeError('prompt', 'a string', prompt);
+  if (prompt.trim().length === 0) return fail(invalidRequest("Invalid 'prompt': empty string.", 'prompt'));
+  if (prompt.length > MAX_PROMPT_CHARS) {
+    const message = `Invalid 'prompt': string too long. Expected a string with maximum length ${MAX_PROMPT_CHARS}, but got a string with length ${prompt.length} instead.`;
+    return fail(invalidRequest(message, 'prompt'));
+  }
+
+  const n = readInt(fields, 'n', 1, 10);
+  if (isFail(n)) return n;
+
+  const sizeValue = fields.size ?? 'auto';
+  if (typeof sizeValue !== 'string') return typeError('size', 'a string', sizeValue);
+  const size = resolveSize(model, sizeValue);
+  if ('error' in size) return fail(invalidRequest(size.error, 'size'));
+
+  const quality = readEnum(fields, 'quality', QUALITIES);
+  if (isFail(quality)) return quality;
+  const background = readEnum(fields, 'background', BACKGROUNDS);
+  if (isFail(background)) return background;
+  const outputFormat = readEnum(fields, 'output_format', OUTPUT_FORMATS);
+  if (isFail(outputFormat)) return outputFormat;
+  const outputCompression = readInt(fields, 'output_compression', 0, 100);
+  if (isFail(outputCompression)) return outputCompression;
+  const moderation = readEnum(fields, 'moderation', MODERATIONS);
+  if (isFail(moderation)) return moderation;
+  const partialImages = readInt(fields, 'partial_images', 0, 3);
+  if (isFail(partialImages)) return partialImages;
+
+  const stream = fields.stream;
+  if (stream !== undefined && stream !== null) {
+    if (typeof stream !== 'boolean') return typeError('stream', 'a boolean', stream);
+    if (stream) {
+      return fail(
+        invalidRequest(
+          'Streaming is not supported by the imagegate OpenAI emulator; omit stream or set it to false.',
+          'stream',
+        ),
+      );
+    }
+  }
+  const user = fields.user;
+  if (user !== undefined && user !== null && typeof user !== 'string') return typeError('user', 'a string', user);
+
+  const format = outputFormat ?? 'png';
+  if (background === 'transparent' && format === 'jpeg') {
+    return fail(
+      invalidRequest("Transparent background is only supported with output_format 'png' or 'webp'.", 'background'),
+    );
+  }
+  if (outputCompression !== undefined && format === 'png') {
+    return fail(
+      invalidRequest("output_compression is only supported with output_format 'jpeg' or 'webp'.", 'output_compression'),
+    );
+  }
+
+  return {
+    ok: true,
+    request: {
+      model,
+      prompt,
+      n: n ?? 1,
+      width: size.width,
+      height: size.height,
+      size: size.label,
+      quality: quality === undefined || quality === 'auto' ? 'medium' : quality,
+      background: background === 'transparent' ? 'transparent' : 'opaque',
+      outputFormat: format,
+      outputCompression: format === 'png' ? null : (outputCompression ?? 100),
+      moderation: moderation ?? 'auto',
+      user: typeof user === 'string' ? user : null,
+    },
+  };
+}

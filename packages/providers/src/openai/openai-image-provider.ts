@@ -1,0 +1,66 @@
+import OpenAI from 'openai';
+import { Agent } from 'undici';
+import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
+import { mapOpenAIError } from './openai-errors.ts';
+
+export interface OpenAIProviderConfig {
+  apiKey: string;
+  /** e.g. `https://api.openai.com/v1`, or an emulator. */
+  baseURL: string;
+  /** Milliseconds one upstream call may take (default 10 minutes: high-quality renders are slow). */
+  timeoutMs?: number;
+  /** Keep-alive connections to the upstream (default 128). */
+  connections?: number;
+}
+
+/** The OpenAI Images API through the official SDK. Retries are the worker's job, so the SDK makes none. */
+export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImageProvider {
+  // One keep-alive pool for all calls: the global fetch's default agent collapses at high rates.
+  const dispatcher = new Agent({ connections: config.connections ?? 128, keepAliveTimeout: 30_000 });
+  const client = new OpenAI({
+    apiKey: config.apiKey,
+    baseURL: config.baseURL,
+    maxRetries: 0,
+    timeout: config.timeoutMs ?? 600_000,
+    fetchOptions: { dispatcher } as OpenAI['fetchOptions'],
+  });
+
+  return {
+    name: 'openai',
+    async generate(request: ProviderImageRequest, options): Promise<ProviderImageResult> {
+      let response: OpenAI.ImagesResponse;
+      try {
+        response = await client.images.generate(
+          {
+            model: request.providerModel,
+            prompt: request.prompt,
+            n: request.n,
+            size: request.size as OpenAI.ImageGenerateParams['size'],
+            quality: request.quality,
+            background: request.background,
+            output_format: request.outputFormat,
+            ...(request.outputCompression === undefined ? {} : { output_compression: request.outputCompression }),
+            ...(request.moderation === undefined ? {} : { moderation: request.moderation }),
+            ...(request.user === undefined ? {} : { user: request.user }),
+          },
+          { signal: options.signal },
+        );
+      } catch (error) {
+        throw mapOpenAIError(error);
+      }
+      const outputFormat = response.output_format ?? request.outputFormat;
+      const images = (response.data ?? []).flatMap((image) =>
+        image.b64_json ? [{ bytes: Buffer.from(image.b64_json, 'base64'), mediaType: mediaTypeOf(outputFormat) }] : [],
+      );
+      return {
+        images,
+        size: response.size ?? request.size,
+        quality: response.quality ?? request.quality,
+        outputFormat,
+        background: response.background ?? (request.background === 'transparent' ? 'transparent' : 'opaque'),
+        usage: response.usage as Record<string, unknown> | undefined,
+        warnings: [],
+      };
+    },
+  };
+}

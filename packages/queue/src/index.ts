@@ -1,0 +1,4 @@
+export * from './job-events.ts';
+export * from './provider-queue.ts';
+export * from './queue-names.ts';
+export * from './redis-connection.ts';

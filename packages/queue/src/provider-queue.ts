@@ -1,0 +1,34 @@
+import { Queue } from 'bullmq';
+import type { GenerationJobPayload } from '@imagegate/contracts';
+import { providerQueueName } from './queue-names.ts';
+import type { Redis } from './redis-connection.ts';
+
+export type ProviderQueue = Queue<GenerationJobPayload>;
+
+export interface QueueOptions {
+  connection: Redis;
+  /** Redis key prefix of every queue (default `imagegate`); tests use one per test. */
+  prefix: string;
+}
+
+/** Queue options every generation job gets. Retries are decided by the worker, which knows the error. */
+export const GENERATION_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+  // Postgres is the record: finished queue entries only cost Redis memory.
+  removeOnComplete: true,
+  removeOnFail: { age: 24 * 3600, count: 10_000 },
+} as const;
+
+export function createProviderQueue(provider: string, options: QueueOptions): ProviderQueue {
+  return new Queue<GenerationJobPayload>(providerQueueName(provider), {
+    connection: options.connection,
+    prefix: options.prefix,
+    defaultJobOptions: GENERATION_JOB_OPTIONS,
+  });
+}
+
+/** Idempotent: the BullMQ job id is the imagegate job id, so adding twice is harmless. */
+export async function enqueueGeneration(queue: ProviderQueue, jobId: string): Promise<void> {
+  await queue.add('generate', { jobId }, { jobId });
+}

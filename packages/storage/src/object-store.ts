@@ -1,0 +1,257 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Readable } from 'node:stream';
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import {
+  type CredentialSnapshot,
+  refreshingCredentials,
+  type StorageLogger,
+  staticCredentials,
+} from './credential-snapshot.ts';
+import { ObjectNotFoundError } from './object-not-found-error.ts';
+import { createGetPresigner } from './presign-get.ts';
+import { objectUrlPrefix } from './s3-endpoint.ts';
+
+/** Where and how to reach the bucket. */
+export interface ObjectStoreConfig {
+  /** Base URL of an S3-compatible service (s3rver, MinIO, R2…). Unset = AWS S3. */
+  endpoint?: string;
+  /** Base URL put in presigned URLs when clients reach S3 at another address. Default: `endpoint`. */
+  publicEndpoint?: string;
+  /** Signing region, e.g. `us-east-1`. */
+  region: string;
+  bucket: string;
+  /** Unset (with `secretAccessKey`) = the AWS SDK default credential chain. */
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Bucket in the path instead of the host name. Default: true when `endpoint` is set. */
+  forcePathStyle?: boolean;
+  /** Concurrent sockets per protocol kept by the keep-alive agent. Default 128. */
+  maxSockets?: number;
+}
+
+/** The object operations imagegate needs. */
+export interface ObjectStore {
+  readonly bucket: string;
+  /** Creates the bucket if it is missing; safe to call repeatedly and concurrently. */
+  ensureBucket(): Promise<void>;
+  /**
+   * Uploads an object. A stream without `contentLength` is buffered in memory first, because
+   * S3 needs the length up front; pass it for large bodies.
+   */
+  putObject(
+    key: string,
+    body: Uint8Array | NodeJS.ReadableStream,
+    options: { contentType: string; contentLength?: number },
+  ): Promise<void>;
+  /**
+   * Opens an object for reading. `contentLength` is in bytes. Aborting `signal` destroys the
+   * stream. Throws `ObjectNotFoundError` when the key (or bucket) does not exist.
+   */
+  getObjectStream(
+    key: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<{ stream: Readable; contentLength: number; contentType: string }>;
+  /**
+   * Synchronously returns a presigned GET URL valid for `ttlSeconds` (1 … 604800) from `now`
+   * (default: current time). With the default credential chain, credentials load asynchronously
+   * at creation: it throws until they are loaded (`ensureBucket()` waits for them).
+   */
+  presignGet(key: string, ttlSeconds: number, now?: Date): string;
+  /** Deletes every object and then the bucket; a missing bucket is not an error. */
+  deleteBucket(): Promise<void>;
+  /** Closes pooled connections. */
+  close(): void;
+}
+
+const DEFAULT_MAX_SOCKETS = 128;
+
+function isStatus(err: unknown, status: number, ...names: string[]): boolean {
+  return err instanceof S3ServiceException && (err.$metadata.httpStatusCode === status || names.includes(err.name));
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Creates an S3-backed object store. Checksums are computed/validated only when an operation
+ * requires them, since s3rver and several S3 clones reject the SDK's default trailing checksums.
+ */
+export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: StorageLogger } = {}): ObjectStore {
+  const { bucket, region, endpoint } = config;
+  const forcePathStyle = config.forcePathStyle ?? endpoint !== undefined;
+  const maxSockets = config.maxSockets ?? DEFAULT_MAX_SOCKETS;
+  const explicit =
+    config.accessKeyId !== undefined && config.secretAccessKey !== undefined
+      ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
+      : undefined;
+
+  const client = new S3Client({
+    region,
+    endpoint,
+    forcePathStyle,
+    credentials: explicit,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestHandler: {
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      connectionTimeout: 5_000,
+    },
+  });
+
+  const credentials: CredentialSnapshot =
+    explicit === undefined
+      ? refreshingCredentials(() => client.config.credentials(), deps.logger)
+      : staticCredentials(explicit);
+  const presigner = createGetPresigner(
+    objectUrlPrefix({ endpoint: config.publicEndpoint ?? endpoint, region, bucket, forcePathStyle }),
+    region,
+  );
+
+  async function createBucket(): Promise<void> {
+    try {
+      // Outside us-east-1 AWS insists on a matching LocationConstraint; S3 clones mostly ignore it.
+      // The SDK types the constraint as a closed list of regions; newer regions are still valid.
+      const locationConstraint =
+        endpoint === undefined && region !== 'us-east-1' ? (region as BucketLocationConstraint) : undefined;
+      await client.send(
+        new CreateBucketCommand({
+          Bucket: bucket,
+          CreateBucketConfiguration:
+            locationConstraint === undefined ? undefined : { LocationConstraint: locationConstraint },
+        }),
+      );
+    } catch (err) {
+      // Lost a creation race against ourselves (another process or a concurrent call).
+      if (err instanceof S3ServiceException && err.name === 'BucketAlreadyOwnedByYou') return;
+      if (err instanceof S3ServiceException && err.name === 'BucketAlreadyExists') {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        return;
+      }
+      throw err;
+    }
+  }
+
+  return {
+    bucket,
+
+    async ensureBucket() {
+      await credentials.ready();
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+        return;
+      } catch (err) {
+        if (isStatus(err, 403)) {
+          throw new Error(`bucket ${bucket} exists but these credentials may not use it (403)`, { cause: err });
+        }
+        if (!isStatus(err, 404, 'NotFound', 'NoSuchBucket')) throw err;
+      }
+      await createBucket();
+    },
+
+    async putObject(key, body, options) {
+      let payload: Uint8Array | Readable;
+      let length = options.contentLength;
+      if (body instanceof Uint8Array) {
+        if (length !== undefined && length !== body.byteLength) {
+          throw new Error(`putObject ${key}: contentLength ${length} != body length ${body.byteLength}`);
+        }
+        payload = body;
+        length = body.byteLength;
+      } else if (length === undefined) {
+        payload = await readAll(body);
+        length = payload.byteLength;
+      } else {
+        payload = body instanceof Readable ? body : new Readable().wrap(body);
+      }
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: payload,
+          ContentType: options.contentType,
+          ContentLength: length,
+        }),
+      );
+    },
+
+    async getObjectStream(key, options = {}) {
+      const { signal } = options;
+      let output: GetObjectCommandOutput;
+      try {
+        output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      } catch (err) {
+        if (isStatus(err, 404, 'NoSuchKey', 'NoSuchBucket', 'NotFound')) {
+          throw new ObjectNotFoundError(bucket, key, { cause: err });
+        }
+        throw err;
+      }
+      const stream = output.Body;
+      if (!(stream instanceof Readable)) {
+        throw new Error(`getObject ${key}: expected a Node.js stream body`);
+      }
+      if (output.ContentLength === undefined) {
+        stream.destroy();
+        throw new Error(`getObject ${key}: response had no Content-Length`);
+      }
+      if (signal !== undefined) {
+        // The SDK stops watching the signal once headers arrive; the body must still be cancellable.
+        const onAbort = () => stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        if (signal.aborted) onAbort();
+        else {
+          signal.addEventListener('abort', onAbort, { once: true });
+          stream.once('close', () => signal.removeEventListener('abort', onAbort));
+        }
+      }
+      return {
+        stream,
+        contentLength: output.ContentLength,
+        contentType: output.ContentType ?? 'application/octet-stream',
+      };
+    },
+
+    presignGet(key, ttlSeconds, now) {
+      return presigner.presign(key, credentials.current(), ttlSeconds, now);
+    },
+
+    async deleteBucket() {
+      let token: string | undefined;
+      try {
+        do {
+          const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+          const keys = (page.Contents ?? []).flatMap((o) => (o.Key === undefined ? [] : [{ Key: o.Key }]));
+          if (keys.length > 0) {
+            await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
+          }
+          token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+        } while (token !== undefined);
+        await client.send(new DeleteBucketCommand({ Bucket: bucket }));
+      } catch (err) {
+        if (isStatus(err, 404, 'NoSuchBucket')) return;
+        throw err;
+      }
+    },
+
+    close() {
+      client.destroy();
+    },
+  };
+}

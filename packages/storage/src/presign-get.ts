@@ -1,0 +1,93 @@
+import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { encodeRfc3986, encodeS3Key } from './s3-uri.ts';
+
+/** Credentials used to sign; `sessionToken` is present for temporary (STS) credentials. */
+export interface SigningCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Signs GET URLs for one bucket. */
+export interface GetPresigner {
+  /**
+   * Returns a SigV4 query-string-signed GET URL for `key`.
+   * @param ttlSeconds validity in whole seconds, 1 … 604800 (7 days, the SigV4 maximum).
+   * @param now signing time; defaults to the current time.
+   */
+  presign(key: string, credentials: SigningCredentials, ttlSeconds: number, now?: Date): string;
+}
+
+/** Longest validity SigV4 allows for a presigned URL: 7 days, in seconds. */
+export const MAX_PRESIGN_TTL_SECONDS = 604_800;
+
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+const SERVICE = 's3';
+
+/**
+ * Creates a synchronous SigV4 presigner whose output is byte-identical to
+ * `getSignedUrl(client, new GetObjectCommand({ Bucket, Key }), { expiresIn, signingDate })` from
+ * `@aws-sdk/s3-request-presigner` with a client using `responseChecksumValidation: 'WHEN_REQUIRED'`.
+ * The SDK's version is async and costs ~0.3 ms a URL; galleries sign hundreds at a time.
+ *
+ * @param urlPrefix object URL prefix without trailing slash (see `objectUrlPrefix`).
+ * @param region signing region, e.g. `us-east-1`.
+ */
+export function createGetPresigner(urlPrefix: string, region: string): GetPresigner {
+  const url = new URL(urlPrefix);
+  const host = url.host;
+  const canonicalPrefix = url.pathname.replace(/\/+$/, '');
+  // The derived key depends only on secret + day; caching it saves four HMACs per URL. It is kept
+  // as a KeyObject because createHmac re-imports a Buffer key on every call (~18 µs vs ~3 µs).
+  let cached: { secret: string; day: string; key: KeyObject } | undefined;
+
+  function signingKey(secret: string, day: string): KeyObject {
+    if (cached !== undefined && cached.secret === secret && cached.day === day) {
+      return cached.key;
+    }
+    const kDate = createHmac('sha256', `AWS4${secret}`).update(day).digest();
+    const kRegion = createHmac('sha256', kDate).update(region).digest();
+    const kService = createHmac('sha256', kRegion).update(SERVICE).digest();
+    const key = createSecretKey(createHmac('sha256', kService).update('aws4_request').digest());
+    cached = { secret, day, key };
+    return key;
+  }
+
+  return {
+    presign(key, credentials, ttlSeconds, now = new Date()) {
+      if (key.length === 0) {
+        throw new Error('presignGet: object key must not be empty');
+      }
+      if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_PRESIGN_TTL_SECONDS) {
+        throw new Error(
+          `presignGet: ttlSeconds must be an integer in 1..${MAX_PRESIGN_TTL_SECONDS}, got ${ttlSeconds}`,
+        );
+      }
+      const amzDate = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+      const day = amzDate.slice(0, 8);
+      const scope = `${day}/${region}/${SERVICE}/aws4_request`;
+      const path = `${canonicalPrefix}/${encodeS3Key(key)}`;
+
+      // Parameters are already in byte order, which is what SigV4 canonical query requires and
+      // what the SDK emits; the signature slots in between Security-Token and SignedHeaders.
+      const head =
+        `X-Amz-Algorithm=${ALGORITHM}&X-Amz-Content-Sha256=UNSIGNED-PAYLOAD` +
+        `&X-Amz-Credential=${encodeRfc3986(`${credentials.accessKeyId}/${scope}`)}` +
+        `&X-Amz-Date=${amzDate}&X-Amz-Expires=${ttlSeconds}` +
+        (credentials.sessionToken === undefined
+          ? ''
+          : `&X-Amz-Security-Token=${encodeRfc3986(credentials.sessionToken)}`);
+      const tail = 'X-Amz-SignedHeaders=host&x-id=GetObject';
+
+      const canonicalRequest = `GET\n${path}\n${head}&${tail}\nhost:${host}\n\nhost\nUNSIGNED-PAYLOAD`;
+      const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+      const signature = createHmac('sha256', signingKey(credentials.secretAccessKey, day))
+        .update(stringToSign)
+        .digest('hex');
+      return `${url.protocol}//${host}${path}?${head}&X-Amz-Signature=${signature}&${tail}`;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import express, { type Express } from 'express';
+import type { IngressDeps } from './deps.ts';
+import { authenticate } from './middleware/authenticate.ts';
+import { errorHandler, unknownRoute } from './middleware/error-handler.ts';
+import { requestId } from './middleware/request-id.ts';
+import { adminRouter } from './routes/admin.ts';
+import { createGenerationHandler } from './routes/generations.ts';
+import { healthRouter } from './routes/health.ts';
+import { jobsRouter } from './routes/jobs.ts';
+import { modelsRouter } from './routes/models.ts';
+
+/** The ingress express app, built from its dependencies (no I/O here). */
+export function buildApp(deps: IngressDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestId);
+  app.use(express.json({ limit: deps.settings.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(healthRouter(deps));
+  app.use(adminRouter(deps));
+
+  const auth = authenticate(deps.pool);
+  app.use('/v1', auth);
+  app.post('/v1/images/generations', createGenerationHandler(deps));
+  app.use(jobsRouter(deps));
+  app.use(modelsRouter(deps.catalog));
+
+  app.use(unknownRoute);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

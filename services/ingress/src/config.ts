@@ -1,0 +1,27 @@
+import { databaseEnvSchema, loggingEnvSchema, parseEnv, redisEnvSchema, s3EnvSchema } from '@imagegate/core';
+import { z } from 'zod';
+
+const ingressEnvSchema = z.object({
+  ...databaseEnvSchema.shape,
+  ...redisEnvSchema.shape,
+  ...s3EnvSchema.shape,
+  ...loggingEnvSchema.shape,
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  /** Guards /admin/v1; the admin API is off when unset. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
+  /** Seconds a presigned image URL stays valid (default 3600). */
+  IMAGE_URL_TTL_S: z.coerce.number().int().min(1).max(604_800).default(3600),
+  /** Longest a request without `Prefer` waits before it gets a 202 (seconds, default 300). */
+  SYNC_WAIT_MAX_S: z.coerce.number().int().min(0).max(3600).default(300),
+  /** Largest request body accepted (bytes, default 1 MiB). */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** An operator's catalog file; its models replace or add to the defaults. */
+  CATALOG_FILE: z.string().optional(),
+});
+
+export type IngressConfig = z.output<typeof ingressEnvSchema>;
+
+export function loadIngressConfig(env: Record<string, string | undefined> = process.env): IngressConfig {
+  return parseEnv(ingressEnvSchema, env);
+}

@@ -1,0 +1,28 @@
+import type { Catalog } from '@imagegate/catalog';
+import type { Logger } from '@imagegate/core';
+import type { Pool } from '@imagegate/db';
+import type { ProviderQueue, Redis } from '@imagegate/queue';
+import type { ObjectStore } from '@imagegate/storage';
+import type { JobWaiter } from './job-waiter.ts';
+
+/** What the ingress app is built from. `main.ts` opens these; tests and `pnpm start` pass their own. */
+export interface IngressDeps {
+  pool: Pool;
+  /** A normal Redis connection (publishing cancel requests, health). */
+  redis: Redis;
+  /** One queue per provider, by provider name. */
+  queues: Map<string, ProviderQueue>;
+  store: ObjectStore;
+  catalog: Catalog;
+  waiter: JobWaiter;
+  logger: Logger;
+  settings: IngressSettings;
+}
+
+export interface IngressSettings {
+  redisPrefix: string;
+  adminToken?: string | undefined;
+  imageUrlTtlS: number;
+  syncWaitMaxS: number;
+  maxBodyBytes: number;
+}

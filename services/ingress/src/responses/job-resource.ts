@@ -1,0 +1,48 @@
+import type { ImagesResponseBody, JobResource } from '@imagegate/contracts';
+import type { JobRow } from '@imagegate/db';
+import type { ObjectStore } from '@imagegate/storage';
+
+const seconds = (date: Date | null): number | null => (date === null ? null : Math.floor(date.getTime() / 1000));
+
+/** The OpenAI body of a succeeded job, minus `data` (which is either URLs or streamed base64). */
+export function imagesResponseHead(job: JobRow): Omit<ImagesResponseBody, 'data'> {
+  const result = job.result;
+  return {
+    created: result?.created ?? Math.floor(job.created_at.getTime() / 1000),
+    size: result?.size ?? String(job.parameters.size ?? ''),
+    quality: result?.quality ?? String(job.parameters.quality ?? ''),
+    output_format: result?.output_format ?? String(job.parameters.outputFormat ?? ''),
+    background: result?.background ?? String(job.parameters.background ?? ''),
+    ...(result?.usage ? { usage: result.usage as ImagesResponseBody['usage'] } : {}),
+    extra: { job_id: job.id, model: job.model, routing: job.routing },
+  };
+}
+
+/** The images as freshly presigned URLs (valid `ttlSeconds`). */
+export function presignedImages(job: JobRow, store: ObjectStore, ttlSeconds: number): { url: string }[] {
+  const now = new Date();
+  return (job.images ?? []).map((image) => ({ url: store.presignGet(image.key, ttlSeconds, now) }));
+}
+
+/** `GET /v1/images/jobs/{id}`: a succeeded job's result carries URLs presigned on each read. */
+export function toJobResource(
+  job: JobRow,
+  options: { store: ObjectStore; imageUrlTtlS: number; queuePosition: number | null },
+): JobResource {
+  const succeeded = job.status === 'succeeded';
+  return {
+    id: job.id,
+    object: 'image.job',
+    status: job.status,
+    model: job.model,
+    created_at: seconds(job.created_at) ?? 0,
+    started_at: seconds(job.started_at),
+    completed_at: seconds(job.completed_at),
+    queue_position: options.queuePosition,
+    request: job.request,
+    result: succeeded ? { ...imagesResponseHead(job), data: presignedImages(job, options.store, options.imageUrlTtlS) } : null,
+    error: job.error,
+    routing: job.routing,
+    metadata: job.metadata,
+  };
+}

@@ -1,0 +1,68 @@
+import { isTerminal } from '@imagegate/contracts';
+import { InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
+import { findJobForAccount, type JobRow, listJobsForAccount, queuePosition, requestJobCancel } from '@imagegate/db';
+import { publishCancelRequest, publishJobEvent } from '@imagegate/queue';
+import { type Request, type Response, Router } from 'express';
+import type { IngressDeps } from '../deps.ts';
+import { callerOf } from '../middleware/authenticate.ts';
+import { toJobResource } from '../responses/job-resource.ts';
+
+/** Job reads and cancel. Another account's job is a 404, exactly like a job that does not exist. */
+export function jobsRouter(deps: IngressDeps): Router {
+  const router = Router();
+  const { pool, store, settings } = deps;
+
+  async function render(job: JobRow) {
+    const position = job.status === 'queued' ? await queuePosition(pool, job) : null;
+    return toJobResource(job, { store, imageUrlTtlS: settings.imageUrlTtlS, queuePosition: position });
+  }
+
+  async function ownJob(request: Request, response: Response): Promise<JobRow> {
+    const id = String(request.params.id);
+    const job = isId('job', id) ? await findJobForAccount(pool, id, callerOf(response).accountId) : undefined;
+    if (job === undefined) throw new NotFoundError(`No job with id '${id}'.`, { param: 'id' });
+    return job;
+  }
+
+  router.get('/v1/images/jobs/:id', async (request, response) => {
+    response.json(await render(await ownJob(request, response)));
+  });
+
+  router.get('/v1/images/jobs', async (request, response) => {
+    const limit = request.query.limit === undefined ? 20 : Number(request.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new InvalidRequestError("Invalid value for 'limit': an integer from 1 to 100.", { param: 'limit' });
+    }
+    const after = request.query.after;
+    if (after !== undefined && (typeof after !== 'string' || !isId('job', after))) {
+      throw new InvalidRequestError("Invalid value for 'after': a job id.", { param: 'after' });
+    }
+    const jobs = await listJobsForAccount(pool, callerOf(response).accountId, { limit: limit + 1, after });
+    const page = jobs.slice(0, limit);
+    response.json({
+      object: 'list',
+      data: await Promise.all(page.map(render)),
+      first_id: page[0]?.id ?? null,
+      last_id: page.at(-1)?.id ?? null,
+      has_more: jobs.length > limit,
+    });
+  });
+
+  router.post('/v1/images/jobs/:id/cancel', async (request, response) => {
+    const job = await ownJob(request, response);
+    if (isTerminal(job.status)) {
+      response.json(await render(job));
+      return;
+    }
+    const updated = (await requestJobCancel(pool, job.id, job.account_id)) ?? job;
+    if (updated.status === 'canceled') {
+      // Tell waiting clients; the queue entry finds the job canceled and does nothing.
+      await publishJobEvent(deps.redis, settings.redisPrefix, { jobId: job.id, status: 'canceled' });
+    } else {
+      await publishCancelRequest(deps.redis, settings.redisPrefix, job.id);
+    }
+    response.json(await render(updated));
+  });
+
+  return router;
+}

@@ -1,0 +1,57 @@
+import { loadCatalog } from '@imagegate/catalog';
+import type { Logger } from '@imagegate/core';
+import { createPool } from '@imagegate/db';
+import { createProviderQueue, createRedisConnection } from '@imagegate/queue';
+import { createObjectStore } from '@imagegate/storage';
+import type { IngressConfig } from './config.ts';
+import { JobWaiter } from './job-waiter.ts';
+import { type RunningIngress, startIngress } from './start-ingress.ts';
+
+/** Opens every connection the config names, starts the ingress, and closes them all on `close()`. */
+export async function runIngress(config: IngressConfig, logger: Logger): Promise<RunningIngress> {
+  const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-ingress' });
+  const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-ingress' });
+  const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-ingress-events' });
+  const catalog = loadCatalog({ file: config.CATALOG_FILE });
+  const queues = new Map(
+    catalog.providers().map((provider) => [provider, createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX })]),
+  );
+  const store = createObjectStore({
+    endpoint: config.S3_ENDPOINT,
+    publicEndpoint: config.S3_PUBLIC_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
+  const ingress = await startIngress(
+    {
+      pool,
+      redis,
+      queues,
+      store,
+      catalog,
+      waiter: new JobWaiter(pool),
+      logger,
+      settings: {
+        redisPrefix: config.REDIS_PREFIX,
+        adminToken: config.ADMIN_TOKEN,
+        imageUrlTtlS: config.IMAGE_URL_TTL_S,
+        syncWaitMaxS: config.SYNC_WAIT_MAX_S,
+        maxBodyBytes: config.MAX_BODY_BYTES,
+      },
+    },
+    { port: config.PORT, host: config.HOST, subscriber },
+  );
+  return {
+    ...ingress,
+    async close() {
+      await ingress.close();
+      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      subscriber.disconnect();
+      redis.disconnect();
+      store.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * One-shot deployment step: applies migrations and makes sure the bucket exists. Run it before the
+ * services start (docker-compose's `migrate` container; a Kubernetes Job or init container).
+ */
+import { createLogger } from '@imagegate/core';
+import { createPool, migrate } from '@imagegate/db';
+import { createObjectStore } from '@imagegate/storage';
+import { loadIngressConfig } from './config.ts';
+
+const config = loadIngressConfig();
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'setup' });
+const pool = createPool(config.DATABASE_URL, { max: 1 });
+try {
+  const applied = await migrate(pool);
+  logger.info({ applied }, 'migrations up to date');
+  const store = createObjectStore({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
+  await store.ensureBucket();
+  store.close();
+  logger.info({ bucket: config.S3_BUCKET }, 'bucket ready');
+} finally {
+  await pool.end();
+}

@@ -1,0 +1,26 @@
+import type { Logger } from '@imagegate/core';
+import type { Pool } from '@imagegate/db';
+import type { ImageProvider } from '@imagegate/providers';
+import type { Redis } from '@imagegate/queue';
+import type { ObjectStore } from '@imagegate/storage';
+
+export interface ProviderWorkerDeps {
+  pool: Pool;
+  /** Connection for BullMQ and for publishing job events. */
+  redis: Redis;
+  store: ObjectStore;
+  /** The adapters this process serves, by provider name: one BullMQ worker each. */
+  providers: Map<string, ImageProvider>;
+  logger: Logger;
+  settings: ProviderWorkerSettings;
+}
+
+export interface ProviderWorkerSettings {
+  redisPrefix: string;
+  /** Jobs in flight per provider queue (default 50). */
+  concurrency: number;
+  /** How long a worker holds a job before others may consider it stalled (ms, default 10000). */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for (ms, default 5000). */
+  stalledIntervalMs?: number;
+}

@@ -1,0 +1,46 @@
+import { type Logger } from '@imagegate/core';
+import { createPool } from '@imagegate/db';
+import { createProviders } from '@imagegate/providers';
+import { createRedisConnection } from '@imagegate/queue';
+import { createObjectStore } from '@imagegate/storage';
+import type { WorkerConfig } from './config.ts';
+import { type RunningProviderWorker, startProviderWorker } from './start-provider-worker.ts';
+
+/** Opens every connection the config names, starts one worker per served provider, closes all on `close()`. */
+export async function runProviderWorker(config: WorkerConfig, logger: Logger): Promise<RunningProviderWorker> {
+  const all = createProviders({
+    openai: config.OPENAI_API_KEY
+      ? { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, timeoutMs: config.UPSTREAM_TIMEOUT_MS }
+      : undefined,
+  });
+  const wanted = config.WORKER_PROVIDERS?.split(',').map((name) => name.trim()).filter(Boolean);
+  const providers = new Map([...all].filter(([name]) => wanted === undefined || wanted.includes(name)));
+  if (providers.size === 0) {
+    throw new Error('No provider to serve: set OPENAI_API_KEY (and check WORKER_PROVIDERS).');
+  }
+  const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-worker' });
+  const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });
+  const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker-cancel' });
+  const store = createObjectStore({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    bucket: config.S3_BUCKET,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  });
+  const worker = await startProviderWorker(
+    { pool, redis, store, providers, logger, settings: { redisPrefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY } },
+    { subscriber },
+  );
+  logger.info({ providers: [...providers.keys()] }, 'provider worker running');
+  return {
+    ...worker,
+    async close() {
+      await worker.close();
+      subscriber.disconnect();
+      redis.disconnect();
+      store.close();
+      await pool.end();
+    },
+  };
+}

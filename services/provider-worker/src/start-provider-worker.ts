@@ -1,0 +1,51 @@
+import { type GenerationJobPayload } from '@imagegate/contracts';
+import { providerQueueName, type Redis, subscribeJobChannels } from '@imagegate/queue';
+import { Worker } from 'bullmq';
+import { Cancellations } from './cancellations.ts';
+import type { ProviderWorkerDeps } from './deps.ts';
+import { createGenerateImageProcessor } from './processors/generate-image.ts';
+
+export interface RunningProviderWorker {
+  workers: Worker<GenerationJobPayload>[];
+  /** Stops taking jobs, lets those in hand finish (or hands them back), then returns. */
+  close(): Promise<void>;
+}
+
+/**
+ * One BullMQ worker per provider this process serves. `subscriber` is a dedicated Redis connection
+ * for cancel requests.
+ */
+export async function startProviderWorker(
+  deps: ProviderWorkerDeps,
+  options: { subscriber: Redis },
+): Promise<RunningProviderWorker> {
+  const cancellations = new Cancellations();
+  await subscribeJobChannels(options.subscriber, deps.settings.redisPrefix, {
+    onCancelRequest: (jobId) => cancellations.cancel(jobId),
+  });
+  const workers = [...deps.providers.values()].map((provider) => {
+    const worker = new Worker<GenerationJobPayload>(
+      providerQueueName(provider.name),
+      createGenerateImageProcessor(deps, provider, cancellations),
+      {
+        connection: deps.redis,
+        prefix: deps.settings.redisPrefix,
+        concurrency: deps.settings.concurrency,
+        // A killed worker's job is picked up again within ~lock + stalled interval.
+        lockDuration: deps.settings.lockDurationMs ?? 10_000,
+        stalledInterval: deps.settings.stalledIntervalMs ?? 5_000,
+        maxStalledCount: 3,
+      },
+    );
+    worker.on('error', (error) => deps.logger.error({ err: error, provider: provider.name }, 'worker error'));
+    return worker;
+  });
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  return {
+    workers,
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close()));
+      await options.subscriber.unsubscribe().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callJson } from '../support/http.ts';
+import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
+
+let stack: TestStack;
+let account: TestAccount;
+
+beforeAll(async () => {
+  stack = await startTestStack({ env: { IMAGE_URL_TTL_S: '1', SYNC_WAIT_MAX_S: '1' } });
+  account = await stack.createAccount('limits');
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('IMAGE_URL_TTL_S', () => {
+  it('makes presigned image URLs stop working once they expire', async () => {
+    const client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
+    const result = await client.images.generate({ model: 'gpt-image-1-mini', prompt: 'ephemeral', response_format: 'url' });
+    const url = result.data?.[0]?.url ?? '';
+    expect((await fetch(url)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    expect((await fetch(url)).status).toBe(403);
+  });
+});
+
+describe('SYNC_WAIT_MAX_S', () => {
+  it('turns a synchronous request into a 202 with the job when the job outlasts the limit', async () => {
+    const response = await callJson<{ id: string; status: string }>(`${stack.url}/v1/images/generations`, {
+      apiKey: account.apiKey,
+      body: { model: 'gpt-image-1-mini', prompt: 'slow [emulate:latency=2500]' },
+    });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('location')).toBe(`/v1/images/jobs/${response.body.id}`);
+    expect(response.headers.get('preference-applied')).toBeNull();
+  });
+});
