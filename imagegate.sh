@@ -42,4 +42,7 @@ pnpm install --frozen-lockfile --reporter=silent >&2 || pnpm install --frozen-lo
 
 cmd="${1:-start}"
 [ $# -gt 0 ] && shift
+# start runs node itself so SIGTERM/SIGINT reach imagegate (pnpm does not forward them) and the
+# embedded services stop cleanly.
+[ "$cmd" = start ] && exec node infra/local/src/main.ts "$@"
 exec pnpm run --silent "$cmd" "$@"

@@ -37,7 +37,12 @@ describe('POST /v1/images/generations (synchronous)', () => {
   });
 
   it('resolves the owner/model form and makes n images of a custom gpt-image-2 size', async () => {
-    const result = await client.images.generate({ model: 'openai/gpt-image-2', prompt: 'three dots', n: 3, size: '1536x864' });
+    const result = await client.images.generate({
+      model: 'openai/gpt-image-2',
+      prompt: 'three dots',
+      n: 3,
+      size: '1536x864',
+    });
     expect(result.data).toHaveLength(3);
     for (const image of result.data ?? []) {
       const metadata = await sharp(Buffer.from(image.b64_json ?? '', 'base64')).metadata();
@@ -59,7 +64,11 @@ describe('POST /v1/images/generations (synchronous)', () => {
   });
 
   it('returns a presigned URL that serves the image when response_format is url', async () => {
-    const result = await client.images.generate({ model: 'gpt-image-1.5', prompt: 'a blue cube', response_format: 'url' });
+    const result = await client.images.generate({
+      model: 'gpt-image-1.5',
+      prompt: 'a blue cube',
+      response_format: 'url',
+    });
     const url = result.data?.[0]?.url ?? '';
     expect(url).toMatch(/X-Amz-Expires=3600/);
     const image = await fetch(url);
@@ -107,11 +116,14 @@ describe('POST /v1/images/generations (synchronous)', () => {
 
 describe('Prefer header', () => {
   it('answers 202 with the job and Location at once for respond-async, and the job succeeds', async () => {
-    const response = await callJson<{ id: string; status: string; object: string }>(`${stack.url}/v1/images/generations`, {
-      apiKey: account.apiKey,
-      body: { model: 'gpt-image-1.5', prompt: 'later [emulate:latency=300]', metadata: { order: '42' } },
-      headers: { prefer: 'respond-async' },
-    });
+    const response = await callJson<{ id: string; status: string; object: string }>(
+      `${stack.url}/v1/images/generations`,
+      {
+        apiKey: account.apiKey,
+        body: { model: 'gpt-image-1.5', prompt: 'later [emulate:latency=300]', metadata: { order: '42' } },
+        headers: { prefer: 'respond-async' },
+      },
+    );
     expect(response.status).toBe(202);
     expect(response.headers.get('location')).toBe(`/v1/images/jobs/${response.body.id}`);
     expect(response.headers.get('preference-applied')).toBe('respond-async');
@@ -197,7 +209,10 @@ describe('POST /v1/images/jobs/{id}/cancel', () => {
     while ((await pollJob(stack.url, account.apiKey, id, 0)).status !== 'in_progress' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const canceled = await callJson(`${stack.url}/v1/images/jobs/${id}/cancel`, { apiKey: account.apiKey, method: 'POST' });
+    const canceled = await callJson(`${stack.url}/v1/images/jobs/${id}/cancel`, {
+      apiKey: account.apiKey,
+      method: 'POST',
+    });
     expect(canceled.status).toBe(200);
     const job = await pollJob(stack.url, account.apiKey, id, 10_000);
     expect(job).toMatchObject({ status: 'canceled', error: { code: 'canceled' } });

@@ -57,22 +57,85 @@ describe('validation', () => {
     ['n fractional', { ...valid, n: 1.5 }, 400, 'invalid_request_error', 'n', 'invalid_type'],
     ['a size the model lacks', { ...valid, size: '512x512' }, 400, 'invalid_request_error', 'size', 'invalid_value'],
     ['a size that is not WxH', { ...valid, size: 'huge' }, 400, 'invalid_request_error', 'size', 'invalid_value'],
-    ['gpt-image-2 size off the 16 grid', { ...valid, model: 'gpt-image-2', size: '1000x1000' }, 400, 'invalid_request_error', 'size', 'invalid_value'],
-    ['gpt-image-2 ratio beyond 3:1', { ...valid, model: 'gpt-image-2', size: '3840x1024' }, 400, 'invalid_request_error', 'size', 'invalid_value'],
+    [
+      'gpt-image-2 size off the 16 grid',
+      { ...valid, model: 'gpt-image-2', size: '1000x1000' },
+      400,
+      'invalid_request_error',
+      'size',
+      'invalid_value',
+    ],
+    [
+      'gpt-image-2 ratio beyond 3:1',
+      { ...valid, model: 'gpt-image-2', size: '3840x1024' },
+      400,
+      'invalid_request_error',
+      'size',
+      'invalid_value',
+    ],
     ['an unknown quality', { ...valid, quality: 'ultra' }, 400, 'invalid_request_error', 'quality', 'invalid_value'],
-    ['transparent with jpeg', { ...valid, background: 'transparent', output_format: 'jpeg' }, 400, 'invalid_request_error', 'background', 'invalid_value'],
-    ['compression with png', { ...valid, output_compression: 50 }, 400, 'invalid_request_error', 'output_compression', 'invalid_value'],
+    [
+      'transparent with jpeg',
+      { ...valid, background: 'transparent', output_format: 'jpeg' },
+      400,
+      'invalid_request_error',
+      'background',
+      'invalid_value',
+    ],
+    [
+      'compression with png',
+      { ...valid, output_compression: 50 },
+      400,
+      'invalid_request_error',
+      'output_compression',
+      'invalid_value',
+    ],
     ['an unknown model', { ...valid, model: 'dall-e-9' }, 404, 'invalid_request_error', 'model', 'model_not_found'],
     ['no model', { prompt: 'x' }, 400, 'invalid_request_error', 'model', 'missing_required_parameter'],
     ['an empty prompt', { ...valid, prompt: '   ' }, 400, 'invalid_request_error', 'prompt', 'invalid_value'],
     ['no prompt', { model: 'gpt-image-1.5' }, 400, 'invalid_request_error', 'prompt', 'missing_required_parameter'],
-    ['a prompt over 32000 chars', { ...valid, prompt: 'x'.repeat(32_001) }, 400, 'invalid_request_error', 'prompt', 'invalid_value'],
+    [
+      'a prompt over 32000 chars',
+      { ...valid, prompt: 'x'.repeat(32_001) },
+      400,
+      'invalid_request_error',
+      'prompt',
+      'invalid_value',
+    ],
     ['stream: true', { ...valid, stream: true }, 400, 'invalid_request_error', 'stream', 'invalid_value'],
     ['an unknown parameter', { ...valid, style: 'vivid' }, 400, 'invalid_request_error', 'style', 'unknown_parameter'],
-    ['both size and aspect_ratio', { ...valid, size: '1024x1024', aspect_ratio: '1:1' }, 400, 'invalid_request_error', 'aspect_ratio', 'invalid_value'],
-    ['an aspect ratio the model cannot make', { ...valid, aspect_ratio: '21:9' }, 400, 'invalid_request_error', 'aspect_ratio', 'invalid_value'],
-    ['17 metadata pairs', { ...valid, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) }, 400, 'invalid_request_error', 'metadata', 'invalid_value'],
-    ['a body that is an array', [valid] as unknown as Record<string, unknown>, 400, 'invalid_request_error', null, 'invalid_type'],
+    [
+      'both size and aspect_ratio',
+      { ...valid, size: '1024x1024', aspect_ratio: '1:1' },
+      400,
+      'invalid_request_error',
+      'aspect_ratio',
+      'invalid_value',
+    ],
+    [
+      'an aspect ratio the model cannot make',
+      { ...valid, aspect_ratio: '21:9' },
+      400,
+      'invalid_request_error',
+      'aspect_ratio',
+      'invalid_value',
+    ],
+    [
+      '17 metadata pairs',
+      { ...valid, metadata: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v'])) },
+      400,
+      'invalid_request_error',
+      'metadata',
+      'invalid_value',
+    ],
+    [
+      'a body that is an array',
+      [valid] as unknown as Record<string, unknown>,
+      400,
+      'invalid_request_error',
+      null,
+      'invalid_type',
+    ],
   ])('rejects %s', async (_name, body, status, type, param, code) => {
     const response = await callJson<ErrorEnvelope>(generations(), { apiKey: account.apiKey, body });
     expect(response.status).toBe(status);
@@ -115,9 +178,15 @@ describe('validation', () => {
   });
 
   it('echoes a sane client x-request-id and replaces a hostile one', async () => {
-    const echoed = await callJson(`${stack.url}/v1/images/jobs`, { apiKey: account.apiKey, headers: { 'x-request-id': 'trace-123' } });
+    const echoed = await callJson(`${stack.url}/v1/images/jobs`, {
+      apiKey: account.apiKey,
+      headers: { 'x-request-id': 'trace-123' },
+    });
     expect(echoed.headers.get('x-request-id')).toBe('trace-123');
-    const replaced = await callJson(`${stack.url}/v1/images/jobs`, { apiKey: account.apiKey, headers: { 'x-request-id': 'a b<script>' } });
+    const replaced = await callJson(`${stack.url}/v1/images/jobs`, {
+      apiKey: account.apiKey,
+      headers: { 'x-request-id': 'a b<script>' },
+    });
     expect(replaced.headers.get('x-request-id')).toMatch(/^req_/);
   });
 

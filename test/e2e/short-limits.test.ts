@@ -17,7 +17,11 @@ afterAll(async () => {
 describe('IMAGE_URL_TTL_S', () => {
   it('makes presigned image URLs stop working once they expire', async () => {
     const client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
-    const result = await client.images.generate({ model: 'gpt-image-1-mini', prompt: 'ephemeral', response_format: 'url' });
+    const result = await client.images.generate({
+      model: 'gpt-image-1-mini',
+      prompt: 'ephemeral',
+      response_format: 'url',
+    });
     const url = result.data?.[0]?.url ?? '';
     expect((await fetch(url)).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 2_200));

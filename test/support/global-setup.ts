@@ -95,7 +95,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   } else {
     const s3rver = await startS3rver({ dataDir: join(scratch, 's3'), silent: true });
     stops.push(s3rver.stop);
-    s3 = { endpoint: s3rver.endpoint, region: s3rver.region, accessKeyId: s3rver.accessKeyId, secretAccessKey: s3rver.secretAccessKey };
+    s3 = {
+      endpoint: s3rver.endpoint,
+      region: s3rver.region,
+      accessKeyId: s3rver.accessKeyId,
+      secretAccessKey: s3rver.secretAccessKey,
+    };
   }
 
   project.provide('testServices', { postgresAdminUrl, templateDatabase, redisUrl: redis.url, s3 });

@@ -1,7 +1,8 @@
 import { createLogger } from '@imagegate/core';
-import { type RunningEmulator, startOpenAIEmulator, type OpenAIEmulatorOptions } from '@imagegate/emulators';
+import { type OpenAIEmulatorOptions, type RunningEmulator, startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, type RunningIngress, runIngress } from '@imagegate/ingress';
 import { loadWorkerConfig, type RunningProviderWorker, runProviderWorker } from '@imagegate/provider-worker';
+import type { ObjectStore } from '@imagegate/storage';
 import {
   createTestBucket,
   createTestDatabase,
@@ -10,7 +11,6 @@ import {
   type TestRedis,
   testServices,
 } from '@imagegate/testing';
-import type { ObjectStore } from '@imagegate/storage';
 
 export interface TestAccount {
   accountId: string;
@@ -98,7 +98,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     admin,
     async createAccount(name = 'test') {
       const account = (await (await admin('/admin/v1/accounts', { body: { name } })).json()) as { id: string };
-      const key = (await (await admin(`/admin/v1/accounts/${account.id}/api_keys`, { body: { name: 'k' } })).json()) as {
+      const key = (await (
+        await admin(`/admin/v1/accounts/${account.id}/api_keys`, { body: { name: 'k' } })
+      ).json()) as {
         id: string;
         key: string;
       };

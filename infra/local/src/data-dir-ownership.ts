@@ -40,7 +40,11 @@ export async function ensureReachable(dir: string, user: OsUser, logger?: LocalL
     const info = await stat(current);
     const mode = info.mode;
     const searchable =
-      info.uid === user.uid ? (mode & 0o100) !== 0 : info.gid === user.gid ? (mode & 0o010) !== 0 : (mode & 0o001) !== 0;
+      info.uid === user.uid
+        ? (mode & 0o100) !== 0
+        : info.gid === user.gid
+          ? (mode & 0o010) !== 0
+          : (mode & 0o001) !== 0;
     if (!searchable) {
       if (current.startsWith(`${temp}${sep}`)) {
         await chmod(current, (mode & 0o7777) | 0o001);

@@ -18,7 +18,9 @@ export async function ensureDevCredentials(
   pool: Pool,
   options: { file: string; adminToken?: string | undefined },
 ): Promise<DevCredentials & { created: boolean; adminTokenGenerated: boolean }> {
-  const saved = existsSync(options.file) ? (JSON.parse(readFileSync(options.file, 'utf8')) as Partial<DevCredentials>) : {};
+  const saved = existsSync(options.file)
+    ? (JSON.parse(readFileSync(options.file, 'utf8')) as Partial<DevCredentials>)
+    : {};
   const adminToken = options.adminToken ?? saved.adminToken ?? `igadm_${randomBytes(24).toString('base64url')}`;
   const adminTokenGenerated = options.adminToken === undefined;
 

@@ -27,7 +27,11 @@ const env: Record<string, string | undefined> = { ...process.env, PORT: String(c
 
 try {
   if (config.DATABASE_URL === undefined) {
-    const postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: config.EMBEDDED_POSTGRES_PORT, logger });
+    const postgres = await startEmbeddedPostgres({
+      dataDir: join(dataDir, 'postgres'),
+      port: config.EMBEDDED_POSTGRES_PORT,
+      logger,
+    });
     stops.push(postgres.stop);
     env.DATABASE_URL = postgres.url;
     logger.info({ dataDir: join(dataDir, 'postgres') }, 'embedded PostgreSQL started');
@@ -40,20 +44,31 @@ try {
   if (config.S3_ENDPOINT === undefined) {
     const s3 = await startS3rver({ dataDir: join(dataDir, 's3'), port: config.S3RVER_PORT, silent: true });
     stops.push(s3.stop);
-    Object.assign(env, { S3_ENDPOINT: s3.endpoint, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey });
+    Object.assign(env, {
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    });
     logger.info({ endpoint: s3.endpoint, dataDir: join(dataDir, 's3') }, 's3rver started');
   }
   if (config.OPENAI_API_KEY === undefined) {
     const emulator = await startOpenAIEmulator({ latencyMs: 500 });
     stops.push(emulator.close);
     Object.assign(env, { OPENAI_API_KEY: emulator.apiKey, OPENAI_BASE_URL: emulator.url });
-    logger.warn({ url: emulator.url }, 'OPENAI_API_KEY is not set: OpenAI models are EMULATED (generated test images, no cost)');
+    logger.warn(
+      { url: emulator.url },
+      'OPENAI_API_KEY is not set: OpenAI models are EMULATED (generated test images, no cost)',
+    );
   }
 
   const pool = createPool(env.DATABASE_URL ?? '', { max: 2 });
   const applied = await migrate(pool);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  const credentials = await ensureDevCredentials(pool, { file: join(dataDir, 'credentials.json'), adminToken: config.ADMIN_TOKEN });
+  const credentials = await ensureDevCredentials(pool, {
+    file: join(dataDir, 'credentials.json'),
+    adminToken: config.ADMIN_TOKEN,
+  });
   await pool.end();
   env.ADMIN_TOKEN = credentials.adminToken;
 
@@ -77,7 +92,9 @@ try {
     '',
     `imagegate is ready at ${ingress.url}/v1`,
     `  API key (${credentials.created ? 'new' : 'saved'} dev account): ${credentials.apiKey}`,
-    credentials.adminTokenGenerated ? `  ADMIN_TOKEN (generated, kept in ${join(dataDir, 'credentials.json')}): ${credentials.adminToken}` : '',
+    credentials.adminTokenGenerated
+      ? `  ADMIN_TOKEN (generated, kept in ${join(dataDir, 'credentials.json')}): ${credentials.adminToken}`
+      : '',
     '',
     '  Try it:',
     `  curl -s ${ingress.url}/v1/images/generations \\`,
@@ -93,7 +110,8 @@ try {
 }
 
 async function stopAll(): Promise<void> {
-  for (const stop of stops.splice(0)) await stop().catch((error: unknown) => logger.warn({ err: error }, 'stop failed'));
+  for (const stop of stops.splice(0))
+    await stop().catch((error: unknown) => logger.warn({ err: error }, 'stop failed'));
 }
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -13,7 +13,12 @@ describe('resolveParameters', () => {
     ['9:16 to the nearest fixed size', 'gpt-image-1-mini', { aspect_ratio: '9:16' }, { size: '1024x1536' }],
     ['16:9 to a free size on the 16 grid', 'gpt-image-2', { aspect_ratio: '16:9' }, { size: '1360x768' }],
     ['a custom gpt-image-2 size', 'gpt-image-2', { size: '3840x2160' }, { size: '3840x2160' }],
-    ['transparent webp', 'gpt-image-2', { background: 'transparent', output_format: 'webp' }, { background: 'transparent', outputFormat: 'webp' }],
+    [
+      'transparent webp',
+      'gpt-image-2',
+      { background: 'transparent', output_format: 'webp' },
+      { background: 'transparent', outputFormat: 'webp' },
+    ],
     ['jpeg compression', 'gpt-image-2', { output_format: 'jpeg', output_compression: 80 }, { outputCompression: 80 }],
   ])('resolves %s', (_name, modelId, requested, expected) => {
     expect(resolveParameters(catalog.resolve(modelId), requested)).toMatchObject(expected);
@@ -46,6 +51,8 @@ describe('Catalog.resolve', () => {
   });
 
   it('answers 404 model_not_found for an unknown model', () => {
-    expect(() => catalog.resolve('dall-e-9')).toThrow(expect.objectContaining({ status: 404, code: 'model_not_found', param: 'model' }));
+    expect(() => catalog.resolve('dall-e-9')).toThrow(
+      expect.objectContaining({ status: 404, code: 'model_not_found', param: 'model' }),
+    );
   });
 });

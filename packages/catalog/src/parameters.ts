@@ -55,18 +55,25 @@ function resolveSize(model: CatalogModel, requested: RequestedParameters): strin
   }
   if (sizes.mode === 'fixed') {
     if (!sizes.values.includes(size)) {
-      throw invalid('size', `Invalid value for 'size': '${size}' is not supported by ${model.id}. Supported: ${['auto', ...sizes.values].join(', ')}.`);
+      throw invalid(
+        'size',
+        `Invalid value for 'size': '${size}' is not supported by ${model.id}. Supported: ${['auto', ...sizes.values].join(', ')}.`,
+      );
     }
     return size;
   }
   const { width, height } = parsed;
   const problems: string[] = [];
-  if (width % sizes.multipleOf !== 0 || height % sizes.multipleOf !== 0) problems.push(`both edges must be multiples of ${sizes.multipleOf}`);
+  if (width % sizes.multipleOf !== 0 || height % sizes.multipleOf !== 0)
+    problems.push(`both edges must be multiples of ${sizes.multipleOf}`);
   if (Math.max(width, height) > sizes.maxEdge) problems.push(`the longest edge must be at most ${sizes.maxEdge}`);
-  if (Math.max(width, height) / Math.min(width, height) > sizes.maxAspectRatio) problems.push(`the aspect ratio must be at most ${sizes.maxAspectRatio}:1`);
+  if (Math.max(width, height) / Math.min(width, height) > sizes.maxAspectRatio)
+    problems.push(`the aspect ratio must be at most ${sizes.maxAspectRatio}:1`);
   const pixels = width * height;
-  if (pixels < sizes.minPixels || pixels > sizes.maxPixels) problems.push(`the pixel count must be between ${sizes.minPixels} and ${sizes.maxPixels}`);
-  if (problems.length > 0) throw invalid('size', `Invalid value for 'size': '${size}' for ${model.id}: ${problems.join('; ')}.`);
+  if (pixels < sizes.minPixels || pixels > sizes.maxPixels)
+    problems.push(`the pixel count must be between ${sizes.minPixels} and ${sizes.maxPixels}`);
+  if (problems.length > 0)
+    throw invalid('size', `Invalid value for 'size': '${size}' for ${model.id}: ${problems.join('; ')}.`);
   return size;
 }
 
@@ -76,7 +83,10 @@ export function sizeForAspectRatio(model: CatalogModel, aspectRatio: string): st
   const ratio = parseAspectRatio(aspectRatio);
   if (sizes.mode === 'free') {
     if (Math.max(ratio, 1 / ratio) > sizes.maxAspectRatio) {
-      throw invalid('aspect_ratio', `${model.id} supports aspect ratios up to ${sizes.maxAspectRatio}:1; got ${aspectRatio}.`);
+      throw invalid(
+        'aspect_ratio',
+        `${model.id} supports aspect ratios up to ${sizes.maxAspectRatio}:1; got ${aspectRatio}.`,
+      );
     }
     // About one megapixel at the requested ratio, on the model's grid.
     const step = sizes.multipleOf;
@@ -99,7 +109,10 @@ export function sizeForAspectRatio(model: CatalogModel, aspectRatio: string): st
   }
   // More than 25% off the requested shape is not "nearest", it is a different picture.
   if (bestDistance > Math.log(1.25)) {
-    throw invalid('aspect_ratio', `${model.id} cannot produce aspect ratio ${aspectRatio}. Sizes: ${sizes.values.join(', ')}.`);
+    throw invalid(
+      'aspect_ratio',
+      `${model.id} cannot produce aspect ratio ${aspectRatio}. Sizes: ${sizes.values.join(', ')}.`,
+    );
   }
   return best;
 }
@@ -112,7 +125,10 @@ export function resolveParameters(model: CatalogModel, requested: RequestedParam
   const capabilities = model.capabilities;
   const n = requested.n ?? 1;
   if (n > capabilities.maxImagesPerRequest) {
-    throw invalid('n', `Invalid value for 'n': ${model.id} makes at most ${capabilities.maxImagesPerRequest} images per request.`);
+    throw invalid(
+      'n',
+      `Invalid value for 'n': ${model.id} makes at most ${capabilities.maxImagesPerRequest} images per request.`,
+    );
   }
   const size = resolveSize(model, requested);
   const quality = requested.quality ?? 'auto';
@@ -121,7 +137,10 @@ export function resolveParameters(model: CatalogModel, requested: RequestedParam
   }
   const outputFormat = requested.output_format ?? capabilities.outputFormats[0] ?? 'png';
   if (!capabilities.outputFormats.includes(outputFormat)) {
-    throw invalid('output_format', `Invalid value for 'output_format': ${model.id} supports ${capabilities.outputFormats.join(', ')}.`);
+    throw invalid(
+      'output_format',
+      `Invalid value for 'output_format': ${model.id} supports ${capabilities.outputFormats.join(', ')}.`,
+    );
   }
   const background = requested.background ?? 'auto';
   if (background === 'transparent') {

@@ -11,7 +11,10 @@ const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform(
 export const generationRequestSchema = z
   .object({
     model: z.string().trim().min(1).max(200),
-    prompt: z.string().max(32_000).refine((prompt) => prompt.trim().length > 0, 'must not be empty'),
+    prompt: z
+      .string()
+      .max(32_000)
+      .refine((prompt) => prompt.trim().length > 0, 'must not be empty'),
     n: optional(z.int().min(1).max(10)),
     size: optional(z.string().max(32)),
     quality: optional(z.enum(['low', 'medium', 'high', 'auto'])),

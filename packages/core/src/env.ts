@@ -33,7 +33,10 @@ export const s3EnvSchema = z.object({
 });
 
 export const loggingEnvSchema = z.object({
-  LOG_LEVEL: z.preprocess(blankAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  LOG_LEVEL: z.preprocess(
+    blankAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
 });
 
 /** Parses the environment, or throws one error naming every bad variable. */

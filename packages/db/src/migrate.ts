@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { withTransaction, type Pool } from './pool.ts';
+import { type Pool, withTransaction } from './pool.ts';
 
 const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url);
 // Any constant: serialises concurrent migrators (replicas starting together, parallel tests).

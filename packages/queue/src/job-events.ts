@@ -29,7 +29,10 @@ export async function subscribeJobChannels(
       handlers.onCancelRequest(message);
     }
   });
-  const channels = [handlers.onJobEvent ? eventsChannel : undefined, handlers.onCancelRequest ? cancelChannel : undefined];
+  const channels = [
+    handlers.onJobEvent ? eventsChannel : undefined,
+    handlers.onCancelRequest ? cancelChannel : undefined,
+  ];
   await subscriber.subscribe(...channels.filter((channel): channel is string => channel !== undefined));
 }
 

@@ -1,5 +1,5 @@
-import { Queue } from 'bullmq';
 import type { GenerationJobPayload } from '@imagegate/contracts';
+import { Queue } from 'bullmq';
 import { providerQueueName } from './queue-names.ts';
 import type { Redis } from './redis-connection.ts';
 

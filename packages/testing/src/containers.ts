@@ -7,7 +7,11 @@ import { connect } from 'node:net';
  */
 export async function dockerEngineAvailable(): Promise<boolean> {
   const host = process.env.DOCKER_HOST;
-  const socketPath = host?.startsWith('unix://') ? host.slice('unix://'.length) : host ? undefined : '/var/run/docker.sock';
+  const socketPath = host?.startsWith('unix://')
+    ? host.slice('unix://'.length)
+    : host
+      ? undefined
+      : '/var/run/docker.sock';
   if (socketPath === undefined) return host !== undefined; // tcp:// engines: let testcontainers try
   if (!existsSync(socketPath)) return false;
   return new Promise((resolve) => {

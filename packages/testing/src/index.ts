@@ -1,5 +1,5 @@
+export * from './containers.ts';
 export * from './provided.ts';
 export * from './test-bucket.ts';
 export * from './test-database.ts';
 export * from './test-redis.ts';
-export * from './containers.ts';

@@ -7,7 +7,12 @@ export interface TestServices {
   /** The database with every migration applied, cloned per test file. */
   templateDatabase: string;
   redisUrl: string;
-  s3: { endpoint?: string | undefined; region: string; accessKeyId?: string | undefined; secretAccessKey?: string | undefined };
+  s3: {
+    endpoint?: string | undefined;
+    region: string;
+    accessKeyId?: string | undefined;
+    secretAccessKey?: string | undefined;
+  };
 }
 
 declare module 'vitest' {

@@ -9,12 +9,17 @@ import { type RunningIngress, startIngress } from './start-ingress.ts';
 
 /** Opens every connection the config names, starts the ingress, and closes them all on `close()`. */
 export async function runIngress(config: IngressConfig, logger: Logger): Promise<RunningIngress> {
-  const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-ingress' });
+  const pool = createPool(config.DATABASE_URL, {
+    max: config.DATABASE_POOL_SIZE,
+    applicationName: 'imagegate-ingress',
+  });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-ingress' });
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-ingress-events' });
   const catalog = loadCatalog({ file: config.CATALOG_FILE });
   const queues = new Map(
-    catalog.providers().map((provider) => [provider, createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX })]),
+    catalog
+      .providers()
+      .map((provider) => [provider, createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX })]),
   );
   const store = createObjectStore({
     endpoint: config.S3_ENDPOINT,

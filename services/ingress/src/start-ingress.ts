@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { subscribeJobChannels } from '@imagegate/queue';
 import type { Redis } from '@imagegate/queue';
+import { subscribeJobChannels } from '@imagegate/queue';
 import { buildApp } from './app.ts';
 import type { IngressDeps } from './deps.ts';
 
@@ -20,7 +20,9 @@ export async function startIngress(
   deps: IngressDeps,
   options: { port: number; host?: string; subscriber: Redis },
 ): Promise<RunningIngress> {
-  await subscribeJobChannels(options.subscriber, deps.settings.redisPrefix, { onJobEvent: (event) => deps.waiter.notify(event) });
+  await subscribeJobChannels(options.subscriber, deps.settings.redisPrefix, {
+    onJobEvent: (event) => deps.waiter.notify(event),
+  });
   deps.waiter.start();
   const app = buildApp(deps);
   const host = options.host ?? '0.0.0.0';

@@ -1,4 +1,4 @@
-import { type Logger } from '@imagegate/core';
+import type { Logger } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createProviders } from '@imagegate/providers';
 import { createRedisConnection } from '@imagegate/queue';
@@ -13,7 +13,9 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
       ? { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, timeoutMs: config.UPSTREAM_TIMEOUT_MS }
       : undefined,
   });
-  const wanted = config.WORKER_PROVIDERS?.split(',').map((name) => name.trim()).filter(Boolean);
+  const wanted = config.WORKER_PROVIDERS?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const providers = new Map([...all].filter(([name]) => wanted === undefined || wanted.includes(name)));
   if (providers.size === 0) {
     throw new Error('No provider to serve: set OPENAI_API_KEY (and check WORKER_PROVIDERS).');
@@ -29,7 +31,14 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
     secretAccessKey: config.S3_SECRET_ACCESS_KEY,
   });
   const worker = await startProviderWorker(
-    { pool, redis, store, providers, logger, settings: { redisPrefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY } },
+    {
+      pool,
+      redis,
+      store,
+      providers,
+      logger,
+      settings: { redisPrefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+    },
     { subscriber },
   );
   logger.info({ providers: [...providers.keys()] }, 'provider worker running');

@@ -1,4 +1,4 @@
-import { type GenerationJobPayload } from '@imagegate/contracts';
+import type { GenerationJobPayload } from '@imagegate/contracts';
 import { providerQueueName, type Redis, subscribeJobChannels } from '@imagegate/queue';
 import { Worker } from 'bullmq';
 import { Cancellations } from './cancellations.ts';

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import {
   APIConnectionError,
   APIUserAbortError,
@@ -9,7 +10,6 @@ import {
   PermissionDeniedError,
   RateLimitError,
 } from 'openai';
-import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from './emulator.ts';
 import { startOpenAIEmulator } from './emulator.ts';

@@ -94,7 +94,7 @@ export async function startOpenAIEmulator(options: OpenAIEmulatorOptions = {}): 
       shutdown.abort();
       server.close(() => resolve());
       // server.close() alone would wait for keep-alive and hanging requests forever.
-
+      server.closeAllConnections();
     });
     return closing;
   };

@@ -1,5 +1,4 @@
 import {
-  AuthenticationError as UpstreamAuthError,
   GatewayError,
   InternalError,
   InvalidRequestError,
@@ -30,13 +29,20 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
 export function mapOpenAIError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof APIUserAbortError) {
-    return new GatewayError(499, 'invalid_request_error', 'The request was aborted.', { code: 'aborted', cause: error });
+    return new GatewayError(499, 'invalid_request_error', 'The request was aborted.', {
+      code: 'aborted',
+      cause: error,
+    });
   }
   if (error instanceof APIConnectionTimeoutError) {
     return new TimeoutError('The upstream did not answer in time.', { retryable: true, cause: error });
   }
   if (error instanceof APIConnectionError) {
-    return new UpstreamError('Could not reach the upstream.', { code: 'upstream_unreachable', retryable: true, cause: error });
+    return new UpstreamError('Could not reach the upstream.', {
+      code: 'upstream_unreachable',
+      retryable: true,
+      cause: error,
+    });
   }
   if (!(error instanceof APIError)) return new InternalError(undefined, { cause: error });
 
@@ -47,13 +53,20 @@ export function mapOpenAIError(error: unknown): GatewayError {
     return new ModerationBlockedError(message, { cause: error });
   }
   if (status === 400 || status === 422) {
-    return new InvalidRequestError(message, { param: error.param ?? null, code: code ?? 'invalid_value', cause: error });
+    return new InvalidRequestError(message, {
+      param: error.param ?? null,
+      code: code ?? 'invalid_value',
+      cause: error,
+    });
   }
   if (status === 401 || status === 403) {
     return new UpstreamError('The upstream refused our credentials.', { code: 'upstream_auth', cause: error });
   }
   if (status === 404) {
-    return new UpstreamError('The upstream does not offer this model.', { code: 'upstream_model_not_found', cause: error });
+    return new UpstreamError('The upstream does not offer this model.', {
+      code: 'upstream_model_not_found',
+      cause: error,
+    });
   }
   if (status === 429 && code === 'insufficient_quota') {
     return new UpstreamError('The upstream account is out of quota.', { code: 'upstream_quota', cause: error });
@@ -68,7 +81,11 @@ export function mapOpenAIError(error: unknown): GatewayError {
     });
   }
   if (status === 408 || status === 409 || status >= 500) {
-    return new UpstreamError(`The upstream failed (${status}).`, { code: 'upstream_error', retryable: true, cause: error });
+    return new UpstreamError(`The upstream failed (${status}).`, {
+      code: 'upstream_error',
+      retryable: true,
+      cause: error,
+    });
   }
   return new UpstreamError(`The upstream answered ${status}.`, { code: 'upstream_error', cause: error });
 }

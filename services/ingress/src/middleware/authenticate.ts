@@ -37,10 +37,9 @@ export function authenticate(pool: Pool, options: { cacheTtlMs?: number } = {}) 
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S{1,512})\s*$/i.exec(header) : null;
     if (match === null || match[1] === undefined) {
-      throw new AuthenticationError(
-        "You didn't provide an API key. Send it as 'Authorization: Bearer sk-ig-…'.",
-        { code: 'missing_api_key' },
-      );
+      throw new AuthenticationError("You didn't provide an API key. Send it as 'Authorization: Bearer sk-ig-…'.", {
+        code: 'missing_api_key',
+      });
     }
     const caller = await lookup(match[1]);
     if (caller === undefined) throw new AuthenticationError('Incorrect API key provided, or the key was revoked.');

@@ -40,7 +40,9 @@ export function toJobResource(
     completed_at: seconds(job.completed_at),
     queue_position: options.queuePosition,
     request: job.request,
-    result: succeeded ? { ...imagesResponseHead(job), data: presignedImages(job, options.store, options.imageUrlTtlS) } : null,
+    result: succeeded
+      ? { ...imagesResponseHead(job), data: presignedImages(job, options.store, options.imageUrlTtlS) }
+      : null,
     error: job.error,
     routing: job.routing,
     metadata: job.metadata,

@@ -43,12 +43,22 @@ export function adminRouter(deps: IngressDeps): Router {
     if (!isId('key', id)) throw new InvalidRequestError(`'${id}' is not an API key id.`, { param: 'id' });
     const row = await revokeApiKey(pool, id);
     if (row === undefined) throw new NotFoundError(`No API key with id '${id}'.`, { param: 'id' });
-    response.json({ id: row.id, object: 'api_key', revoked: true, revoked_at: Math.floor((row.revoked_at ?? new Date()).getTime() / 1000) });
+    response.json({
+      id: row.id,
+      object: 'api_key',
+      revoked: true,
+      revoked_at: Math.floor((row.revoked_at ?? new Date()).getTime() / 1000),
+    });
   });
 
   return router;
 }
 
 function renderAccount(account: { id: string; name: string; created_at: Date }) {
-  return { id: account.id, object: 'account', name: account.name, created_at: Math.floor(account.created_at.getTime() / 1000) };
+  return {
+    id: account.id,
+    object: 'account',
+    name: account.name,
+    created_at: Math.floor(account.created_at.getTime() / 1000),
+  };
 }

@@ -1,7 +1,7 @@
 import { resolveParameters } from '@imagegate/catalog';
 import { generationRequestSchema, isTerminal } from '@imagegate/contracts';
 import { errorFromStored, InvalidRequestError, newId, OverloadedError } from '@imagegate/core';
-import { finishJobUnsuccessfully, findJob, insertJob, type JobRow, queuePosition } from '@imagegate/db';
+import { findJob, finishJobUnsuccessfully, insertJob, type JobRow, queuePosition } from '@imagegate/db';
 import { enqueueGeneration } from '@imagegate/queue';
 import type { Request, Response } from 'express';
 import type { IngressDeps } from '../deps.ts';
@@ -29,11 +29,16 @@ export function createGenerationHandler(deps: IngressDeps) {
     const parameters = resolveParameters(model, body);
     const queue = queues.get(model.provider);
     if (queue === undefined) {
-      throw new OverloadedError(`No worker is configured for provider '${model.provider}'.`, { code: 'provider_unavailable' });
+      throw new OverloadedError(`No worker is configured for provider '${model.provider}'.`, {
+        code: 'provider_unavailable',
+      });
     }
 
     const preferences = parsePrefer(request.headers.prefer);
-    const waitS = Math.min(preferences.waitS ?? (preferences.respondAsync ? 0 : settings.syncWaitMaxS), settings.syncWaitMaxS);
+    const waitS = Math.min(
+      preferences.waitS ?? (preferences.respondAsync ? 0 : settings.syncWaitMaxS),
+      settings.syncWaitMaxS,
+    );
     const { model: _requestedModel, metadata, ...requestEcho } = body;
     const id = newId('job');
 
@@ -56,8 +61,15 @@ export function createGenerationHandler(deps: IngressDeps) {
       await enqueueGeneration(queue, id);
     } catch (error) {
       // Redis is unreachable: the job must not sit "queued" forever, and it costs nothing.
-      const overloaded = new OverloadedError('The job queue is unavailable; try again shortly.', { cause: error, retryAfterMs: 5_000 });
-      await finishJobUnsuccessfully(pool, id, { status: 'failed', errorStatus: 503, error: overloaded.toErrorObject() });
+      const overloaded = new OverloadedError('The job queue is unavailable; try again shortly.', {
+        cause: error,
+        retryAfterMs: 5_000,
+      });
+      await finishJobUnsuccessfully(pool, id, {
+        status: 'failed',
+        errorStatus: 503,
+        error: overloaded.toErrorObject(),
+      });
       throw overloaded;
     }
 

@@ -1,9 +1,9 @@
 import type { GenerationJobPayload } from '@imagegate/contracts';
-import { GatewayError, toGatewayError, UpstreamError } from '@imagegate/core';
+import { type GatewayError, toGatewayError, UpstreamError } from '@imagegate/core';
 import {
   completeJob,
-  finishJobUnsuccessfully,
   findJob,
+  finishJobUnsuccessfully,
   type JobRow,
   recordFailedAttempt,
   recordImagesStored,
@@ -30,7 +30,11 @@ export function imageKey(jobId: string, index: number, mediaType: string): strin
  * duplicate add) is harmless: a terminal job is left alone; once images are in S3 the upstream is
  * never called again; finishing is a conditional update.
  */
-export function createGenerateImageProcessor(deps: ProviderWorkerDeps, provider: ImageProvider, cancellations: Cancellations) {
+export function createGenerateImageProcessor(
+  deps: ProviderWorkerDeps,
+  provider: ImageProvider,
+  cancellations: Cancellations,
+) {
   const { pool, store, redis, settings } = deps;
 
   async function announce(jobId: string, status: 'succeeded' | 'failed' | 'canceled'): Promise<void> {
@@ -41,17 +45,25 @@ export function createGenerateImageProcessor(deps: ProviderWorkerDeps, provider:
     if (await completeJob(pool, jobId)) await announce(jobId, 'succeeded');
   }
 
-  async function finishUnsuccessfully(jobId: string, status: 'failed' | 'canceled', error: GatewayError): Promise<void> {
+  async function finishUnsuccessfully(
+    jobId: string,
+    status: 'failed' | 'canceled',
+    error: GatewayError,
+  ): Promise<void> {
     const errorObject = status === 'canceled' ? CANCELED : error.toErrorObject();
     const errorStatus = status === 'canceled' ? 409 : error.status;
-    if (await finishJobUnsuccessfully(pool, jobId, { status, errorStatus, error: errorObject })) await announce(jobId, status);
+    if (await finishJobUnsuccessfully(pool, jobId, { status, errorStatus, error: errorObject }))
+      await announce(jobId, status);
   }
 
   async function storeImages(job: JobRow, result: ProviderImageResult): Promise<StoredImage[]> {
     return Promise.all(
       result.images.map(async (image, index) => {
         const key = imageKey(job.id, index, image.mediaType);
-        await store.putObject(key, image.bytes, { contentType: image.mediaType, contentLength: image.bytes.byteLength });
+        await store.putObject(key, image.bytes, {
+          contentType: image.mediaType,
+          contentLength: image.bytes.byteLength,
+        });
         return { key, content_type: image.mediaType, bytes: image.bytes.byteLength };
       }),
     );
@@ -95,7 +107,9 @@ export function createGenerateImageProcessor(deps: ProviderWorkerDeps, provider:
       const lastAttempt = queueJob.attemptsMade + 1 >= (queueJob.opts.attempts ?? 1);
       if (!error.retryable || lastAttempt) {
         logger.warn({ code: error.code, status: error.status }, 'generation failed');
-        const surfaced = error.retryable ? new UpstreamError(`The upstream failed: ${error.message}`, { code: error.code }) : error;
+        const surfaced = error.retryable
+          ? new UpstreamError(`The upstream failed: ${error.message}`, { code: error.code })
+          : error;
         return finishUnsuccessfully(jobId, 'failed', surfaced);
       }
       logger.info({ code: error.code }, 'generation failed; will retry');
