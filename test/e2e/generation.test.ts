@@ -112,6 +112,29 @@ describe('POST /v1/images/generations (synchronous)', () => {
     const extra = (result as unknown as Extra).extra;
     expect(extra?.routing?.attempts.map((attempt) => attempt.status)).toEqual(['failed', 'succeeded']);
   });
+  it('answers 502 with every attempt recorded when the upstream keeps failing', async () => {
+    stack.emulator.faults.enqueue(
+      { type: 'error', status: 500 },
+      { type: 'error', status: 503 },
+      { type: 'error', status: 500 },
+    );
+    const response = await callJson<ErrorEnvelope & { extra?: unknown }>(`${stack.url}/v1/images/generations`, {
+      apiKey: account.apiKey,
+      body: { model: 'gpt-image-1-mini', prompt: 'never works' },
+    });
+    expect(response.status).toBe(502);
+    expect(response.body.error).toMatchObject({ type: 'upstream_error', code: 'upstream_error' });
+    const list = await callJson<{ data: { status: string; routing: { attempts: { status: string }[] } }[] }>(
+      `${stack.url}/v1/images/jobs?limit=1`,
+      { apiKey: account.apiKey },
+    );
+    expect(list.body.data[0]?.status).toBe('failed');
+    expect(list.body.data[0]?.routing.attempts.map((attempt) => attempt.status)).toEqual([
+      'failed',
+      'failed',
+      'failed',
+    ]);
+  });
 });
 
 describe('Prefer header', () => {

@@ -11,7 +11,7 @@ import { createPool, migrate } from '@imagegate/db';
 import { startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, runIngress } from '@imagegate/ingress';
 import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
-import { createObjectStore } from '@imagegate/storage';
+import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import { loadLocalConfig } from './config.ts';
 import { ensureDevCredentials } from './dev-credentials.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -73,13 +73,7 @@ try {
   env.ADMIN_TOKEN = credentials.adminToken;
 
   const workerConfig = loadWorkerConfig(env);
-  const bucket = createObjectStore({
-    endpoint: workerConfig.S3_ENDPOINT,
-    region: workerConfig.S3_REGION,
-    bucket: workerConfig.S3_BUCKET,
-    accessKeyId: workerConfig.S3_ACCESS_KEY_ID,
-    secretAccessKey: workerConfig.S3_SECRET_ACCESS_KEY,
-  });
+  const bucket = createObjectStore(objectStoreConfigFromEnv(workerConfig));
   await bucket.ensureBucket();
   bucket.close();
 

@@ -1,3 +1,4 @@
+export { objectStoreConfigFromEnv, type S3Env } from './config-from-env.ts';
 export type { CredentialSnapshot, StorageLogger } from './credential-snapshot.ts';
 export { ObjectNotFoundError } from './object-not-found-error.ts';
 export { createObjectStore, type ObjectStore, type ObjectStoreConfig } from './object-store.ts';

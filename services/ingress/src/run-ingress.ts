@@ -2,7 +2,7 @@ import { loadCatalog } from '@imagegate/catalog';
 import type { Logger } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createProviderQueue, createRedisConnection } from '@imagegate/queue';
-import { createObjectStore } from '@imagegate/storage';
+import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import type { IngressConfig } from './config.ts';
 import { JobWaiter } from './job-waiter.ts';
 import { type RunningIngress, startIngress } from './start-ingress.ts';
@@ -21,14 +21,7 @@ export async function runIngress(config: IngressConfig, logger: Logger): Promise
       .providers()
       .map((provider) => [provider, createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX })]),
   );
-  const store = createObjectStore({
-    endpoint: config.S3_ENDPOINT,
-    publicEndpoint: config.S3_PUBLIC_ENDPOINT,
-    region: config.S3_REGION,
-    bucket: config.S3_BUCKET,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  });
+  const store = createObjectStore(objectStoreConfigFromEnv(config));
   const ingress = await startIngress(
     {
       pool,

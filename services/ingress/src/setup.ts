@@ -4,7 +4,7 @@
  */
 import { createLogger } from '@imagegate/core';
 import { createPool, migrate } from '@imagegate/db';
-import { createObjectStore } from '@imagegate/storage';
+import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import { loadIngressConfig } from './config.ts';
 
 const config = loadIngressConfig();
@@ -13,13 +13,7 @@ const pool = createPool(config.DATABASE_URL, { max: 1 });
 try {
   const applied = await migrate(pool);
   logger.info({ applied }, 'migrations up to date');
-  const store = createObjectStore({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    bucket: config.S3_BUCKET,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  });
+  const store = createObjectStore(objectStoreConfigFromEnv(config));
   await store.ensureBucket();
   store.close();
   logger.info({ bucket: config.S3_BUCKET }, 'bucket ready');

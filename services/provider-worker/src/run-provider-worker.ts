@@ -2,7 +2,7 @@ import type { Logger } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createProviders } from '@imagegate/providers';
 import { createRedisConnection } from '@imagegate/queue';
-import { createObjectStore } from '@imagegate/storage';
+import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import type { WorkerConfig } from './config.ts';
 import { type RunningProviderWorker, startProviderWorker } from './start-provider-worker.ts';
 
@@ -23,13 +23,7 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-worker' });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker-cancel' });
-  const store = createObjectStore({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    bucket: config.S3_BUCKET,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  });
+  const store = createObjectStore(objectStoreConfigFromEnv(config));
   const worker = await startProviderWorker(
     {
       pool,
