@@ -2,6 +2,12 @@ import { createLogger } from '@imagegate/core';
 import { type OpenAIEmulatorOptions, type RunningEmulator, startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, type RunningIngress, runIngress } from '@imagegate/ingress';
 import { loadWorkerConfig, type RunningProviderWorker, runProviderWorker } from '@imagegate/provider-worker';
+import {
+  loadSettlementConfig,
+  type RunningSettlementWorker,
+  runSettlementWorker,
+  type SettlementFaults,
+} from '@imagegate/settlement-worker';
 import type { ObjectStore } from '@imagegate/storage';
 import {
   createTestBucket,
@@ -30,7 +36,11 @@ export interface TestStack {
   store: ObjectStore;
   ingress: RunningIngress;
   worker: RunningProviderWorker;
-  createAccount(name?: string): Promise<TestAccount>;
+  settlement: RunningSettlementWorker;
+  /** Creates an account (default starter credit $100) with one API key. */
+  createAccount(name?: string, starterCreditUsd?: number): Promise<TestAccount>;
+  /** Restarts the ingress with extra environment (e.g. another CATALOG_FILE). */
+  restartIngress(env: Record<string, string>): Promise<void>;
   /** Fetch with the admin token. */
   admin(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
   stop(): Promise<void>;
@@ -40,6 +50,8 @@ export interface TestStackOptions {
   emulator?: OpenAIEmulatorOptions;
   /** Extra environment for both services (e.g. `{ SYNC_WAIT_MAX_S: '2' }`). */
   env?: Record<string, string>;
+  /** Crash points for the settlement worker (tests of exactly-once settlement). */
+  settlementFaults?: SettlementFaults;
 }
 
 /**
@@ -75,17 +87,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   const logger = createLogger({ level: env.LOG_LEVEL });
   const worker = await runProviderWorker(loadWorkerConfig(env), logger);
-  const ingress = await runIngress(loadIngressConfig(env), logger);
+  const settlement = await runSettlementWorker(loadSettlementConfig(env), logger, options.settlementFaults);
+  let ingress = await runIngress(loadIngressConfig(env), logger);
 
   async function admin(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
-    return fetch(`${ingress.url}${path}`, {
+    return fetch(`${stack.url}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
   }
 
-  return {
+  const stack: TestStack = {
     url: ingress.url,
     baseURL: `${ingress.url}/v1`,
     adminToken,
@@ -95,9 +108,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     store,
     ingress,
     worker,
+    settlement,
     admin,
-    async createAccount(name = 'test') {
-      const account = (await (await admin('/admin/v1/accounts', { body: { name } })).json()) as { id: string };
+    async createAccount(name = 'test', starterCreditUsd = 100) {
+      const account = (await (
+        await admin('/admin/v1/accounts', { body: { name, starter_credit_usd: starterCreditUsd } })
+      ).json()) as {
+        id: string;
+      };
       const key = (await (
         await admin(`/admin/v1/accounts/${account.id}/api_keys`, { body: { name: 'k' } })
       ).json()) as {
@@ -106,13 +124,21 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       };
       return { accountId: account.id, apiKey: key.key, keyId: key.id };
     },
+    async restartIngress(extra) {
+      await ingress.close();
+      Object.assign(env, extra, { PORT: String(new URL(ingress.url).port) });
+      ingress = await runIngress(loadIngressConfig(env), logger);
+      stack.ingress = ingress;
+    },
     async stop() {
       await ingress.close();
       await worker.close();
+      await settlement.close();
       await emulator.close();
       await store.deleteBucket().catch(() => {});
       await redis.cleanup();
       await database.drop();
     },
   };
+  return stack;
 }

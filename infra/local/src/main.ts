@@ -11,6 +11,7 @@ import { createPool, migrate } from '@imagegate/db';
 import { startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, runIngress } from '@imagegate/ingress';
 import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
+import { loadSettlementConfig, runSettlementWorker } from '@imagegate/settlement-worker';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import { loadLocalConfig } from './config.ts';
 import { ensureDevCredentials } from './dev-credentials.ts';
@@ -79,6 +80,11 @@ try {
 
   const worker = await runProviderWorker(workerConfig, logger.child({ service: 'provider-worker' }));
   stops.unshift(worker.close);
+  const settlement = await runSettlementWorker(
+    loadSettlementConfig(env),
+    logger.child({ service: 'settlement-worker' }),
+  );
+  stops.unshift(settlement.close);
   const ingress = await runIngress(loadIngressConfig(env), logger.child({ service: 'ingress' }));
   stops.unshift(ingress.close);
 

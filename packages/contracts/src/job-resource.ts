@@ -38,6 +38,16 @@ export interface ImagesResponseBody {
   extra: { job_id: string; model: string; routing: { attempts: RoutingAttempt[] }; [key: string]: unknown };
 }
 
+/** Money of one job, in USD (API.md "Pricing rules"). */
+export interface JobBilling {
+  held_usd: number;
+  charged_usd: number;
+  refunded_usd: number;
+  /** What one image costs this account (catalog price × markup). */
+  unit_price_usd: number;
+  markup: number;
+}
+
 /** `GET /v1/images/jobs/{id}` (API.md "Jobs"). */
 export interface JobResource {
   id: string;
@@ -51,6 +61,7 @@ export interface JobResource {
   request: Record<string, unknown>;
   result: ImagesResponseBody | null;
   error: ErrorObject | null;
+  billing: JobBilling;
   routing: { attempts: RoutingAttempt[] };
   metadata: Record<string, string>;
 }

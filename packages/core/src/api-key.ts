@@ -13,3 +13,8 @@ export function generateApiKey(): { key: string; prefix: string; hash: Buffer } 
 export function hashApiKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
+
+/** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}

@@ -46,6 +46,15 @@ export interface JobRow {
   error: ErrorObject | null;
   routing: { attempts: RoutingAttemptRow[] };
   cancel_requested: boolean;
+  /** Markup frozen at submission, in thousandths (1500 = 1.5x). */
+  markup_permille: number;
+  /** Catalog prices of every model that may serve the job, frozen at submission (by model id). */
+  prices: Record<string, unknown>;
+  hold_micros: bigint;
+  charged_micros: bigint | null;
+  settled_at: Date | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
   created_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
@@ -60,13 +69,33 @@ export interface NewJob {
   parameters: Record<string, unknown>;
   responseFormat: 'url' | 'b64_json';
   metadata: Record<string, string>;
+  markupPermille: number;
+  prices: Record<string, unknown>;
+  holdMicros: bigint;
+  idempotencyKey?: string | undefined;
+  requestHash?: string | undefined;
 }
 
 export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
   const { rows } = await db.query<JobRow>(
-    `insert into jobs (id, account_id, model, provider, request, parameters, response_format, metadata)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
-    [job.id, job.accountId, job.model, job.provider, job.request, job.parameters, job.responseFormat, job.metadata],
+    `insert into jobs (id, account_id, model, provider, request, parameters, response_format, metadata,
+       markup_permille, prices, hold_micros, idempotency_key, request_hash)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning *`,
+    [
+      job.id,
+      job.accountId,
+      job.model,
+      job.provider,
+      job.request,
+      job.parameters,
+      job.responseFormat,
+      job.metadata,
+      job.markupPermille,
+      job.prices,
+      job.holdMicros,
+      job.idempotencyKey ?? null,
+      job.requestHash ?? null,
+    ],
   );
   return rows[0] as JobRow;
 }
@@ -192,4 +221,26 @@ export async function requestJobCancel(db: Queryable, id: string, accountId: str
     [id, accountId],
   );
   return rows[0];
+}
+
+/** The job an account submitted with an idempotency key (within the last 24 h). */
+export async function findJobByIdempotencyKey(
+  db: Queryable,
+  accountId: string,
+  key: string,
+): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>(
+    `select * from jobs where account_id = $1 and idempotency_key = $2 and created_at > now() - interval '24 hours'`,
+    [accountId, key],
+  );
+  return rows[0];
+}
+
+/** Frees a key older than 24 h so it can be used again. */
+export async function expireIdempotencyKey(db: Queryable, accountId: string, key: string): Promise<void> {
+  await db.query(
+    `update jobs set idempotency_key = null
+     where account_id = $1 and idempotency_key = $2 and created_at <= now() - interval '24 hours'`,
+    [accountId, key],
+  );
 }

@@ -2,3 +2,4 @@ export * from './job-events.ts';
 export * from './provider-queue.ts';
 export * from './queue-names.ts';
 export * from './redis-connection.ts';
+export * from './settlement-queue.ts';

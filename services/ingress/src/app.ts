@@ -3,6 +3,7 @@ import type { IngressDeps } from './deps.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { errorHandler, unknownRoute } from './middleware/error-handler.ts';
 import { requestId } from './middleware/request-id.ts';
+import { accountRouter } from './routes/account.ts';
 import { adminRouter } from './routes/admin.ts';
 import { createGenerationHandler } from './routes/generations.ts';
 import { healthRouter } from './routes/health.ts';
@@ -25,6 +26,7 @@ export function buildApp(deps: IngressDeps): Express {
   app.post('/v1/images/generations', createGenerationHandler(deps));
   app.use(jobsRouter(deps));
   app.use(modelsRouter(deps.catalog));
+  app.use(accountRouter(deps));
 
   app.use(unknownRoute);
   app.use(errorHandler(deps.logger));

@@ -1,3 +1,4 @@
+import { DEFAULT_MARKUP_TIERS } from '@imagegate/catalog';
 import { databaseEnvSchema, loggingEnvSchema, parseEnv, redisEnvSchema, s3EnvSchema } from '@imagegate/core';
 import { z } from 'zod';
 
@@ -18,6 +19,10 @@ const ingressEnvSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** An operator's catalog file; its models replace or add to the defaults. */
   CATALOG_FILE: z.string().optional(),
+  /** Markup by 90-day spend: `<spend usd>:<multiplier>,…` (default `0:1.5,10:1.4,50:1.3,200:1.2`). */
+  MARKUP_TIERS: z.string().default(DEFAULT_MARKUP_TIERS),
+  /** USD a new account starts with (default 2.00), recorded as a `grant`. */
+  STARTER_CREDIT_USD: z.coerce.number().min(0).max(1_000_000).default(2),
 });
 
 export type IngressConfig = z.output<typeof ingressEnvSchema>;

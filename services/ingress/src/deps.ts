@@ -1,4 +1,4 @@
-import type { Catalog } from '@imagegate/catalog';
+import type { Catalog, MarkupTier } from '@imagegate/catalog';
 import type { Logger } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
 import type { ProviderQueue, Redis } from '@imagegate/queue';
@@ -25,4 +25,8 @@ export interface IngressSettings {
   imageUrlTtlS: number;
   syncWaitMaxS: number;
   maxBodyBytes: number;
+  /** Markup by 90-day spend (`MARKUP_TIERS`). */
+  markupTiers: readonly MarkupTier[];
+  /** Credit a new account starts with (`STARTER_CREDIT_USD`, default $2). */
+  starterCreditMicros: bigint;
 }

@@ -1,5 +1,5 @@
-import { loadCatalog } from '@imagegate/catalog';
-import type { Logger } from '@imagegate/core';
+import { loadCatalog, parseMarkupTiers } from '@imagegate/catalog';
+import { type Logger, usdToMicros } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createProviderQueue, createRedisConnection } from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
@@ -37,6 +37,8 @@ export async function runIngress(config: IngressConfig, logger: Logger): Promise
         imageUrlTtlS: config.IMAGE_URL_TTL_S,
         syncWaitMaxS: config.SYNC_WAIT_MAX_S,
         maxBodyBytes: config.MAX_BODY_BYTES,
+        markupTiers: parseMarkupTiers(config.MARKUP_TIERS),
+        starterCreditMicros: usdToMicros(config.STARTER_CREDIT_USD),
       },
     },
     { port: config.PORT, host: config.HOST, subscriber },

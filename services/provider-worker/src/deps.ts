@@ -1,7 +1,7 @@
 import type { Logger } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
 import type { ImageProvider } from '@imagegate/providers';
-import type { Redis } from '@imagegate/queue';
+import type { Redis, SettlementQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 
 export interface ProviderWorkerDeps {
@@ -9,6 +9,8 @@ export interface ProviderWorkerDeps {
   /** Connection for BullMQ and for publishing job events. */
   redis: Redis;
   store: ObjectStore;
+  /** Where finished jobs go to have their hold settled. */
+  settlementQueue: SettlementQueue;
   /** The adapters this process serves, by provider name: one BullMQ worker each. */
   providers: Map<string, ImageProvider>;
   logger: Logger;

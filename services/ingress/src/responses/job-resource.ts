@@ -1,6 +1,7 @@
 import type { ImagesResponseBody, JobResource } from '@imagegate/contracts';
 import type { JobRow } from '@imagegate/db';
 import type { ObjectStore } from '@imagegate/storage';
+import { billingOf } from './billing.ts';
 
 const seconds = (date: Date | null): number | null => (date === null ? null : Math.floor(date.getTime() / 1000));
 
@@ -14,7 +15,7 @@ export function imagesResponseHead(job: JobRow): Omit<ImagesResponseBody, 'data'
     output_format: result?.output_format ?? String(job.parameters.outputFormat ?? ''),
     background: result?.background ?? String(job.parameters.background ?? ''),
     ...(result?.usage ? { usage: result.usage as ImagesResponseBody['usage'] } : {}),
-    extra: { job_id: job.id, model: job.model, routing: job.routing },
+    extra: { job_id: job.id, model: job.model, routing: job.routing, billing: billingOf(job) },
   };
 }
 
@@ -44,6 +45,7 @@ export function toJobResource(
       ? { ...imagesResponseHead(job), data: presignedImages(job, options.store, options.imageUrlTtlS) }
       : null,
     error: job.error,
+    billing: billingOf(job),
     routing: job.routing,
     metadata: job.metadata,
   };

@@ -1,64 +1,110 @@
-import { generateApiKey, InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
-import { findAccount, insertAccount, insertApiKey, revokeApiKey } from '@imagegate/db';
-import { Router } from 'express';
+import { generateApiKey, generateWebhookSecret, isId, microsToUsd, NotFoundError, usdToMicros } from '@imagegate/core';
+import {
+  createAccountWithGrant,
+  creditAccount,
+  findAccount,
+  findAccountBalance,
+  insertApiKey,
+  type Pool,
+  revokeApiKey,
+  rotateWebhookSecret,
+} from '@imagegate/db';
+import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { IngressDeps } from '../deps.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
+import { renderLedgerEntry } from './account.ts';
 
-const createAccountSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict();
+const usdAmount = z.number().finite().min(-1_000_000).max(1_000_000);
+const createAccountSchema = z
+  .object({ name: z.string().trim().min(1).max(200), starter_credit_usd: usdAmount.min(0).optional() })
+  .strict();
 const createKeySchema = z.object({ name: z.string().trim().min(1).max(200).default('default') }).strict();
+const creditsSchema = z
+  .object({
+    amount_usd: usdAmount.refine((amount) => amount !== 0, 'must not be 0'),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .strict();
 
-/** `/admin/v1`: accounts and API keys, behind `ADMIN_TOKEN`. */
+async function renderAccount(pool: Pool, id: string) {
+  const account = isId('acct', id) ? await findAccount(pool, id) : undefined;
+  if (account === undefined) throw new NotFoundError(`No account with id '${id}'.`, { param: 'id' });
+  const balance = await findAccountBalance(pool, id);
+  const balanceMicros = balance?.balance_micros ?? 0n;
+  const heldMicros = balance?.held_micros ?? 0n;
+  return {
+    id: account.id,
+    object: 'account',
+    name: account.name,
+    balance_usd: microsToUsd(balanceMicros),
+    held_usd: microsToUsd(heldMicros),
+    available_usd: microsToUsd(balanceMicros - heldMicros),
+    created_at: Math.floor(account.created_at.getTime() / 1000),
+  };
+}
+
+const accountId = (request: Request) => String(request.params.id);
+
+/** `/admin/v1`: accounts, credits, API keys and webhook secrets, behind `ADMIN_TOKEN`. */
 export function adminRouter(deps: IngressDeps): Router {
   const router = Router();
-  const { pool } = deps;
-  router.use('/admin/v1', adminAuth(deps.settings.adminToken));
+  const { pool, settings } = deps;
+  router.use('/admin/v1', adminAuth(settings.adminToken));
 
   router.post('/admin/v1/accounts', async (request, response) => {
     const body = createAccountSchema.parse(request.body ?? {});
-    const account = await insertAccount(pool, { name: body.name });
-    response.status(201).json(renderAccount(account));
+    const webhookSecret = generateWebhookSecret();
+    const starterMicros =
+      body.starter_credit_usd === undefined ? settings.starterCreditMicros : usdToMicros(body.starter_credit_usd);
+    const account = await createAccountWithGrant(pool, { name: body.name, starterMicros, webhookSecret });
+    response.status(201).json({ ...(await renderAccount(pool, account.id)), webhook_secret: webhookSecret });
   });
 
   router.get('/admin/v1/accounts/:id', async (request, response) => {
-    const id = String(request.params.id);
-    const account = isId('acct', id) ? await findAccount(pool, id) : undefined;
-    if (account === undefined) throw new NotFoundError(`No account with id '${id}'.`, { param: 'id' });
-    response.json(renderAccount(account));
+    response.json(await renderAccount(pool, accountId(request)));
+  });
+
+  router.post('/admin/v1/accounts/:id/credits', async (request, response) => {
+    const body = creditsSchema.parse(request.body ?? {});
+    await renderAccount(pool, accountId(request));
+    const key = request.headers['idempotency-key'];
+    const { entry, replayed } = await creditAccount(pool, {
+      accountId: accountId(request),
+      amountMicros: usdToMicros(body.amount_usd),
+      reason: body.reason,
+      idempotencyKey: typeof key === 'string' && key.length > 0 ? key.slice(0, 255) : undefined,
+    });
+    if (replayed) response.setHeader('idempotent-replayed', 'true');
+    response
+      .status(replayed ? 200 : 201)
+      .json({ entry: renderLedgerEntry(entry), account: await renderAccount(pool, accountId(request)) });
   });
 
   router.post('/admin/v1/accounts/:id/api_keys', async (request, response) => {
-    const id = String(request.params.id);
     const body = createKeySchema.parse(request.body ?? {});
-    const account = isId('acct', id) ? await findAccount(pool, id) : undefined;
-    if (account === undefined) throw new NotFoundError(`No account with id '${id}'.`, { param: 'id' });
+    const account = await renderAccount(pool, accountId(request));
     const { key, prefix, hash } = generateApiKey();
     const row = await insertApiKey(pool, { accountId: account.id, name: body.name, prefix, keyHash: hash });
     // The key appears only in this response; only its hash is stored.
     response.status(201).json({ id: row.id, object: 'api_key', account_id: account.id, name: row.name, prefix, key });
   });
 
+  router.post('/admin/v1/accounts/:id/webhook_secret', async (request, response) => {
+    const secret = generateWebhookSecret();
+    if (!(isId('acct', accountId(request)) && (await rotateWebhookSecret(pool, accountId(request), secret)))) {
+      throw new NotFoundError(`No account with id '${accountId(request)}'.`, { param: 'id' });
+    }
+    response.json({ id: accountId(request), object: 'account', webhook_secret: secret });
+  });
+
   router.delete('/admin/v1/api_keys/:id', async (request, response) => {
     const id = String(request.params.id);
-    if (!isId('key', id)) throw new InvalidRequestError(`'${id}' is not an API key id.`, { param: 'id' });
-    const row = await revokeApiKey(pool, id);
+    const row = isId('key', id) ? await revokeApiKey(pool, id) : undefined;
     if (row === undefined) throw new NotFoundError(`No API key with id '${id}'.`, { param: 'id' });
-    response.json({
-      id: row.id,
-      object: 'api_key',
-      revoked: true,
-      revoked_at: Math.floor((row.revoked_at ?? new Date()).getTime() / 1000),
-    });
+    const revokedAt = Math.floor((row.revoked_at ?? new Date()).getTime() / 1000);
+    response.json({ id: row.id, object: 'api_key', revoked: true, revoked_at: revokedAt });
   });
 
   return router;
-}
-
-function renderAccount(account: { id: string; name: string; created_at: Date }) {
-  return {
-    id: account.id,
-    object: 'account',
-    name: account.name,
-    created_at: Math.floor(account.created_at.getTime() / 1000),
-  };
 }

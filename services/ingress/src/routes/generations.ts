@@ -1,7 +1,7 @@
 import { resolveParameters } from '@imagegate/catalog';
 import { generationRequestSchema, isTerminal } from '@imagegate/contracts';
-import { errorFromStored, InvalidRequestError, newId, OverloadedError } from '@imagegate/core';
-import { findJob, finishJobUnsuccessfully, insertJob, type JobRow, queuePosition } from '@imagegate/db';
+import { errorFromStored, InvalidRequestError, OverloadedError } from '@imagegate/core';
+import { findJob, finishJobUnsuccessfully, type JobRow, queuePosition } from '@imagegate/db';
 import { enqueueGeneration } from '@imagegate/queue';
 import type { Request, Response } from 'express';
 import type { IngressDeps } from '../deps.ts';
@@ -9,6 +9,7 @@ import { callerOf } from '../middleware/authenticate.ts';
 import { parsePrefer } from '../prefer.ts';
 import { sendImagesResponse } from '../responses/images-body.ts';
 import { toJobResource } from '../responses/job-resource.ts';
+import { submitJob } from '../submit-job.ts';
 
 /**
  * `POST /v1/images/generations`: validate, record the job, enqueue it, then wait for it (sync),
@@ -33,55 +34,77 @@ export function createGenerationHandler(deps: IngressDeps) {
         code: 'provider_unavailable',
       });
     }
-
+    const idempotencyKey = readIdempotencyKey(request);
     const preferences = parsePrefer(request.headers.prefer);
     const waitS = Math.min(
       preferences.waitS ?? (preferences.respondAsync ? 0 : settings.syncWaitMaxS),
       settings.syncWaitMaxS,
     );
     const { model: _requestedModel, metadata, ...requestEcho } = body;
-    const id = newId('job');
 
-    // Register the waiter before the job exists in the queue, so a fast job cannot finish unseen.
+    const { job: submitted, replayed } = await submitJob(
+      pool,
+      {
+        accountId: caller.accountId,
+        model,
+        parameters,
+        request: { ...requestEcho, n: parameters.n, size: parameters.size },
+        responseFormat: body.response_format ?? 'b64_json',
+        metadata: metadata ?? {},
+        rawBody: request.body,
+        idempotencyKey,
+      },
+      { markupTiers: settings.markupTiers },
+    );
+    let job = submitted;
+    if (replayed) response.setHeader('idempotent-replayed', 'true');
+
+    // Wait before enqueueing, so a fast job cannot finish unseen.
     const abort = new AbortController();
     response.on('close', () => abort.abort());
-    const outcome = waitS > 0 ? waiter.wait(id, waitS * 1000, abort.signal) : undefined;
-
-    let job = await insertJob(pool, {
-      id,
-      accountId: caller.accountId,
-      model: model.id,
-      provider: model.provider,
-      request: { ...requestEcho, n: parameters.n, size: parameters.size },
-      parameters: { ...parameters, providerModel: model.providerModel },
-      responseFormat: body.response_format ?? 'b64_json',
-      metadata: metadata ?? {},
-    });
-    try {
-      await enqueueGeneration(queue, id);
-    } catch (error) {
-      // Redis is unreachable: the job must not sit "queued" forever, and it costs nothing.
-      const overloaded = new OverloadedError('The job queue is unavailable; try again shortly.', {
-        cause: error,
-        retryAfterMs: 5_000,
-      });
-      await finishJobUnsuccessfully(pool, id, {
-        status: 'failed',
-        errorStatus: 503,
-        error: overloaded.toErrorObject(),
-      });
-      throw overloaded;
+    const outcome = waitS > 0 && !isTerminal(job.status) ? waiter.wait(job.id, waitS * 1000, abort.signal) : undefined;
+    if (job.status === 'queued') {
+      try {
+        // Idempotent: a replay re-adds the job in case the first request died before enqueueing it.
+        await enqueueGeneration(queue, job.id);
+      } catch (error) {
+        // Redis is unreachable: fail the job (its hold is released by the settlement sweep).
+        abort.abort();
+        const overloaded = new OverloadedError('The job queue is unavailable; try again shortly.', {
+          cause: error,
+          retryAfterMs: 5_000,
+        });
+        await finishJobUnsuccessfully(pool, job.id, {
+          status: 'failed',
+          errorStatus: 503,
+          error: overloaded.toErrorObject(),
+        });
+        throw overloaded;
+      }
     }
-
-    if (outcome !== undefined && (await outcome) === 'finished') {
-      job = (await findJob(pool, id)) ?? job;
-    } else if (outcome !== undefined) {
-      if (abort.signal.aborted) return; // the client left; the job runs on and can be fetched later
-      job = (await findJob(pool, id)) ?? job;
+    if (replayed) job = (await findJob(pool, job.id)) ?? job;
+    if (outcome !== undefined && !isTerminal(job.status)) {
+      const result = await outcome;
+      if (result === 'aborted') return; // the client left; the job runs on and can be fetched later
+      job = (await findJob(pool, job.id)) ?? job;
     }
+    abort.abort();
     if (isTerminal(job.status)) return answerFinished(response, job, deps);
     await answerAccepted(response, job, deps, preferences.respondAsync || preferences.waitS !== undefined);
   };
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function readIdempotencyKey(request: Request): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+    throw new InvalidRequestError('Idempotency-Key must be 1 to 255 printable ASCII characters.', {
+      param: 'Idempotency-Key',
+    });
+  }
+  return key;
 }
 
 async function answerFinished(response: Response, job: JobRow, deps: IngressDeps): Promise<void> {

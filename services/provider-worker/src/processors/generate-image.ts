@@ -11,7 +11,7 @@ import {
   startJobAttempt,
 } from '@imagegate/db';
 import type { ImageProvider, ProviderImageRequest, ProviderImageResult } from '@imagegate/providers';
-import { publishJobEvent } from '@imagegate/queue';
+import { enqueueSettlement, publishJobEvent } from '@imagegate/queue';
 import type { Job } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
@@ -37,7 +37,9 @@ export function createGenerateImageProcessor(
 ) {
   const { pool, store, redis, settings } = deps;
 
+  /** A job just ended: settle its hold and tell waiting clients. (The settlement sweep covers a lost enqueue.) */
   async function announce(jobId: string, status: 'succeeded' | 'failed' | 'canceled'): Promise<void> {
+    await enqueueSettlement(deps.settlementQueue, jobId);
     await publishJobEvent(redis, settings.redisPrefix, { jobId, status });
   }
 

@@ -1,0 +1,31 @@
+import { Queue } from 'bullmq';
+import type { Redis } from './redis-connection.ts';
+
+export const SETTLEMENT_QUEUE = 'settlement';
+
+export interface SettlementPayload {
+  jobId: string;
+}
+
+export type SettlementQueue = Queue<SettlementPayload>;
+
+export function createSettlementQueue(options: { connection: Redis; prefix: string }): SettlementQueue {
+  return new Queue<SettlementPayload>(SETTLEMENT_QUEUE, {
+    connection: options.connection,
+    prefix: options.prefix,
+    defaultJobOptions: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  });
+}
+
+/**
+ * Asks for a finished job to be settled. Idempotent twice over: one queue entry per job id, and
+ * settlement itself is exactly once per job in Postgres (the sweep settles what Redis loses).
+ */
+export async function enqueueSettlement(queue: SettlementQueue, jobId: string): Promise<void> {
+  await queue.add('settle', { jobId }, { jobId: `settle-${jobId}` });
+}

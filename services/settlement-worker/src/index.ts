@@ -1,0 +1,8 @@
+export { loadSettlementConfig, type SettlementConfig } from './config.ts';
+export { runSettlementWorker } from './run-settlement-worker.ts';
+export { type SettlementFaults, type SettlementOutcome, settleJob } from './settle-job.ts';
+export {
+  type RunningSettlementWorker,
+  type SettlementWorkerDeps,
+  startSettlementWorker,
+} from './start-settlement-worker.ts';
