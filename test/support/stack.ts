@@ -36,6 +36,7 @@ export interface TestStack {
   store: ObjectStore;
   ingress: RunningIngress;
   worker: RunningProviderWorker;
+  /** The settlement worker; a test may replace it (stop() closes whichever is here). */
   settlement: RunningSettlementWorker;
   /** Creates an account (default starter credit $100) with one API key. */
   createAccount(name?: string, starterCreditUsd?: number): Promise<TestAccount>;
@@ -133,7 +134,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async stop() {
       await ingress.close();
       await worker.close();
-      await settlement.close();
+      await stack.settlement.close();
       await emulator.close();
       await store.deleteBucket().catch(() => {});
       await redis.cleanup();
