@@ -17,6 +17,8 @@ const localEnvSchema = z.object({
   /** Fixed ports for the embedded services (default: any free port). */
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().optional(),
   S3RVER_PORT: z.coerce.number().int().optional(),
+  /** Credit of the `dev` account created on the first run (default 2.00). */
+  STARTER_CREDIT_USD: z.coerce.number().min(0).default(2),
   LOG_LEVEL: z.preprocess(blankAsUndefined, z.string().default('info')),
 });
 

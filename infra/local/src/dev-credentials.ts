@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateApiKey } from '@imagegate/core';
-import { findAccountByName, insertAccount, insertApiKey, type Pool } from '@imagegate/db';
+import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
+import { createAccountWithGrant, findAccountByName, insertApiKey, type Pool } from '@imagegate/db';
 
 export interface DevCredentials {
   accountId: string;
@@ -16,7 +16,7 @@ export interface DevCredentials {
  */
 export async function ensureDevCredentials(
   pool: Pool,
-  options: { file: string; adminToken?: string | undefined },
+  options: { file: string; adminToken?: string | undefined; starterMicros: bigint },
 ): Promise<DevCredentials & { created: boolean; adminTokenGenerated: boolean }> {
   const saved = existsSync(options.file)
     ? (JSON.parse(readFileSync(options.file, 'utf8')) as Partial<DevCredentials>)
@@ -30,7 +30,11 @@ export async function ensureDevCredentials(
   const { rows } = account ? await pool.query('select 1 from accounts where id = $1', [account.id]) : { rows: [] };
   if (account === undefined || rows.length === 0) {
     // A new database (or a reset one): the saved key is worthless there.
-    account = await insertAccount(pool, { name: 'dev' });
+    account = await createAccountWithGrant(pool, {
+      name: 'dev',
+      starterMicros: options.starterMicros,
+      webhookSecret: generateWebhookSecret(),
+    });
     apiKey = undefined;
     created = true;
   }

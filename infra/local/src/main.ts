@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger } from '@imagegate/core';
+import { createLogger, usdToMicros } from '@imagegate/core';
 import { createPool, migrate } from '@imagegate/db';
 import { startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, runIngress } from '@imagegate/ingress';
@@ -69,6 +69,7 @@ try {
   const credentials = await ensureDevCredentials(pool, {
     file: join(dataDir, 'credentials.json'),
     adminToken: config.ADMIN_TOKEN,
+    starterMicros: usdToMicros(config.STARTER_CREDIT_USD),
   });
   await pool.end();
   env.ADMIN_TOKEN = credentials.adminToken;
