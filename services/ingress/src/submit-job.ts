@@ -5,20 +5,18 @@ import {
   type GenerationParameters,
   type MarkupTier,
   markupFor,
+  maxUnitPrice,
   quote,
 } from '@imagegate/catalog';
 import { ConflictError, InsufficientBalanceError, microsToUsd, newId } from '@imagegate/core';
 import {
-  changeAccountBalance,
   expireIdempotencyKey,
+  findAccountBalance,
   findJobByIdempotencyKey,
-  insertJob,
-  insertLedgerEntry,
+  insertJobWithHold,
   type JobRow,
-  lockAccountBalance,
   type Pool,
   spendLast90Days,
-  withTransaction,
 } from '@imagegate/db';
 
 export interface JobSubmission {
@@ -55,8 +53,8 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * Records a job and takes its hold in one transaction: the markup tier in force now is frozen on
- * the job with the catalog prices, quote × n leaves the available balance, or nothing happens (402).
+ * Records a job and takes its hold in one statement: the markup tier in force now is frozen on the
+ * job with the catalog prices, quote × n leaves the available balance, or nothing happens (402).
  * With an Idempotency-Key, the same request returns the job it made the first time (`replayed`).
  */
 export async function submitJob(
@@ -82,9 +80,29 @@ export async function submitJob(
   if (submission.idempotencyKey !== undefined)
     await expireIdempotencyKey(pool, submission.accountId, submission.idempotencyKey);
   try {
-    const job = await withTransaction(pool, (client) =>
-      recordJobWithHold(client, submission, requestHash, options.markupTiers),
+    const job = await insertJobWithHold(
+      pool,
+      {
+        id: newId('job'),
+        accountId: submission.accountId,
+        model: submission.model.id,
+        provider: submission.model.provider,
+        request: submission.request,
+        parameters: { ...submission.parameters, providerModel: submission.model.providerModel },
+        responseFormat: submission.responseFormat,
+        metadata: submission.metadata,
+        prices: { [submission.model.id]: freezePrices(submission.model) },
+        idempotencyKey: submission.idempotencyKey,
+        requestHash,
+      },
+      newId('led'),
+      {
+        unitMicros: maxUnitPrice(submission.model, freezePrices(submission.model), submission.parameters),
+        n: submission.parameters.n,
+        tiers: options.markupTiers,
+      },
     );
+    if (job === undefined) throw await insufficientBalance(pool, submission, options.markupTiers);
     return { job, replayed: false };
   } catch (error) {
     // Two requests with the same key raced; the loser answers with the winner's job.
@@ -96,45 +114,19 @@ export async function submitJob(
   }
 }
 
-async function recordJobWithHold(
-  client: Parameters<Parameters<typeof withTransaction>[1]>[0],
+/** The 402, with what the request needs and what is available (only computed when refusing). */
+async function insufficientBalance(
+  pool: Pool,
   submission: JobSubmission,
-  requestHash: string | undefined,
   markupTiers: readonly MarkupTier[],
-): Promise<JobRow> {
-  const { accountId, model, parameters } = submission;
-  const balance = await lockAccountBalance(client, accountId);
-  if (balance === undefined) throw new Error(`account ${accountId} vanished`);
-  const { current } = markupFor(await spendLast90Days(client, accountId), markupTiers);
-  const price = quote(model, parameters, current.permille);
-  const available = balance.balance_micros - balance.held_micros;
-  if (price.holdMicros > available) {
-    throw new InsufficientBalanceError(
-      `This request needs $${microsToUsd(price.holdMicros)} and $${microsToUsd(available)} is available.`,
-    );
-  }
-  const job = await insertJob(client, {
-    id: newId('job'),
-    accountId,
-    model: model.id,
-    provider: model.provider,
-    request: submission.request,
-    parameters: { ...parameters, providerModel: model.providerModel },
-    responseFormat: submission.responseFormat,
-    metadata: submission.metadata,
-    markupPermille: current.permille,
-    prices: { [model.id]: freezePrices(model) },
-    holdMicros: price.holdMicros,
-    idempotencyKey: submission.idempotencyKey,
-    requestHash,
-  });
-  await changeAccountBalance(client, accountId, { balanceMicros: 0n, heldMicros: price.holdMicros });
-  await insertLedgerEntry(client, {
-    accountId,
-    type: 'hold',
-    amountMicros: 0n,
-    heldMicros: price.holdMicros,
-    jobId: job.id,
-  });
-  return job;
+): Promise<InsufficientBalanceError> {
+  const [balance, spend] = await Promise.all([
+    findAccountBalance(pool, submission.accountId),
+    spendLast90Days(pool, submission.accountId),
+  ]);
+  const { holdMicros } = quote(submission.model, submission.parameters, markupFor(spend, markupTiers).current.permille);
+  const available = (balance?.balance_micros ?? 0n) - (balance?.held_micros ?? 0n);
+  return new InsufficientBalanceError(
+    `This request needs $${microsToUsd(holdMicros)} and $${microsToUsd(available)} is available.`,
+  );
 }

@@ -1,7 +1,7 @@
 import { resolveParameters } from '@imagegate/catalog';
 import { generationRequestSchema, isTerminal } from '@imagegate/contracts';
 import { errorFromStored, InvalidRequestError, OverloadedError } from '@imagegate/core';
-import { findJob, finishJobUnsuccessfully, type JobRow, queuePosition } from '@imagegate/db';
+import { findJob, finishJobUnsuccessfully, type JobRow } from '@imagegate/db';
 import { enqueueGeneration } from '@imagegate/queue';
 import type { Request, Response } from 'express';
 import type { IngressDeps } from '../deps.ts';
@@ -118,7 +118,10 @@ async function answerFinished(response: Response, job: JobRow, deps: IngressDeps
 }
 
 async function answerAccepted(response: Response, job: JobRow, deps: IngressDeps, preferred: boolean): Promise<void> {
-  const position = job.status === 'queued' ? await queuePosition(deps.pool, job) : null;
+  // A job just enqueued is last in its queue: its position is the queue's length (one Redis call,
+  // where counting queued rows in Postgres grows with the backlog).
+  const queue = deps.queues.get(job.provider);
+  const position = job.status === 'queued' && queue ? Math.max(0, (await queue.getWaitingCount()) - 1) : null;
   response.setHeader('vary', 'Prefer');
   if (preferred) response.setHeader('preference-applied', 'respond-async');
   response

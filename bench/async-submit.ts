@@ -1,0 +1,225 @@
+/**
+ * Benchmark `async-submit` (BENCHMARKS.md): `Prefer: respond-async` submits — auth, quote, hold in
+ * one Postgres transaction, BullMQ add — against two baselines in the same run: a raw single-row
+ * Postgres insert loop and a raw BullMQ add loop. Target: ≥ 2,000 accepted/s, p99 ≤ 25 ms, ratio to
+ * the slower baseline ≥ 0.3.
+ *
+ *   pnpm bench async-submit [--rate 2000] [--seconds 10] [--rounds 3] [--accounts 100]
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { parseArgs } from 'node:util';
+import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
+import { createAccountWithGrant, createPool, insertApiKey, migrate } from '@imagegate/db';
+import { createRedisConnection } from '@imagegate/queue';
+import { Queue } from 'bullmq';
+import pg from 'pg';
+import { machine } from './lib/machine.ts';
+import { runOpenLoop } from './lib/open-loop.ts';
+import { median, round } from './lib/stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '3' },
+    accounts: { type: 'string', default: '100' },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const accountCount = Number(values.accounts);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const log = (message: string) => process.stderr.write(`${message}\n`);
+const pinned = process.env.BENCH_NO_PIN === undefined && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+
+const database = `imagegate_bench_${randomBytes(4).toString('hex')}`;
+const prefix = `bench-${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: ADMIN_URL });
+await admin.connect();
+await admin.query(`create database ${database}`);
+const databaseUrl = new URL(ADMIN_URL);
+databaseUrl.pathname = `/${database}`;
+const pool = createPool(databaseUrl.toString(), { max: 64 });
+const redis = createRedisConnection(REDIS_URL);
+let ingress: ChildProcess | undefined;
+
+/** Loop `worker` on `concurrency` lanes for `durationS`; returns operations per second. */
+async function closedLoop(concurrency: number, durationS: number, worker: () => Promise<void>): Promise<number> {
+  const end = performance.now() + durationS * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        await worker();
+        done++;
+      }
+    }),
+  );
+  return done / durationS;
+}
+
+try {
+  await migrate(pool);
+  await pool.query(
+    'create table bench_rows (id text primary key, payload jsonb not null, created_at timestamptz default now())',
+  );
+  // Requests rotate over the accounts' keys: with one account every hold contends for one row.
+  const keys: string[] = [];
+  for (let index = 0; index < accountCount; index++) {
+    const account = await createAccountWithGrant(pool, {
+      name: `bench-${index}`,
+      starterMicros: 10n ** 12n,
+      webhookSecret: generateWebhookSecret(),
+    });
+    const key = generateApiKey();
+    await insertApiKey(pool, { accountId: account.id, name: 'bench', prefix: key.prefix, keyHash: key.hash });
+    keys.push(key.key);
+  }
+
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const env = {
+    ...process.env,
+    DATABASE_URL: databaseUrl.toString(),
+    DATABASE_POOL_SIZE: '32',
+    REDIS_URL,
+    REDIS_PREFIX: prefix,
+    S3_ENDPOINT: 'http://127.0.0.1:1',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  };
+  const command = pinned ? ['taskset', '-c', '0', process.execPath] : [process.execPath];
+  ingress = spawn(
+    command[0] ?? process.execPath,
+    [
+      ...command.slice(1),
+      ...(process.env.BENCH_INGRESS_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      'services/ingress/src/main.ts',
+    ],
+    {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  for (let i = 0; i < 100; i++) {
+    const healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (healthy) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (pinned) spawnSync('taskset', ['-pc', '1', String(process.pid)]);
+
+  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  const body = JSON.stringify({
+    model: 'gpt-image-1-mini',
+    prompt: 'a small red cube',
+    quality: 'low',
+    size: '1024x1024',
+  });
+  const submit = (index: number) =>
+    new Promise<boolean>((resolve, reject) => {
+      const call = request(
+        {
+          agent,
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/v1/images/generations',
+          headers: {
+            authorization: `Bearer ${keys[index % keys.length]}`,
+            'content-type': 'application/json',
+            prefer: 'respond-async',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode === 202));
+        },
+      );
+      call.on('error', reject);
+      call.end(body);
+    });
+
+  const bullQueue = new Queue('bench-baseline', { connection: redis, prefix });
+  const results: {
+    round: number;
+    pgInsertPerS: number;
+    bullmqAddPerS: number;
+    imagegate: Awaited<ReturnType<typeof runOpenLoop>>;
+  }[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    log(`round ${round}: raw pg insert loop`);
+    let row = 0;
+    const pgInsertPerS = await closedLoop(32, seconds / 2, async () => {
+      await pool.query('insert into bench_rows (id, payload) values ($1, $2)', [`r${round}-${row++}`, body]);
+    });
+    log(`round ${round}: raw BullMQ add loop`);
+    let added = 0;
+    const bullmqAddPerS = await closedLoop(32, seconds / 2, async () => {
+      await bullQueue.add(
+        'x',
+        { jobId: `j${round}-${added}` },
+        { jobId: `j${round}-${added++}`, removeOnComplete: true },
+      );
+    });
+    log(`round ${round}: imagegate at ${rate}/s`);
+    const imagegate = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS: 3, send: submit });
+    results.push({ round, pgInsertPerS, bullmqAddPerS, imagegate });
+    log(
+      `  pg ${round} ${Math.round(pgInsertPerS)}/s · bullmq ${Math.round(bullmqAddPerS)}/s · imagegate ${Math.round(imagegate.achievedPerS)}/s p99 ${Math.round(imagegate.p99Ms)} ms`,
+    );
+  }
+  await bullQueue.close();
+
+  const ratios = results.map((r) => r.imagegate.achievedPerS / Math.min(r.pgInsertPerS, r.bullmqAddPerS));
+  const achieved = median(results.map((r) => r.imagegate.achievedPerS));
+  const p99 = median(results.map((r) => r.imagegate.p99Ms));
+  const { rows } = await pool.query<{ server_version: string }>('show server_version');
+  const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
+  const output = {
+    benchmark: 'async-submit',
+    machine: machine({
+      postgres: rows[0]?.server_version ?? '',
+      redis: redisVersion,
+      pinning: pinned ? 'ingress on cpu 0, everything else on cpu 1' : 'none',
+    }),
+    offered_per_s: rate,
+    accounts: accountCount,
+    seconds,
+    rounds: results.map((r) => ({
+      round: r.round,
+      pg_insert_per_s: Math.round(r.pgInsertPerS),
+      bullmq_add_per_s: Math.round(r.bullmqAddPerS),
+      imagegate_accepted_per_s: Math.round(r.imagegate.achievedPerS),
+      imagegate_p50_ms: round(r.imagegate.p50Ms),
+      imagegate_p99_ms: round(r.imagegate.p99Ms),
+      imagegate_errors: r.imagegate.errors,
+    })),
+    median_accepted_per_s: Math.round(achieved),
+    median_p99_ms: round(p99),
+    median_ratio_to_slower_baseline: round(median(ratios), 3),
+    targets: { accepted_per_s: 2000, p99_ms: 25, ratio: 0.3 },
+    pass: achieved >= 2000 * 0.99 && p99 <= 25 && median(ratios) >= 0.3,
+  };
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+} finally {
+  ingress?.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await pool.end();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+  await admin.query(`drop database if exists ${database} with (force)`);
+  await admin.end();
+}
