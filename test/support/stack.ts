@@ -13,9 +13,11 @@ import {
   createTestBucket,
   createTestDatabase,
   createTestRedis,
+  findMoneyViolations,
   type TestDatabase,
   type TestRedis,
   testServices,
+  waitForSettlements,
 } from '@imagegate/testing';
 
 export interface TestAccount {
@@ -132,6 +134,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       stack.ingress = ingress;
     },
     async stop() {
+      // Every stack-based test file ends by checking API.md's money invariant for every account.
+      await waitForSettlements(database.pool);
+      const violations = await findMoneyViolations(database.pool);
       await ingress.close();
       await worker.close();
       await stack.settlement.close();
@@ -139,6 +144,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await store.deleteBucket().catch(() => {});
       await redis.cleanup();
       await database.drop();
+      if (violations.length > 0) {
+        throw new Error(
+          `money invariant broken: ${JSON.stringify(violations, (_key, value) => (typeof value === 'bigint' ? String(value) : value))}`,
+        );
+      }
     },
   };
   return stack;
