@@ -10,7 +10,7 @@ import { startTestStack, type TestStack } from '../support/stack.ts';
 const micros = (usd: number) => BigInt(Math.round(usd * 1_000_000));
 /** Job ids whose settlement should die once at this point (the test adds them). */
 const crashAfterCommit = new Set<string>();
-const crashBeforeCommit = new Set<string>();
+const crashBeforeWrite = new Set<string>();
 let stack: TestStack;
 
 beforeAll(async () => {
@@ -22,8 +22,8 @@ beforeAll(async () => {
       SETTLEMENT_SWEEP_GRACE_S: '0',
     },
     settlementFaults: {
-      beforeCommit: (jobId) => {
-        if (crashBeforeCommit.delete(jobId)) throw new Error('crash before commit');
+      beforeWrite: (jobId) => {
+        if (crashBeforeWrite.delete(jobId)) throw new Error('crash before the settlement is written');
       },
       afterCommit: (jobId) => {
         if (crashAfterCommit.delete(jobId)) throw new Error('crash after commit, before acknowledgement');
@@ -66,7 +66,7 @@ function submit(apiKey: string, prompt: string, quality = 'low') {
 describe('settlement crashes', () => {
   it.each([
     ['after the debit commits but before the queue entry is acknowledged', crashAfterCommit],
-    ['before the debit commits', crashBeforeCommit],
+    ['before the settlement is written', crashBeforeWrite],
   ])('debits exactly once when settlement dies %s', async (_when, crashes) => {
     const caller = await stack.createAccount('crash', 1);
     const accepted = await submit(caller.apiKey, 'crash [emulate:latency=300]');

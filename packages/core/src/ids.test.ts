@@ -3,15 +3,16 @@ import { isId, newId } from './ids.ts';
 
 describe('newId', () => {
   it('carries its prefix and sorts by creation time', () => {
-    const earlier = newId('job', 1_700_000_000_000);
-    const later = newId('job', 1_700_000_000_001);
+    const earlier = newId('job');
+    const later = newId('job', Date.now() + 1);
     expect(earlier).toMatch(/^job_[0-9a-z]{26}$/);
     expect(earlier < later).toBe(true);
   });
 
-  it('is unique across many calls in the same millisecond', () => {
-    const ids = new Set(Array.from({ length: 10_000 }, () => newId('key', 1)));
-    expect(ids.size).toBe(10_000);
+  it('is unique and in creation order across many calls in the same millisecond', () => {
+    const ids = Array.from({ length: 10_000 }, () => newId('key', 2_000_000_000_000));
+    expect(new Set(ids).size).toBe(10_000);
+    expect([...ids].sort()).toEqual(ids);
   });
 });
 

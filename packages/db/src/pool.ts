@@ -31,15 +31,19 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
 /** Runs `fn` in one transaction: commit on return, rollback on throw. */
 export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('begin');
     const result = await fn(client);
     await client.query('commit');
     return result;
   } catch (error) {
-    await client.query('rollback').catch(() => {});
+    // A connection that cannot even roll back is not handed out again.
+    await client.query('rollback').catch((rollbackError: unknown) => {
+      broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed');
+    });
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }

@@ -1,60 +1,35 @@
 import { chargeForJob } from '@imagegate/catalog';
-import {
-  addDailySpend,
-  changeAccountBalance,
-  insertLedgerEntry,
-  lockJobForSettlement,
-  markJobSettled,
-  type Pool,
-  withTransaction,
-} from '@imagegate/db';
+import { newId } from '@imagegate/core';
+import { applySettlement, findJobToSettle, type Pool } from '@imagegate/db';
 
 export type SettlementOutcome = { settled: false } | { settled: true; chargedMicros: bigint; releasedMicros: bigint };
 
 /** Points where a test can make settlement die, to prove a crash never double-charges. */
 export interface SettlementFaults {
-  /** Runs inside the transaction after the debit is written, before commit. */
-  beforeCommit?: (jobId: string) => void;
-  /** Runs after commit, before the queue entry is acknowledged. */
+  /** Runs after the charge is computed, before anything is written. */
+  beforeWrite?: (jobId: string) => void;
+  /** Runs after the settlement is committed, before the queue entry is acknowledged. */
   afterCommit?: (jobId: string) => void;
 }
 
 /**
- * Settles one finished job exactly once. In one transaction, with the job row locked: a succeeded
- * job is debited what it delivered at its frozen prices and markup; the rest of the hold (all of it
- * for a failed or canceled job) is released; the job is marked settled. Running it again, in
- * parallel or after a crash, finds the job settled and does nothing.
+ * Settles one finished job exactly once: a succeeded job is debited what it delivered at its
+ * frozen prices and markup; the rest of the hold (all of it for a failed or canceled job) is
+ * released. The charge is a pure function of the finished job, so a duplicate or parallel run
+ * computes the same numbers, and the write is one conditional statement that only the first wins.
  */
 export async function settleJob(pool: Pool, jobId: string, faults: SettlementFaults = {}): Promise<SettlementOutcome> {
-  const outcome = await withTransaction(pool, async (client): Promise<SettlementOutcome> => {
-    const job = await lockJobForSettlement(client, jobId);
-    if (job === undefined) return { settled: false };
-    const charged = job.status === 'succeeded' ? chargeForJob(job).chargeMicros : 0n;
-    const released = job.hold_micros - charged;
-    await changeAccountBalance(client, job.account_id, { balanceMicros: -charged, heldMicros: -job.hold_micros });
-    if (charged > 0n) {
-      await insertLedgerEntry(client, {
-        accountId: job.account_id,
-        type: 'debit',
-        amountMicros: -charged,
-        heldMicros: -charged,
-        jobId,
-      });
-      await addDailySpend(client, job.account_id, charged);
-    }
-    if (released > 0n) {
-      await insertLedgerEntry(client, {
-        accountId: job.account_id,
-        type: 'release',
-        amountMicros: 0n,
-        heldMicros: -released,
-        jobId,
-      });
-    }
-    await markJobSettled(client, jobId, charged);
-    faults.beforeCommit?.(jobId);
-    return { settled: true, chargedMicros: charged, releasedMicros: released };
+  const job = await findJobToSettle(pool, jobId);
+  if (job === undefined) return { settled: false };
+  const charged = job.status === 'succeeded' ? chargeForJob(job).chargeMicros : 0n;
+  faults.beforeWrite?.(jobId);
+  const applied = await applySettlement(pool, {
+    jobId,
+    chargedMicros: charged,
+    debitEntryId: newId('led'),
+    releaseEntryId: newId('led'),
   });
+  if (!applied) return { settled: false };
   faults.afterCommit?.(jobId);
-  return outcome;
+  return { settled: true, chargedMicros: charged, releasedMicros: job.hold_micros - charged };
 }

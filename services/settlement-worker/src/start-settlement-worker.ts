@@ -58,12 +58,18 @@ export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise
     if (settled > 0) logger.info({ settled }, 'sweep settled jobs whose settlement was lost');
     return settled;
   }
-  let sweeping = Promise.resolve(0);
+  // One sweep at a time: a slow sweep is not joined by the next tick's.
+  let sweeping: Promise<number> | undefined;
   const timer = setInterval(() => {
-    sweeping = sweep().catch((error: unknown) => {
-      logger.warn({ err: error }, 'settlement sweep failed');
-      return 0;
-    });
+    if (sweeping) return;
+    sweeping = sweep()
+      .catch((error: unknown) => {
+        logger.warn({ err: error }, 'settlement sweep failed');
+        return 0;
+      })
+      .finally(() => {
+        sweeping = undefined;
+      });
   }, settings.sweepIntervalMs ?? 10_000);
   timer.unref();
 
