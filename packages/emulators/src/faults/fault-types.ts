@@ -1,6 +1,6 @@
 /**
- * Provider-neutral fault vocabulary. Each emulator (OpenAI today, Google/BFL later) maps these
- * outcomes onto its own wire format, so tests can script the same failure against any provider.
+ * Provider-neutral fault vocabulary. Each emulator (OpenAI, Google, BFL) maps these outcomes onto
+ * its own wire format, so tests can script the same failure against any provider.
  */
 
 /** HTTP statuses a scripted `error` fault may answer with. */
@@ -25,7 +25,18 @@ export type ScriptedFault =
   /** Waits `ms` milliseconds more, then succeeds. */
   | { type: 'latency'; ms: number }
   /** Succeeds with only `images` images (capped at the requested `n`). */
-  | { type: 'partial'; images: number };
+  | { type: 'partial'; images: number }
+  /**
+   * Output-side safety filter: only `images` of the requested images survive (default 0), the
+   * rest are withheld. Imagen answers `raiFilteredReason`, Gemini `finishReason: IMAGE_SAFETY`,
+   * BFL `Content Moderated`. (`moderation` is the prompt-side refusal.)
+   */
+  | { type: 'filtered'; images?: number }
+  /**
+   * The request is accepted but generation fails: BFL tasks end in status `Error`; synchronous
+   * providers answer 500. `message` overrides the provider's default error text.
+   */
+  | { type: 'failed'; message?: string };
 
 /** What a single call ends with once latency has been folded out. */
 export type FaultOutcome = Exclude<ScriptedFault, { type: 'latency' }>;

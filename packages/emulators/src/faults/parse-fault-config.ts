@@ -112,6 +112,20 @@ export function parseScriptedFault(entry: unknown): ScriptedFault | string {
         return 'images must be an integer >= 0';
       }
       return { type: 'partial', images: entry.images };
+    case 'filtered': {
+      const images = entry.images;
+      if (images === undefined || images === null) return { type: 'filtered' };
+      if (typeof images !== 'number' || !Number.isInteger(images) || images < 0) {
+        return 'images must be an integer >= 0';
+      }
+      return { type: 'filtered', images };
+    }
+    case 'failed': {
+      const message = entry.message;
+      if (message === undefined || message === null) return { type: 'failed' };
+      if (typeof message !== 'string') return 'message must be a string';
+      return { type: 'failed', message };
+    }
     default:
       return `unknown fault type ${JSON.stringify(entry.type)}`;
   }

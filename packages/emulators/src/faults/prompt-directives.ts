@@ -18,7 +18,8 @@ const MAX_DIRECTIVE_LATENCY_MS = 600_000;
  * trigger one fault without touching the emulator's shared queue. Supported forms:
  * `[emulate:ok]`, `[emulate:moderation]`, `[emulate:<status>]` (400|401|403|404|500|502|503),
  * `[emulate:429]`, `[emulate:429:retry-after=<s>]`, `[emulate:insufficient_quota]`,
- * `[emulate:hang]`, `[emulate:latency=<ms>]`, `[emulate:partial=<k>]`.
+ * `[emulate:hang]`, `[emulate:latency=<ms>]`, `[emulate:partial=<k>]`, `[emulate:filtered]`,
+ * `[emulate:filtered=<k>]` (output safety filter keeping k images) and `[emulate:failed]`.
  * Latency directives add up and combine with one outcome directive; two outcome directives conflict.
  */
 export function parseFaultDirectives(prompt: string): DirectiveParse {
@@ -55,6 +56,10 @@ function parseOutcome(body: string): FaultOutcome | undefined {
       return { type: 'hang' };
     case 'insufficient_quota':
       return { type: 'insufficient_quota' };
+    case 'filtered':
+      return { type: 'filtered' };
+    case 'failed':
+      return { type: 'failed' };
     case '429':
       return { type: 'rate_limit', retryAfterS: DEFAULT_RETRY_AFTER_S };
   }
@@ -62,6 +67,8 @@ function parseOutcome(body: string): FaultOutcome | undefined {
   if (retry) return { type: 'rate_limit', retryAfterS: Number(retry[1]) };
   const partial = /^partial=(\d+)$/.exec(body);
   if (partial) return { type: 'partial', images: Number(partial[1]) };
+  const filtered = /^filtered=(\d+)$/.exec(body);
+  if (filtered) return { type: 'filtered', images: Number(filtered[1]) };
   if (/^\d{3}$/.test(body)) {
     const status = Number(body);
     if (isErrorFaultStatus(status)) return { type: 'error', status };

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FaultController } from '../faults/fault-controller.ts';
 import { parseFaultConfig } from '../faults/parse-fault-config.ts';
-import type { StatsRecorder } from '../stats/stats-recorder.ts';
 import { readBody } from './read-body.ts';
 
 /** Path prefix of the emulator's own control API; never used by real providers. */
@@ -13,10 +12,16 @@ export interface ControlReply {
   body: unknown;
 }
 
+/** Anything that can report and reset counters: a `StatsRecorder`, a `StatsGroup`, or a composite. */
+export interface ControlStats {
+  snapshot(): unknown;
+  reset(): void;
+}
+
 /** The shared state the control API manipulates. */
 export interface ControlDeps {
   faults: FaultController;
-  stats: StatsRecorder;
+  stats: ControlStats;
 }
 
 const MAX_CONTROL_BODY_BYTES = 1024 * 1024;

@@ -1,0 +1,103 @@
+/** BFL endpoints (`POST /v1/{model}`) the emulator serves. */
+export const BFL_MODELS = [
+  'flux-2-pro',
+  'flux-2-flex',
+  'flux-2-max',
+  'flux-kontext-pro',
+  'flux-kontext-max',
+  'flux-pro-1.1',
+  'flux-pro-1.1-ultra',
+] as const;
+
+/** One of {@link BFL_MODELS}. */
+export type BflModel = (typeof BFL_MODELS)[number];
+
+/** Request schemas differ per family (wire-protocols §4.2). */
+export type BflFamily = 'flux2' | 'kontext' | 'flux11' | 'ultra';
+
+/** What the emulator needs to know per model. */
+export interface BflModelFacts {
+  family: BflFamily;
+  /** `output_format` when absent or null. */
+  defaultFormat: 'jpeg' | 'png';
+  /** Highest `safety_tolerance` accepted. */
+  maxSafetyTolerance: number;
+  /** Number of `input_image*` fields (`input_image`, `input_image_2` …); 0 for none. */
+  inputImages: number;
+  /** Credits for the first output megapixel (1 credit = USD 0.01). */
+  credits: number;
+  /** Credits per additional output megapixel (FLUX.2 bills by resolution; others are flat). */
+  creditsPerExtraMp: number;
+}
+
+/** Facts per model; credit figures approximate BFL's public price list. */
+export const BFL_MODEL_FACTS: Readonly<Record<BflModel, BflModelFacts>> = {
+  'flux-2-pro': {
+    family: 'flux2',
+    defaultFormat: 'jpeg',
+    maxSafetyTolerance: 5,
+    inputImages: 8,
+    credits: 3,
+    creditsPerExtraMp: 1.5,
+  },
+  'flux-2-flex': {
+    family: 'flux2',
+    defaultFormat: 'jpeg',
+    maxSafetyTolerance: 5,
+    inputImages: 8,
+    credits: 6,
+    creditsPerExtraMp: 6,
+  },
+  'flux-2-max': {
+    family: 'flux2',
+    defaultFormat: 'jpeg',
+    maxSafetyTolerance: 5,
+    inputImages: 8,
+    credits: 7,
+    creditsPerExtraMp: 3,
+  },
+  'flux-kontext-pro': {
+    family: 'kontext',
+    defaultFormat: 'png',
+    maxSafetyTolerance: 6,
+    inputImages: 4,
+    credits: 4,
+    creditsPerExtraMp: 0,
+  },
+  'flux-kontext-max': {
+    family: 'kontext',
+    defaultFormat: 'png',
+    maxSafetyTolerance: 6,
+    inputImages: 4,
+    credits: 8,
+    creditsPerExtraMp: 0,
+  },
+  'flux-pro-1.1': {
+    family: 'flux11',
+    defaultFormat: 'jpeg',
+    maxSafetyTolerance: 6,
+    inputImages: 0,
+    credits: 4,
+    creditsPerExtraMp: 0,
+  },
+  'flux-pro-1.1-ultra': {
+    family: 'ultra',
+    defaultFormat: 'jpeg',
+    maxSafetyTolerance: 6,
+    inputImages: 0,
+    credits: 6,
+    creditsPerExtraMp: 0,
+  },
+};
+
+/** Narrows a path segment to a served model. */
+export function isBflModel(model: string): model is BflModel {
+  return (BFL_MODELS as readonly string[]).includes(model);
+}
+
+/** Credits charged for an output of `width`×`height`. */
+export function bflCost(model: BflModel, width: number, height: number): number {
+  const facts = BFL_MODEL_FACTS[model];
+  const extraMp = Math.max(0, Math.ceil((width * height) / 1_000_000 - 1));
+  return Math.round((facts.credits + extraMp * facts.creditsPerExtraMp) * 100) / 100;
+}
