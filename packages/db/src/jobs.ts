@@ -60,6 +60,7 @@ export interface JobRow {
   completed_at: Date | null;
 }
 
+/** A job as submitted; `insertJobWithHold` records it together with its hold. */
 export interface NewJob {
   id: string;
   accountId: string;
@@ -74,30 +75,6 @@ export interface NewJob {
   holdMicros: bigint;
   idempotencyKey?: string | undefined;
   requestHash?: string | undefined;
-}
-
-export async function insertJob(db: Queryable, job: NewJob): Promise<JobRow> {
-  const { rows } = await db.query<JobRow>(
-    `insert into jobs (id, account_id, model, provider, request, parameters, response_format, metadata,
-       markup_permille, prices, hold_micros, idempotency_key, request_hash)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning *`,
-    [
-      job.id,
-      job.accountId,
-      job.model,
-      job.provider,
-      job.request,
-      job.parameters,
-      job.responseFormat,
-      job.metadata,
-      job.markupPermille,
-      job.prices,
-      job.holdMicros,
-      job.idempotencyKey ?? null,
-      job.requestHash ?? null,
-    ],
-  );
-  return rows[0] as JobRow;
 }
 
 export async function findJob(db: Queryable, id: string): Promise<JobRow | undefined> {
