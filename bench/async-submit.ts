@@ -12,7 +12,7 @@ import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
 import { createAccountWithGrant, createPool, insertApiKey, migrate } from '@imagegate/db';
-import { createRedisConnection } from '@imagegate/queue';
+import { createRedisConnection, deleteKeysWithPrefix } from '@imagegate/queue';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { machine } from './lib/machine.ts';
@@ -213,12 +213,7 @@ try {
   ingress?.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 500));
   await pool.end();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
   await admin.query(`drop database if exists ${database} with (force)`);
   await admin.end();

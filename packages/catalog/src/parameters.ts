@@ -1,5 +1,8 @@
+import type { GenerationParameters } from '@imagegate/contracts';
 import { InvalidRequestError } from '@imagegate/core';
 import type { CatalogModel } from './catalog-schema.ts';
+
+export type { GenerationParameters };
 
 /** The request fields the catalog narrows per model (a subset of the public request). */
 export interface RequestedParameters {
@@ -10,18 +13,6 @@ export interface RequestedParameters {
   background?: 'transparent' | 'opaque' | 'auto' | undefined;
   output_format?: 'png' | 'jpeg' | 'webp' | undefined;
   output_compression?: number | undefined;
-  moderation?: 'low' | 'auto' | undefined;
-}
-
-/** What a provider adapter receives: every field decided, validated against the model. */
-export interface GenerationParameters {
-  n: number;
-  /** `WxH`, or `auto` when the model picks. */
-  size: string;
-  quality: 'low' | 'medium' | 'high' | 'auto';
-  background: 'transparent' | 'opaque' | 'auto';
-  outputFormat: 'png' | 'jpeg' | 'webp';
-  outputCompression?: number | undefined;
   moderation?: 'low' | 'auto' | undefined;
 }
 

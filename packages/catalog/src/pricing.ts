@@ -19,13 +19,22 @@ export interface Quote {
   holdMicros: Micros;
 }
 
+// Catalog models never change after loading (a new catalog is a new object), so each model's
+// price table is converted once rather than on every submit.
+const frozenByModel = new WeakMap<CatalogModel, FrozenPrices>();
+
+/** A model's prices as they are frozen on a job: micro-USD as strings (jsonb has no bigint). */
 export function freezePrices(model: CatalogModel): FrozenPrices {
-  return {
+  const cached = frozenByModel.get(model);
+  if (cached) return cached;
+  const frozen: FrozenPrices = {
     tiers: model.pricing.tiers.map((tier) => ({
       maxPixels: tier.maxPixels,
       micros: Object.fromEntries(Object.entries(tier.usd).map(([quality, usd]) => [quality, String(usdToMicros(usd))])),
     })),
   };
+  frozenByModel.set(model, frozen);
+  return frozen;
 }
 
 /** unit × markup, rounded half up to the micro-dollar. */

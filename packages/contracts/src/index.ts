@@ -1,3 +1,4 @@
+export * from './generation-parameters.ts';
 export * from './generation-request.ts';
 export * from './job-resource.ts';
 export * from './queue-payloads.ts';

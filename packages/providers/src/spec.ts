@@ -1,21 +1,15 @@
+import type { GenerationParameters } from '@imagegate/contracts';
+
 /**
  * The provider adapter contract. An adapter turns normalised parameters into one upstream's wire
  * format and its answer back into image bytes, and maps that upstream's errors onto the core error
  * hierarchy (`retryable` decides whether the worker tries again).
  */
 
-export interface ProviderImageRequest {
+export interface ProviderImageRequest extends GenerationParameters {
   /** The model id the upstream knows (catalog `providerModel`). */
   providerModel: string;
   prompt: string;
-  n: number;
-  /** `WxH`, or `auto`. */
-  size: string;
-  quality: 'low' | 'medium' | 'high' | 'auto';
-  background: 'transparent' | 'opaque' | 'auto';
-  outputFormat: 'png' | 'jpeg' | 'webp';
-  outputCompression?: number | undefined;
-  moderation?: 'low' | 'auto' | undefined;
   /** End-user id forwarded where the upstream takes one. */
   user?: string | undefined;
 }

@@ -1,3 +1,4 @@
+export * from './delete-prefix.ts';
 export * from './job-events.ts';
 export * from './provider-queue.ts';
 export * from './queue-names.ts';

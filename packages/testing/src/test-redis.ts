@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRedisConnection, type Redis } from '@imagegate/queue';
+import { createRedisConnection, deleteKeysWithPrefix, type Redis } from '@imagegate/queue';
 import { testServices } from './provided.ts';
 
 export interface TestRedis {
@@ -21,12 +21,7 @@ export async function createTestRedis(): Promise<TestRedis> {
     prefix,
     redis,
     async cleanup() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await deleteKeysWithPrefix(redis, prefix);
       redis.disconnect();
     },
   };

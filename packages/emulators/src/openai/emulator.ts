@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { FaultController } from '../faults/fault-controller.ts';
 import { CONTROL_PREFIX, handleControl } from '../http/control-routes.ts';
+import { startHttpServer } from '../http/start-http-server.ts';
 import { ImageSource } from '../images/image-source.ts';
 import type { EmulatorStats } from '../stats/stats-recorder.ts';
 import { StatsRecorder } from '../stats/stats-recorder.ts';
@@ -60,53 +59,38 @@ export async function startOpenAIEmulator(options: OpenAIEmulatorOptions = {}): 
   const apiKey = options.apiKey ?? 'sk-emulator';
   const faults = new FaultController(options.seed === undefined ? {} : { seed: options.seed });
   const stats = new StatsRecorder();
-  const shutdown = new AbortController();
-  const deps: GenerationDeps = {
-    apiKey,
-    latencyMs: options.latencyMs ?? 0,
-    imageBytes: options.imageBytes ?? 0,
-    faults,
-    stats,
-    images: new ImageSource(),
-    shutdown: shutdown.signal,
-  };
-
-  const server = createServer((req, res) => {
-    const ctx = newReplyContext();
-    route(req, res, ctx, deps).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      sendError(res, ctx, openAIError(500, 'server_error', `Emulator failure: ${message}`));
-    });
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= new Promise<void>((resolve) => {
-      shutdown.abort();
-      server.close(() => resolve());
-      // server.close() alone would wait for keep-alive and hanging requests forever.
-      server.closeAllConnections();
-    });
-    return closing;
-  };
+  const images = new ImageSource();
+  const server = await startHttpServer(
+    options,
+    async (req, res, shutdown) => {
+      const deps: GenerationDeps = {
+        apiKey,
+        latencyMs: options.latencyMs ?? 0,
+        imageBytes: options.imageBytes ?? 0,
+        faults,
+        stats,
+        images,
+        shutdown,
+      };
+      const ctx = newReplyContext();
+      try {
+        await route(req, res, ctx, deps);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        sendError(res, ctx, openAIError(500, 'server_error', `Emulator failure: ${message}`));
+      }
+    },
+    (res, error) => sendError(res, newReplyContext(), openAIError(500, 'server_error', String(error))),
+  );
 
   return {
-    url: `http://${urlHost(host)}:${port}/v1`,
-    port,
+    url: `${server.origin}/v1`,
+    port: server.port,
     apiKey,
     faults,
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
-    close,
+    close: server.close,
   };
 }
 
@@ -133,11 +117,4 @@ async function route(
     return sendJson(res, ctx, 200, { object: 'list', data });
   }
   sendError(res, ctx, openAIError(404, 'invalid_request_error', `Invalid URL (${method} ${path})`));
-}
-
-/** Turns a bind address into something a client can dial. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }
