@@ -9,6 +9,11 @@ import type { GenerationParameters } from '@imagegate/contracts';
 export interface ProviderImageRequest extends GenerationParameters {
   /** The model id the upstream knows (catalog `providerModel`). */
   providerModel: string;
+  /**
+   * Which of the provider's APIs serves the model (catalog `protocol`): `openai-images`,
+   * `vertex-imagen`, `gemini`, `bfl-flux`. One provider may speak several (Google: Imagen and Gemini).
+   */
+  protocol: string;
   prompt: string;
   /** End-user id forwarded where the upstream takes one. */
   user?: string | undefined;
@@ -32,10 +37,35 @@ export interface ProviderImageResult {
   warnings: string[];
 }
 
+/**
+ * A task an asynchronous upstream (BFL) accepted: recorded on the job so a redelivered job polls it
+ * again instead of paying for a second one.
+ */
+export interface UpstreamTask {
+  id: string;
+  /** Polled exactly as the upstream returned it (it may name another regional host). */
+  pollingUrl: string;
+  /** Epoch ms of the submission (result URLs expire ~10 minutes after completion). */
+  submittedAt: number;
+}
+
+export interface GenerateOptions {
+  signal?: AbortSignal | undefined;
+  /** A task this call already submitted on an earlier delivery: poll it rather than submit again. */
+  pendingTask?: UpstreamTask | undefined;
+  /** Called once an asynchronous upstream accepted a task, before polling it. */
+  onTaskSubmitted?: ((task: UpstreamTask) => Promise<void>) | undefined;
+}
+
 export interface ImageProvider {
   /** The provider name, which is also its queue name suffix (`openai`). */
   readonly name: string;
-  generate(request: ProviderImageRequest, options: { signal?: AbortSignal | undefined }): Promise<ProviderImageResult>;
+  /**
+   * One upstream call for `request.n` images; the worker never asks for more than the model's
+   * per-call limit (it splits larger `n`). Images withheld by an output filter are left out of the
+   * result with a warning; a refusal with no image at all throws `ModerationBlockedError`.
+   */
+  generate(request: ProviderImageRequest, options: GenerateOptions): Promise<ProviderImageResult>;
 }
 
 export function mediaTypeOf(format: string): string {
