@@ -1,5 +1,18 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger } from '@imagegate/core';
-import { type OpenAIEmulatorOptions, type RunningEmulator, startOpenAIEmulator } from '@imagegate/emulators';
+import {
+  type BflEmulatorOptions,
+  type GoogleEmulatorOptions,
+  type OpenAIEmulatorOptions,
+  type RunningBflEmulator,
+  type RunningEmulator,
+  type RunningGoogleEmulator,
+  startBflEmulator,
+  startGoogleEmulator,
+  startOpenAIEmulator,
+} from '@imagegate/emulators';
 import { loadIngressConfig, type RunningIngress, runIngress } from '@imagegate/ingress';
 import { loadWorkerConfig, type RunningProviderWorker, runProviderWorker } from '@imagegate/provider-worker';
 import {
@@ -32,7 +45,11 @@ export interface TestStack {
   /** What an OpenAI client takes as `baseURL`. */
   baseURL: string;
   adminToken: string;
+  /** The OpenAI emulator. */
   emulator: RunningEmulator;
+  /** Vertex (Imagen, Gemini) and the Gemini API; the worker uses Vertex. */
+  google: RunningGoogleEmulator;
+  bfl: RunningBflEmulator;
   database: TestDatabase;
   redis: TestRedis;
   store: ObjectStore;
@@ -51,6 +68,8 @@ export interface TestStack {
 
 export interface TestStackOptions {
   emulator?: OpenAIEmulatorOptions;
+  google?: GoogleEmulatorOptions;
+  bfl?: BflEmulatorOptions;
   /** Extra environment for both services (e.g. `{ SYNC_WAIT_MAX_S: '2' }`). */
   env?: Record<string, string>;
   /** Crash points for the settlement worker (tests of exactly-once settlement). */
@@ -64,12 +83,18 @@ export interface TestStackOptions {
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const services = testServices();
-  const [emulator, database, redis, store] = await Promise.all([
+  const [emulator, google, bfl, database, redis, store] = await Promise.all([
     startOpenAIEmulator(options.emulator),
+    startGoogleEmulator(options.google),
+    // Renders take a moment, as BFL's do, so polling is exercised.
+    startBflEmulator({ renderMs: 150, ...options.bfl }),
     createTestDatabase(),
     createTestRedis(),
     createTestBucket(),
   ]);
+  const secrets = mkdtempSync(join(tmpdir(), 'imagegate-stack-'));
+  const serviceAccountFile = join(secrets, 'service-account.json');
+  writeFileSync(serviceAccountFile, JSON.stringify(google.serviceAccount), { mode: 0o600 });
   const adminToken = `admin-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   const env: Record<string, string | undefined> = {
     DATABASE_URL: database.url,
@@ -82,6 +107,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     S3_BUCKET: store.bucket,
     OPENAI_API_KEY: emulator.apiKey,
     OPENAI_BASE_URL: emulator.url,
+    GOOGLE_APPLICATION_CREDENTIALS: serviceAccountFile,
+    GOOGLE_CLOUD_PROJECT: google.projectId,
+    VERTEX_BASE_URL: google.url,
+    BFL_API_KEY: bfl.apiKey,
+    BFL_BASE_URL: bfl.url,
+    BFL_POLL_INTERVAL_MS: '50',
     ADMIN_TOKEN: adminToken,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -106,6 +137,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     baseURL: `${ingress.url}/v1`,
     adminToken,
     emulator,
+    google,
+    bfl,
     database,
     redis,
     store,
@@ -140,7 +173,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await ingress.close();
       await worker.close();
       await stack.settlement.close();
-      await emulator.close();
+      await Promise.all([emulator.close(), google.close(), bfl.close()]);
+      rmSync(secrets, { recursive: true, force: true });
       await store.deleteBucket().catch(() => {});
       await redis.cleanup();
       await database.drop();

@@ -3,12 +3,12 @@
  * embedded PostgreSQL, Redis (local or spawned), s3rver, and the upstream emulators when no
  * provider key is set. Then runs every service in this process.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, usdToMicros } from '@imagegate/core';
 import { createPool, migrate } from '@imagegate/db';
-import { startOpenAIEmulator } from '@imagegate/emulators';
+import { startBflEmulator, startGoogleEmulator, startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, runIngress } from '@imagegate/ingress';
 import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
 import { loadSettlementConfig, runSettlementWorker } from '@imagegate/settlement-worker';
@@ -61,6 +61,29 @@ try {
       { url: emulator.url },
       'OPENAI_API_KEY is not set: OpenAI models are EMULATED (generated test images, no cost)',
     );
+  }
+
+  if (env.GOOGLE_APPLICATION_CREDENTIALS === undefined && env.GEMINI_API_KEY === undefined) {
+    const google = await startGoogleEmulator({ latencyMs: 800 });
+    stops.push(google.close);
+    // The emulator's service-account key is minted per start; the worker reads it from a file, as in production.
+    const keyFile = join(dataDir, 'google-emulator-service-account.json');
+    writeFileSync(keyFile, JSON.stringify(google.serviceAccount), { mode: 0o600 });
+    Object.assign(env, {
+      GOOGLE_APPLICATION_CREDENTIALS: keyFile,
+      GOOGLE_CLOUD_PROJECT: google.projectId,
+      VERTEX_BASE_URL: google.url,
+    });
+    logger.warn(
+      { url: google.url },
+      'GOOGLE_APPLICATION_CREDENTIALS and GEMINI_API_KEY are not set: Imagen and Gemini models are EMULATED',
+    );
+  }
+  if (env.BFL_API_KEY === undefined) {
+    const bfl = await startBflEmulator({ renderMs: 1500 });
+    stops.push(bfl.close);
+    Object.assign(env, { BFL_API_KEY: bfl.apiKey, BFL_BASE_URL: bfl.url });
+    logger.warn({ url: bfl.url }, 'BFL_API_KEY is not set: FLUX models are EMULATED');
   }
 
   const pool = createPool(env.DATABASE_URL ?? '', { max: 2 });

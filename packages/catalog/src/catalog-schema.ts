@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 const sizeString = z.string().regex(/^[1-9][0-9]{1,4}x[1-9][0-9]{1,4}$/);
+const aspectRatioString = z.string().regex(/^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$/);
 
 /** A model that takes only a listed set of `WxH` sizes. */
 const fixedSizesSchema = z.object({
@@ -11,10 +12,11 @@ const fixedSizesSchema = z.object({
   default: sizeString,
 });
 
-/** A model that takes any `WxH` within limits (gpt-image-2). */
+/** A model that takes any `WxH` within limits (gpt-image-2, FLUX.2). */
 const freeSizesSchema = z.object({
   mode: z.literal('free'),
   multipleOf: z.int().positive(),
+  minEdge: z.int().positive().optional(),
   maxEdge: z.int().positive(),
   maxAspectRatio: z.number().min(1),
   minPixels: z.int().positive(),
@@ -23,45 +25,90 @@ const freeSizesSchema = z.object({
   default: sizeString,
 });
 
+/**
+ * A model sized by aspect ratio and a resolution class (Imagen, Gemini, Kontext): each supported
+ * combination with the `WxH` it produces, so `size` and `aspect_ratio` both map to the upstream form.
+ */
+const aspectSizesSchema = z.object({
+  mode: z.literal('aspect'),
+  options: z
+    .array(z.object({ aspectRatio: aspectRatioString, imageSize: z.string().optional(), size: sizeString }))
+    .min(1),
+  /** The resolution class `aspect_ratio` alone picks (`1K`); absent for models without one. */
+  defaultImageSize: z.string().optional(),
+  auto: z.literal(false),
+  default: sizeString,
+});
+
+/** Bounds of a numeric provider option; `{}` for options without any. */
+const optionBoundsSchema = z.object({ min: z.number().optional(), max: z.number().optional() });
+
 export const modelCapabilitiesSchema = z.object({
-  sizes: z.discriminatedUnion('mode', [fixedSizesSchema, freeSizesSchema]),
+  sizes: z.discriminatedUnion('mode', [fixedSizesSchema, freeSizesSchema, aspectSizesSchema]),
   /** Most images one gateway request may ask for. */
   maxImagesPerRequest: z.int().min(1).max(10),
+  /** Most images one upstream call makes; a larger `n` is split into several calls. */
+  maxImagesPerCall: z.int().min(1).max(10),
   qualities: z.array(z.enum(['low', 'medium', 'high', 'auto'])).min(1),
   outputFormats: z.array(z.enum(['png', 'jpeg', 'webp'])).min(1),
   transparentBackground: z.boolean(),
   outputCompression: z.boolean(),
   moderation: z.boolean(),
   edits: z.boolean(),
+  /** `providerOptions` this model takes (camelCase names, see provider-options.ts), with bounds. */
+  providerOptions: z.record(z.string(), optionBoundsSchema).default({}),
 });
 
+/**
+ * Dates, not a status: a model turns deprecated and then retired by the calendar, so a catalog
+ * written today stays right. `status` forces one (an operator pulling a model early).
+ */
 export const modelLifecycleSchema = z.object({
-  status: z.enum(['active', 'deprecated', 'retired']),
+  status: z.enum(['active', 'deprecated', 'retired']).optional(),
   deprecatedAt: z.iso.date().optional(),
   retiresAt: z.iso.date().optional(),
   replacement: z.string().optional(),
+  /** Why, with the source (shown in warnings and on `/v1/models`). */
+  note: z.string().optional(),
 });
 
-/** Per-image list prices in USD by quality, for outputs up to `maxPixels`. */
+/** Per-image list prices in USD by quality (`default` for models without a quality knob), up to `maxPixels`. */
 export const priceTierSchema = z.object({
   maxPixels: z.int().positive(),
-  usd: z.record(z.enum(['low', 'medium', 'high']), z.number().nonnegative()),
+  usd: z.partialRecord(z.enum(['low', 'medium', 'high', 'default']), z.number().nonnegative()),
 });
 
 export const catalogModelSchema = z.object({
   id: z.string().min(1),
   owner: z.string().min(1),
   provider: z.string().min(1),
+  /** Which of the provider's APIs serves it: `openai-images`, `vertex-imagen`, `gemini`, `bfl-flux`. */
+  protocol: z.string().min(1),
   providerModel: z.string().min(1),
   aliases: z.array(z.string()).default([]),
   description: z.string().default(''),
   capabilities: modelCapabilitiesSchema,
-  lifecycle: modelLifecycleSchema,
+  lifecycle: modelLifecycleSchema.default({}),
   pricing: z.object({ note: z.string().optional(), tiers: z.array(priceTierSchema).min(1) }),
 });
 
-export const catalogFileSchema = z.object({ models: z.array(catalogModelSchema) });
+/** A model that is gone: kept so a request naming it learns what replaced it. */
+export const retiredModelSchema = z.object({
+  id: z.string().min(1),
+  owner: z.string().min(1),
+  aliases: z.array(z.string()).default([]),
+  retiredAt: z.iso.date(),
+  replacement: z.string().optional(),
+  note: z.string().optional(),
+});
+
+export const catalogFileSchema = z.object({
+  models: z.array(catalogModelSchema),
+  retired: z.array(retiredModelSchema).default([]),
+});
 
 export type CatalogModel = z.infer<typeof catalogModelSchema>;
+export type RetiredModel = z.infer<typeof retiredModelSchema>;
 export type ModelCapabilities = z.infer<typeof modelCapabilitiesSchema>;
+export type ModelLifecycle = z.infer<typeof modelLifecycleSchema>;
 export type CatalogFile = z.infer<typeof catalogFileSchema>;

@@ -1,41 +1,53 @@
 import { readFileSync } from 'node:fs';
 import { InvalidRequestError, NotFoundError } from '@imagegate/core';
-import { type CatalogModel, catalogFileSchema } from './catalog-schema.ts';
+import { type CatalogModel, catalogFileSchema, type RetiredModel } from './catalog-schema.ts';
+import { lifecycleStatus } from './lifecycle.ts';
 
 const DEFAULT_CATALOG_FILE = new URL('../data/models.json', import.meta.url);
 
-/** The model catalog: lookup by id, `owner/id` or alias. */
+const namesOf = (entry: { id: string; owner: string; aliases: string[] }): string[] =>
+  [entry.id, `${entry.owner}/${entry.id}`, ...entry.aliases].map((name) => name.toLowerCase());
+
+/** The model catalog: lookup by id, `owner/id` or alias; lifecycle by the calendar. */
 export class Catalog {
   readonly models: readonly CatalogModel[];
+  readonly retired: readonly RetiredModel[];
+  readonly #clock: () => Date;
   readonly #byName = new Map<string, CatalogModel>();
+  readonly #retiredByName = new Map<string, RetiredModel>();
 
-  constructor(models: readonly CatalogModel[]) {
+  constructor(models: readonly CatalogModel[], retired: readonly RetiredModel[] = [], clock = () => new Date()) {
     this.models = models;
-    for (const model of models) {
-      for (const name of [model.id, `${model.owner}/${model.id}`, ...model.aliases]) {
-        this.#byName.set(name.toLowerCase(), model);
-      }
-    }
+    this.retired = retired;
+    this.#clock = clock;
+    for (const entry of retired) for (const name of namesOf(entry)) this.#retiredByName.set(name, entry);
+    for (const model of models) for (const name of namesOf(model)) this.#byName.set(name, model);
+  }
+
+  now(): Date {
+    return this.#clock();
   }
 
   /** The model a request names, or a 404 `model_not_found`; a retired model is a 400 naming its replacement. */
   resolve(name: string): CatalogModel {
-    const model = this.#byName.get(name.toLowerCase());
-    if (model === undefined) {
-      throw new NotFoundError(`The model '${name}' does not exist. GET /v1/models lists the available models.`, {
-        param: 'model',
-        code: 'model_not_found',
-      });
+    const key = name.toLowerCase();
+    const model = this.#byName.get(key);
+    if (model !== undefined && lifecycleStatus(model.lifecycle, this.now()) === 'retired') {
+      throw retiredError(name, model.lifecycle.retiresAt, model.lifecycle.replacement);
     }
-    if (model.lifecycle.status === 'retired') {
-      const replacement = model.lifecycle.replacement;
-      throw new InvalidRequestError(
-        `The model '${name}' was retired${model.lifecycle.retiresAt ? ` on ${model.lifecycle.retiresAt}` : ''}.` +
-          (replacement ? ` Use '${replacement}' instead.` : ''),
-        { param: 'model', code: 'model_retired' },
-      );
-    }
-    return model;
+    if (model !== undefined) return model;
+    const retired = this.#retiredByName.get(key);
+    if (retired !== undefined) throw retiredError(name, retired.retiredAt, retired.replacement);
+    throw new NotFoundError(`The model '${name}' does not exist. GET /v1/models lists the available models.`, {
+      param: 'model',
+      code: 'model_not_found',
+    });
+  }
+
+  /** Models a request can use today (not retired), in catalog order. */
+  available(): CatalogModel[] {
+    const now = this.now();
+    return this.models.filter((model) => lifecycleStatus(model.lifecycle, now) !== 'retired');
   }
 
   /** Provider names that at least one model routes to (one queue each). */
@@ -44,16 +56,33 @@ export class Catalog {
   }
 }
 
+function retiredError(name: string, on: string | undefined, replacement: string | undefined): InvalidRequestError {
+  return new InvalidRequestError(
+    `The model '${name}' was retired${on ? ` on ${on}` : ''}.${replacement ? ` Use '${replacement}' instead.` : ''}`,
+    { param: 'model', code: 'model_retired' },
+  );
+}
+
 export interface LoadCatalogOptions {
-  /** An operator's catalog file (`CATALOG_FILE`): its models replace same-id defaults and add new ones. */
+  /** An operator's catalog file (`CATALOG_FILE`): its entries replace same-id defaults and add new ones. */
   file?: string | undefined;
+  /** The date lifecycles are judged against (tests pin it). */
+  clock?: (() => Date) | undefined;
 }
 
 export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
   const defaults = catalogFileSchema.parse(JSON.parse(readFileSync(DEFAULT_CATALOG_FILE, 'utf8')));
-  if (options.file === undefined) return new Catalog(defaults.models);
+  if (options.file === undefined) return new Catalog(defaults.models, defaults.retired, options.clock);
   const overrides = catalogFileSchema.parse(JSON.parse(readFileSync(options.file, 'utf8')));
-  const byId = new Map(defaults.models.map((model) => [model.id, model]));
-  for (const model of overrides.models) byId.set(model.id, model);
-  return new Catalog([...byId.values()]);
+  const models = new Map(defaults.models.map((model) => [model.id, model]));
+  const retired = new Map(defaults.retired.map((entry) => [entry.id, entry]));
+  for (const model of overrides.models) {
+    models.set(model.id, model);
+    retired.delete(model.id);
+  }
+  for (const entry of overrides.retired) {
+    retired.set(entry.id, entry);
+    models.delete(entry.id);
+  }
+  return new Catalog([...models.values()], [...retired.values()], options.clock);
 }

@@ -1,5 +1,7 @@
 export * from './catalog.ts';
 export * from './catalog-schema.ts';
+export * from './lifecycle.ts';
 export * from './markup-tiers.ts';
 export * from './parameters.ts';
 export * from './pricing.ts';
+export * from './provider-options.ts';

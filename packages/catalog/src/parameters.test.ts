@@ -4,24 +4,112 @@ import { loadCatalog } from './catalog.ts';
 import { type RequestedParameters, resolveParameters } from './parameters.ts';
 
 const catalog = loadCatalog();
+const resolve = (modelId: string, requested: RequestedParameters) =>
+  resolveParameters(catalog.resolve(modelId), requested);
 
-describe('resolveParameters', () => {
-  it.each<[string, string, RequestedParameters, Partial<ReturnType<typeof resolveParameters>>]>([
-    ['defaults', 'gpt-image-1.5', {}, { n: 1, size: 'auto', quality: 'auto', background: 'auto', outputFormat: 'png' }],
-    ['a listed size', 'gpt-image-1.5', { size: '1024x1536' }, { size: '1024x1536' }],
-    ['16:9 to the nearest fixed size', 'gpt-image-1-mini', { aspect_ratio: '16:9' }, { size: '1536x1024' }],
-    ['9:16 to the nearest fixed size', 'gpt-image-1-mini', { aspect_ratio: '9:16' }, { size: '1024x1536' }],
-    ['16:9 to a free size on the 16 grid', 'gpt-image-2', { aspect_ratio: '16:9' }, { size: '1360x768' }],
-    ['a custom gpt-image-2 size', 'gpt-image-2', { size: '3840x2160' }, { size: '3840x2160' }],
+function expectRefused(attempt: () => unknown, param: string): void {
+  let thrown: unknown;
+  try {
+    attempt();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(GatewayError);
+  expect(thrown).toMatchObject({ status: 400, type: 'invalid_request_error', param });
+}
+
+describe('resolveParameters: sizes and aspect ratios, per provider form', () => {
+  it.each<[string, string, RequestedParameters, Record<string, unknown>, number]>([
+    // [case, model, request, expected parameters, warnings]
+    [
+      'defaults',
+      'gpt-image-1.5',
+      {},
+      { n: 1, size: 'auto', quality: 'auto', background: 'auto', outputFormat: 'png' },
+      0,
+    ],
+    ['a listed size', 'gpt-image-1.5', { size: '1024x1536' }, { size: '1024x1536' }, 0],
+    ['16:9 to the nearest fixed size, said', 'gpt-image-1-mini', { aspect_ratio: '16:9' }, { size: '1536x1024' }, 1],
+    ['9:16 to the nearest fixed size, said', 'gpt-image-1-mini', { aspect_ratio: '9:16' }, { size: '1024x1536' }, 1],
+    ['3:2 exactly', 'gpt-image-1-mini', { aspect_ratio: '3:2' }, { size: '1536x1024' }, 0],
+    ['16:9 to a free size on the 16 grid', 'gpt-image-2', { aspect_ratio: '16:9' }, { size: '1360x768' }, 0],
+    ['a custom gpt-image-2 size', 'gpt-image-2', { size: '3840x2160' }, { size: '3840x2160' }, 0],
+    // Imagen: aspectRatio + sampleImageSize.
+    [
+      'Imagen default',
+      'imagen-4-0',
+      {},
+      { size: '1024x1024', aspectRatio: '1:1', imageSize: '1K', outputFormat: 'png' },
+      0,
+    ],
+    [
+      'Imagen 16:9',
+      'imagen-4-0',
+      { aspect_ratio: '16:9' },
+      { size: '1408x768', aspectRatio: '16:9', imageSize: '1K' },
+      0,
+    ],
+    ['Imagen 2K by size', 'imagen-4-ultra', { size: '2816x1536' }, { aspectRatio: '16:9', imageSize: '2K' }, 0],
+    ['Imagen 3:2 to 4:3, said', 'imagen-4-0', { aspect_ratio: '3:2' }, { size: '1280x896', aspectRatio: '4:3' }, 1],
+    [
+      'Imagen 1536x1024 to 1280x896, said',
+      'imagen-4-0',
+      { size: '1536x1024' },
+      { size: '1280x896', imageSize: '1K' },
+      1,
+    ],
+    ['Imagen 3000x2000 to 2K 4:3', 'imagen-4-0', { size: '3000x2000' }, { size: '2560x1792', imageSize: '2K' }, 1],
+    ['Imagen Fast has no 2K', 'imagen-4-flash', { size: '2048x2048' }, { size: '1024x1024', imageSize: '1K' }, 1],
+    // Gemini: imageConfig.aspectRatio + imageSize.
+    [
+      'Gemini 2.5 21:9',
+      'gemini-2.5-flash-image',
+      { aspect_ratio: '21:9' },
+      { size: '1536x672', aspectRatio: '21:9' },
+      0,
+    ],
+    ['Gemini 3.1 1:8', 'gemini-3.1-flash-image', { aspect_ratio: '1:8' }, { aspectRatio: '1:8', imageSize: '1K' }, 0],
+    ['Gemini 3 Pro 4K', 'gemini-3-pro-image', { size: '4096x4096' }, { aspectRatio: '1:1', imageSize: '4K' }, 0],
+    ['Gemini 3 Pro jpeg by default', 'google/gemini-3-pro-image', {}, { outputFormat: 'jpeg' }, 0],
+    // FLUX: width/height or aspect_ratio.
+    ['FLUX.2 any size on the 16 grid', 'flux-2-pro', { size: '1344x768' }, { size: '1344x768' }, 0],
+    ['FLUX.2 16:9', 'bfl/flux-2-pro', { aspect_ratio: '16:9' }, { size: '1360x768' }, 0],
+    ['FLUX.2 jpeg by default', 'flux-2-flex', {}, { outputFormat: 'jpeg', size: '1024x1024' }, 0],
+    [
+      'Kontext 16:9',
+      'flux-kontext-pro',
+      { aspect_ratio: '16:9' },
+      { size: '1376x768', aspectRatio: '16:9', imageSize: undefined },
+      0,
+    ],
+    ['Kontext 9:21', 'flux-kontext-max', { aspect_ratio: '9:21' }, { aspectRatio: '9:21' }, 0],
+    ['FLUX1.1 pro default', 'flux-pro-1.1', {}, { size: '1024x768' }, 0],
+    ['n above the per-call limit is fine (split by the worker)', 'gemini-3-pro-image', { n: 3 }, { n: 3 }, 0],
     [
       'transparent webp',
       'gpt-image-2',
       { background: 'transparent', output_format: 'webp' },
       { background: 'transparent', outputFormat: 'webp' },
+      0,
     ],
-    ['jpeg compression', 'gpt-image-2', { output_format: 'jpeg', output_compression: 80 }, { outputCompression: 80 }],
-  ])('resolves %s', (_name, modelId, requested, expected) => {
-    expect(resolveParameters(catalog.resolve(modelId), requested)).toMatchObject(expected);
+    [
+      'jpeg compression',
+      'gpt-image-2',
+      { output_format: 'jpeg', output_compression: 80 },
+      { outputCompression: 80 },
+      0,
+    ],
+    [
+      'Imagen jpeg compression',
+      'imagen-4-0',
+      { output_format: 'jpeg', output_compression: 60 },
+      { outputCompression: 60 },
+      0,
+    ],
+  ])('%s', (_name, modelId, requested, expected, warnings) => {
+    const resolved = resolve(modelId, requested);
+    expect(resolved.parameters).toMatchObject(expected);
+    expect(resolved.warnings).toHaveLength(warnings);
   });
 
   it.each<[string, string, RequestedParameters, string]>([
@@ -32,27 +120,125 @@ describe('resolveParameters', () => {
     ['an aspect ratio beyond 3:1', 'gpt-image-2', { aspect_ratio: '4:1' }, 'aspect_ratio'],
     ['transparent jpeg', 'gpt-image-1.5', { background: 'transparent', output_format: 'jpeg' }, 'background'],
     ['compression for png', 'gpt-image-1.5', { output_compression: 10 }, 'output_compression'],
-  ])('refuses %s naming the param', (_name, modelId, requested, param) => {
-    const attempt = () => resolveParameters(catalog.resolve(modelId), requested);
-    expect(attempt).toThrow(GatewayError);
-    try {
-      attempt();
-    } catch (error) {
-      expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', param });
-    }
+    ['21:9 on Imagen', 'imagen-4-0', { aspect_ratio: '21:9' }, 'aspect_ratio'],
+    ['a 3:1 size on Imagen', 'imagen-4-0', { size: '1536x512' }, 'size'],
+    ['a malformed size on Imagen', 'imagen-4-0', { size: 'big' }, 'size'],
+    ['quality on a model without a quality knob', 'imagen-4-0', { quality: 'high' }, 'quality'],
+    ['webp on Imagen', 'imagen-4-0', { output_format: 'webp' }, 'output_format'],
+    ['transparent on FLUX', 'flux-2-pro', { background: 'transparent', output_format: 'png' }, 'background'],
+    ['compression on FLUX', 'flux-2-pro', { output_format: 'jpeg', output_compression: 80 }, 'output_compression'],
+    ['moderation on Gemini', 'gemini-3-pro-image', { moderation: 'low' }, 'moderation'],
+    ['FLUX.2 off the 16 grid', 'flux-2-pro', { size: '1000x1000' }, 'size'],
+    ['FLUX.2 over 4 MP', 'flux-2-pro', { size: '4096x2048' }, 'size'],
+    ['FLUX1.1 under 256 px', 'flux-pro-1.1', { size: '224x224' }, 'size'],
+    ['n over 10', 'imagen-4-0', { n: 11 }, 'n'],
+  ])('refuses %s, naming the param', (_name, modelId, requested, param) => {
+    expectRefused(() => resolve(modelId, requested), param);
   });
 });
 
-describe('Catalog.resolve', () => {
-  it('finds a model by id, owner/id and alias, case-insensitively', () => {
-    expect(catalog.resolve('gpt-image-2').id).toBe('gpt-image-2');
-    expect(catalog.resolve('OpenAI/GPT-Image-2').id).toBe('gpt-image-2');
-    expect(catalog.resolve('gpt-image-2-2026-04-21').id).toBe('gpt-image-2');
+describe('resolveParameters: providerOptions', () => {
+  it.each<[string, string, Record<string, unknown>, Record<string, unknown> | undefined, number]>([
+    ['BFL safety tolerance', 'flux-2-pro', { blackForestLabs: { safetyTolerance: 2 } }, { safetyTolerance: 2 }, 0],
+    ['snake_case names', 'flux-2-pro', { bfl: { safety_tolerance: 1, seed: 7 } }, { safetyTolerance: 1, seed: 7 }, 0],
+    [
+      'flex takes steps and guidance',
+      'flux-2-flex',
+      { blackForestLabs: { steps: 20, guidance: 3.5 } },
+      { steps: 20, guidance: 3.5 },
+      0,
+    ],
+    ['Kontext goes to 6', 'flux-kontext-pro', { blackForestLabs: { safetyTolerance: 6 } }, { safetyTolerance: 6 }, 0],
+    [
+      'Imagen safety filter and persons',
+      'imagen-4-0',
+      { googleVertex: { safetyFilterLevel: 'block_only_high', personGeneration: 'dont_allow' } },
+      { safetyFilterLevel: 'block_only_high', personGeneration: 'dont_allow' },
+      0,
+    ],
+    [
+      'Imagen seed without watermark',
+      'imagen-4-0',
+      { google: { seed: 3, addWatermark: false } },
+      { seed: 3, addWatermark: false },
+      0,
+    ],
+    ['Gemini seed', 'gemini-3.1-flash-image', { vertex: { seed: 3 } }, { seed: 3 }, 0],
+    [
+      'another provider’s options are not used, and that is said',
+      'gpt-image-2',
+      { blackForestLabs: { seed: 1 } },
+      undefined,
+      1,
+    ],
+  ])('%s', (_name, modelId, providerOptions, expected, warnings) => {
+    const resolved = resolve(modelId, { providerOptions });
+    expect(resolved.parameters.providerOptions).toEqual(expected);
+    expect(resolved.warnings).toHaveLength(warnings);
   });
 
-  it('answers 404 model_not_found for an unknown model', () => {
-    expect(() => catalog.resolve('dall-e-9')).toThrow(
-      expect.objectContaining({ status: 404, code: 'model_not_found', param: 'model' }),
-    );
+  it('lifts a BFL outputFormat to output_format', () => {
+    expect(
+      resolve('flux-2-pro', { providerOptions: { blackForestLabs: { outputFormat: 'png' } } }).parameters,
+    ).toMatchObject({
+      outputFormat: 'png',
+      providerOptions: undefined,
+    });
+  });
+
+  it.each<[string, string, RequestedParameters, string]>([
+    ['an unknown provider', 'flux-2-pro', { providerOptions: { midjourney: {} } }, 'providerOptions.midjourney'],
+    ['options that are not an object', 'flux-2-pro', { providerOptions: { bfl: 'x' as never } }, 'providerOptions.bfl'],
+    [
+      'an option the model lacks',
+      'flux-2-pro',
+      { providerOptions: { bfl: { steps: 10 } } },
+      'providerOptions.bfl.steps',
+    ],
+    [
+      'FLUX.2 tolerance over 5',
+      'flux-2-pro',
+      { providerOptions: { bfl: { safety_tolerance: 6 } } },
+      'providerOptions.bfl.safety_tolerance',
+    ],
+    ['a wrong type', 'flux-2-pro', { providerOptions: { bfl: { seed: 'x' } } }, 'providerOptions.bfl.seed'],
+    [
+      'a bad enum',
+      'imagen-4-0',
+      { providerOptions: { google: { personGeneration: 'everyone' } } },
+      'providerOptions.google.personGeneration',
+    ],
+    [
+      'an Imagen seed with the watermark on',
+      'imagen-4-0',
+      { providerOptions: { googleVertex: { seed: 1 } } },
+      'providerOptions.googleVertex.seed',
+    ],
+    [
+      'one provider under two keys',
+      'imagen-4-0',
+      { providerOptions: { google: {}, vertex: {} } },
+      'providerOptions.vertex',
+    ],
+    [
+      'an outputFormat that contradicts output_format',
+      'flux-2-pro',
+      { output_format: 'jpeg', providerOptions: { bfl: { outputFormat: 'png' } } },
+      'output_format',
+    ],
+    [
+      'the snake_case field name is named back',
+      'flux-2-pro',
+      { providerOptions: { nope: {} }, providerOptionsField: 'provider_options' },
+      'provider_options.nope',
+    ],
+    [
+      'OpenAI models take no options',
+      'gpt-image-2',
+      { providerOptions: { openai: { style: 'vivid' } } },
+      'providerOptions.openai.style',
+    ],
+  ])('refuses %s, naming the param', (_name, modelId, requested, param) => {
+    expectRefused(() => resolve(modelId, requested), param);
   });
 });

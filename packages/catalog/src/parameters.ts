@@ -1,6 +1,7 @@
 import type { GenerationParameters } from '@imagegate/contracts';
 import { InvalidRequestError } from '@imagegate/core';
 import type { CatalogModel } from './catalog-schema.ts';
+import { resolveProviderOptions } from './provider-options.ts';
 
 export type { GenerationParameters };
 
@@ -14,6 +15,9 @@ export interface RequestedParameters {
   output_format?: 'png' | 'jpeg' | 'webp' | undefined;
   output_compression?: number | undefined;
   moderation?: 'low' | 'auto' | undefined;
+  providerOptions?: Record<string, unknown> | undefined;
+  /** The body field the options came in (`providerOptions` or `provider_options`), for error params. */
+  providerOptionsField?: string | undefined;
 }
 
 export function parseSize(size: string): { width: number; height: number } | undefined {
@@ -31,14 +35,43 @@ function invalid(param: string, message: string): InvalidRequestError {
   return new InvalidRequestError(message, { param, code: 'invalid_value' });
 }
 
-function resolveSize(model: CatalogModel, requested: RequestedParameters): string {
+/** What a size resolves to: `WxH` and, for aspect-ratio models, the upstream's form of it. */
+interface ResolvedSize {
+  size: string;
+  aspectRatio?: string | undefined;
+  imageSize?: string | undefined;
+}
+
+type AspectSizes = Extract<CatalogModel['capabilities']['sizes'], { mode: 'aspect' }>;
+type SizeOption = AspectSizes['options'][number];
+
+/** How far apart two shapes are: |log(w/h ÷ w'/h')|. */
+const shapeDistance = (a: number, b: number): number => Math.abs(Math.log(a / b));
+/** More than 25% off the requested shape is not "nearest", it is a different picture. */
+const MAX_SHAPE_DISTANCE = Math.log(1.25);
+/** Rounding a free size to the model's grid moves the shape a little; beyond 2% it is worth saying. */
+const NOTICEABLE_SHAPE_DISTANCE = Math.log(1.02);
+
+const ratioOfSize = (size: string): number => {
+  const parsed = parseSize(size);
+  return parsed ? parsed.width / parsed.height : 1;
+};
+
+function resolveSize(model: CatalogModel, requested: RequestedParameters, warnings: string[]): ResolvedSize {
   const sizes = model.capabilities.sizes;
   if (requested.size !== undefined && requested.aspect_ratio !== undefined) {
     throw invalid('aspect_ratio', "Give either 'size' or 'aspect_ratio', not both.");
   }
-  if (requested.aspect_ratio !== undefined) return sizeForAspectRatio(model, requested.aspect_ratio);
+  if (sizes.mode === 'aspect') return resolveAspectSize(model, sizes, requested, warnings);
+  if (requested.aspect_ratio !== undefined) {
+    const size = sizeForAspectRatio(model, requested.aspect_ratio);
+    if (shapeDistance(ratioOfSize(size), parseAspectRatio(requested.aspect_ratio)) > NOTICEABLE_SHAPE_DISTANCE) {
+      warnings.push(`${model.id} has no ${requested.aspect_ratio} size; used the nearest, ${size}.`);
+    }
+    return { size };
+  }
   const size = requested.size ?? 'auto';
-  if (size === 'auto') return sizes.auto ? 'auto' : sizes.default;
+  if (size === 'auto') return { size: sizes.auto ? 'auto' : sizes.default };
 
   const parsed = parseSize(size);
   if (parsed === undefined) {
@@ -51,12 +84,14 @@ function resolveSize(model: CatalogModel, requested: RequestedParameters): strin
         `Invalid value for 'size': '${size}' is not supported by ${model.id}. Supported: ${['auto', ...sizes.values].join(', ')}.`,
       );
     }
-    return size;
+    return { size };
   }
   const { width, height } = parsed;
   const problems: string[] = [];
   if (width % sizes.multipleOf !== 0 || height % sizes.multipleOf !== 0)
     problems.push(`both edges must be multiples of ${sizes.multipleOf}`);
+  if (sizes.minEdge !== undefined && Math.min(width, height) < sizes.minEdge)
+    problems.push(`the shortest edge must be at least ${sizes.minEdge}`);
   if (Math.max(width, height) > sizes.maxEdge) problems.push(`the longest edge must be at most ${sizes.maxEdge}`);
   if (Math.max(width, height) / Math.min(width, height) > sizes.maxAspectRatio)
     problems.push(`the aspect ratio must be at most ${sizes.maxAspectRatio}:1`);
@@ -65,13 +100,103 @@ function resolveSize(model: CatalogModel, requested: RequestedParameters): strin
     problems.push(`the pixel count must be between ${sizes.minPixels} and ${sizes.maxPixels}`);
   if (problems.length > 0)
     throw invalid('size', `Invalid value for 'size': '${size}' for ${model.id}: ${problems.join('; ')}.`);
-  return size;
+  return { size };
+}
+
+const describeOption = (option: SizeOption): string =>
+  `${option.size} (${option.aspectRatio}${option.imageSize ? `, ${option.imageSize}` : ''})`;
+
+/**
+ * Aspect-ratio models (Imagen, Gemini, Kontext) take a ratio and a resolution class. `aspect_ratio`
+ * picks the ratio at the default class; `size` picks the listed size, or the nearest shape and then
+ * the nearest pixel count. Anything inexact is said in a warning; too far off is a 400.
+ */
+function resolveAspectSize(
+  model: CatalogModel,
+  sizes: AspectSizes,
+  requested: RequestedParameters,
+  warnings: string[],
+): ResolvedSize {
+  const chosen = (option: SizeOption): ResolvedSize => ({
+    size: option.size,
+    aspectRatio: option.aspectRatio,
+    imageSize: option.imageSize,
+  });
+  const atDefaultClass = sizes.options.filter(
+    (option) => sizes.defaultImageSize === undefined || option.imageSize === sizes.defaultImageSize,
+  );
+  const ratios = [...new Set(sizes.options.map((option) => option.aspectRatio))];
+
+  if (requested.aspect_ratio !== undefined) {
+    const wanted = parseAspectRatio(requested.aspect_ratio);
+    const option = nearestShape(atDefaultClass, wanted);
+    if (option === undefined || shapeDistance(parseAspectRatio(option.aspectRatio), wanted) > MAX_SHAPE_DISTANCE) {
+      throw invalid(
+        'aspect_ratio',
+        `${model.id} cannot produce aspect ratio ${requested.aspect_ratio}. Supported: ${ratios.join(', ')}.`,
+      );
+    }
+    if (option.aspectRatio !== requested.aspect_ratio) {
+      warnings.push(`${model.id} has no ${requested.aspect_ratio}; used the nearest, ${describeOption(option)}.`);
+    }
+    return chosen(option);
+  }
+
+  const size = requested.size ?? 'auto';
+  if (size === 'auto') {
+    const fallback = atDefaultClass.find((option) => option.size === sizes.default) ?? atDefaultClass[0];
+    return fallback ? chosen(fallback) : { size: sizes.default };
+  }
+  const exact = sizes.options.find((option) => option.size === size);
+  if (exact) return chosen(exact);
+  const parsed = parseSize(size);
+  if (parsed === undefined) {
+    throw invalid('size', `Invalid value for 'size': '${size}'. Use 'auto' or WIDTHxHEIGHT, e.g. '1024x1024'.`);
+  }
+  const wanted = parsed.width / parsed.height;
+  const shape = nearestShape(sizes.options, wanted);
+  if (shape === undefined || shapeDistance(parseAspectRatio(shape.aspectRatio), wanted) > MAX_SHAPE_DISTANCE) {
+    throw invalid(
+      'size',
+      `Invalid value for 'size': ${model.id} cannot produce the shape of ${size}. Aspect ratios: ${ratios.join(', ')}.`,
+    );
+  }
+  const pixels = parsed.width * parsed.height;
+  const option = sizes.options
+    .filter((candidate) => candidate.aspectRatio === shape.aspectRatio)
+    .reduce((best, candidate) => {
+      const distance = (entry: SizeOption) => {
+        const each = parseSize(entry.size);
+        return each ? Math.abs(Math.log((each.width * each.height) / pixels)) : Number.POSITIVE_INFINITY;
+      };
+      return distance(candidate) < distance(best) ? candidate : best;
+    }, shape);
+  warnings.push(`${model.id} does not make ${size}; used the nearest size, ${describeOption(option)}.`);
+  return chosen(option);
+}
+
+function nearestShape(options: readonly SizeOption[], ratio: number): SizeOption | undefined {
+  let best: SizeOption | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const option of options) {
+    const distance = shapeDistance(parseAspectRatio(option.aspectRatio), ratio);
+    if (distance < bestDistance) {
+      best = option;
+      bestDistance = distance;
+    }
+  }
+  return best;
 }
 
 /** The model's size closest to an aspect ratio (log distance), or 400 when none is close enough. */
 export function sizeForAspectRatio(model: CatalogModel, aspectRatio: string): string {
   const sizes = model.capabilities.sizes;
   const ratio = parseAspectRatio(aspectRatio);
+  if (sizes.mode === 'aspect') {
+    const option = nearestShape(sizes.options, ratio);
+    if (option === undefined) throw invalid('aspect_ratio', `${model.id} cannot produce aspect ratio ${aspectRatio}.`);
+    return option.size;
+  }
   if (sizes.mode === 'free') {
     if (Math.max(ratio, 1 / ratio) > sizes.maxAspectRatio) {
       throw invalid(
@@ -90,16 +215,13 @@ export function sizeForAspectRatio(model: CatalogModel, aspectRatio: string): st
   let best = sizes.values[0] ?? sizes.default;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const value of sizes.values) {
-    const parsed = parseSize(value);
-    if (parsed === undefined) continue;
-    const distance = Math.abs(Math.log(parsed.width / parsed.height / ratio));
+    const distance = shapeDistance(ratioOfSize(value), ratio);
     if (distance < bestDistance) {
       best = value;
       bestDistance = distance;
     }
   }
-  // More than 25% off the requested shape is not "nearest", it is a different picture.
-  if (bestDistance > Math.log(1.25)) {
+  if (bestDistance > MAX_SHAPE_DISTANCE) {
     throw invalid(
       'aspect_ratio',
       `${model.id} cannot produce aspect ratio ${aspectRatio}. Sizes: ${sizes.values.join(', ')}.`,
@@ -108,12 +230,20 @@ export function sizeForAspectRatio(model: CatalogModel, aspectRatio: string): st
   return best;
 }
 
+export interface ResolvedParameters {
+  parameters: GenerationParameters;
+  /** Whatever was honoured inexactly or not used, for the response's `extra.warnings`. */
+  warnings: string[];
+}
+
 /**
  * Narrows a request to what `model` can do, filling defaults. Anything the model cannot honour is a
- * 400 naming the parameter: never silently dropped.
+ * 400 naming the parameter; anything honoured only approximately is said in a warning: never
+ * silently dropped.
  */
-export function resolveParameters(model: CatalogModel, requested: RequestedParameters): GenerationParameters {
+export function resolveParameters(model: CatalogModel, requested: RequestedParameters): ResolvedParameters {
   const capabilities = model.capabilities;
+  const warnings: string[] = [];
   const n = requested.n ?? 1;
   if (n > capabilities.maxImagesPerRequest) {
     throw invalid(
@@ -121,18 +251,14 @@ export function resolveParameters(model: CatalogModel, requested: RequestedParam
       `Invalid value for 'n': ${model.id} makes at most ${capabilities.maxImagesPerRequest} images per request.`,
     );
   }
-  const size = resolveSize(model, requested);
+  const providerOptions = resolveProviderOptions(model, requested.providerOptions, requested.providerOptionsField);
+  warnings.push(...providerOptions.warnings);
+  const size = resolveSize(model, requested, warnings);
   const quality = requested.quality ?? 'auto';
   if (!capabilities.qualities.includes(quality)) {
     throw invalid('quality', `Invalid value for 'quality': ${model.id} supports ${capabilities.qualities.join(', ')}.`);
   }
-  const outputFormat = requested.output_format ?? capabilities.outputFormats[0] ?? 'png';
-  if (!capabilities.outputFormats.includes(outputFormat)) {
-    throw invalid(
-      'output_format',
-      `Invalid value for 'output_format': ${model.id} supports ${capabilities.outputFormats.join(', ')}.`,
-    );
-  }
+  const outputFormat = resolveOutputFormat(model, requested.output_format, providerOptions.outputFormat);
   const background = requested.background ?? 'auto';
   if (background === 'transparent') {
     if (!capabilities.transparentBackground) {
@@ -154,12 +280,40 @@ export function resolveParameters(model: CatalogModel, requested: RequestedParam
     throw invalid('moderation', `${model.id} does not take 'moderation'.`);
   }
   return {
-    n,
-    size,
-    quality,
-    background,
-    outputFormat,
-    outputCompression: requested.output_compression,
-    moderation: requested.moderation,
+    parameters: {
+      n,
+      ...size,
+      quality,
+      background,
+      outputFormat,
+      outputCompression: requested.output_compression,
+      moderation: requested.moderation,
+      providerOptions: providerOptions.options,
+    },
+    warnings,
   };
+}
+
+type OutputFormat = GenerationParameters['outputFormat'];
+
+function resolveOutputFormat(
+  model: CatalogModel,
+  requested: OutputFormat | undefined,
+  fromProviderOptions: string | undefined,
+): OutputFormat {
+  const formats = model.capabilities.outputFormats;
+  if (fromProviderOptions !== undefined) {
+    if (requested !== undefined && requested !== fromProviderOptions) {
+      throw invalid('output_format', `'output_format' is ${requested} but providerOptions say ${fromProviderOptions}.`);
+    }
+    if (!(formats as readonly string[]).includes(fromProviderOptions)) {
+      throw invalid('output_format', `Invalid value for 'output_format': ${model.id} supports ${formats.join(', ')}.`);
+    }
+    return fromProviderOptions as OutputFormat;
+  }
+  const outputFormat = requested ?? formats[0] ?? 'png';
+  if (!formats.includes(outputFormat)) {
+    throw invalid('output_format', `Invalid value for 'output_format': ${model.id} supports ${formats.join(', ')}.`);
+  }
+  return outputFormat;
 }

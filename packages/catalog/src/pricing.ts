@@ -7,7 +7,7 @@ const PRICED_QUALITIES: readonly PricedQuality[] = ['low', 'medium', 'high'];
 
 /** A model's price list as frozen on a job at submission: micro-USD per image by output size and quality. */
 export interface FrozenPrices {
-  tiers: { maxPixels: number; micros: Partial<Record<PricedQuality, string>> }[];
+  tiers: { maxPixels: number; micros: Partial<Record<PricedQuality | 'default', string>> }[];
 }
 
 export interface Quote {
@@ -44,7 +44,8 @@ export function withMarkup(unitMicros: Micros, markupPermille: number): Micros {
 
 function priceOf(prices: FrozenPrices, pixels: number, quality: PricedQuality): Micros {
   const tier = prices.tiers.find((candidate) => pixels <= candidate.maxPixels) ?? prices.tiers.at(-1);
-  const value = tier?.micros[quality] ?? tier?.micros.high;
+  // `default` prices models without a quality knob, whatever quality the request names.
+  const value = tier?.micros[quality] ?? tier?.micros.default ?? tier?.micros.high;
   if (value === undefined) throw new Error(`no price for quality ${quality}`);
   return BigInt(value);
 }
@@ -54,7 +55,12 @@ function possiblePixels(model: CatalogModel, size: string): number[] {
   const parsed = parseSize(size);
   if (parsed) return [parsed.width * parsed.height];
   const sizes = model.capabilities.sizes;
-  const standard = sizes.mode === 'fixed' ? sizes.values : [sizes.default, '1536x1024', '1024x1536'];
+  const standard =
+    sizes.mode === 'fixed'
+      ? sizes.values
+      : sizes.mode === 'aspect'
+        ? sizes.options.map((option) => option.size)
+        : [sizes.default, '1536x1024', '1024x1536'];
   return standard.flatMap((value) => {
     const each = parseSize(value);
     return each ? [each.width * each.height] : [];

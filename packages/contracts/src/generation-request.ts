@@ -3,6 +3,11 @@ import { z } from 'zod';
 /** OpenAI treats an explicit `null` as "absent"; so do we. */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 
+/** `{ "<provider>": { "<option>": value } }`; each provider's options are checked against the model. */
+const providerOptionsSchema = z
+  .record(z.string().min(1).max(64), z.record(z.string().min(1).max(64), z.unknown()))
+  .refine((options) => Object.keys(options).length <= 8, 'at most 8 providers');
+
 /**
  * `POST /v1/images/generations` body: OpenAI's fields plus our extensions. Unknown fields are
  * refused (`unknown_parameter`) rather than silently ignored. Per-model narrowing (sizes, n, formats)
@@ -27,12 +32,18 @@ export const generationRequestSchema = z
     stream: optional(z.literal(false)),
     partial_images: optional(z.literal(0)),
     aspect_ratio: optional(z.string().regex(/^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$/, 'must look like 16:9')),
+    providerOptions: optional(providerOptionsSchema),
+    provider_options: optional(providerOptionsSchema),
     metadata: optional(
       z
         .record(z.string().min(1).max(64), z.string().max(512))
         .refine((metadata) => Object.keys(metadata).length <= 16, 'at most 16 pairs'),
     ),
   })
-  .strict();
+  .strict()
+  .refine((body) => body.providerOptions === undefined || body.provider_options === undefined, {
+    message: "give either 'providerOptions' or 'provider_options', not both",
+    path: ['provider_options'],
+  });
 
 export type GenerationRequest = z.output<typeof generationRequestSchema>;

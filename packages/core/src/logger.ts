@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { pino } from 'pino';
 
 export type { Logger };
@@ -26,13 +26,18 @@ export interface LoggerOptions {
   /** pino level (default `info`; `silent` in tests). */
   level?: string;
   name?: string;
+  /** Where lines go (default stdout); tests pass a buffer to read what was logged. */
+  destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino({
-    level: options.level ?? 'info',
-    name: options.name,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    base: undefined,
-  });
+  return pino(
+    {
+      level: options.level ?? 'info',
+      name: options.name,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      base: undefined,
+    },
+    options.destination,
+  );
 }

@@ -18,6 +18,8 @@ export interface JobResult {
   output_format: string;
   background: string;
   usage?: Record<string, unknown> | undefined;
+  /** What the upstream calls could not honour exactly. */
+  warnings?: string[] | undefined;
 }
 
 export interface RoutingAttemptRow {
@@ -46,6 +48,8 @@ export interface JobRow {
   error: ErrorObject | null;
   routing: { attempts: RoutingAttemptRow[] };
   cancel_requested: boolean;
+  /** Upstream tasks in flight, by call index (`"0"`, `"1"` …), for asynchronous upstreams. */
+  upstream_tasks: Record<string, unknown>;
   /** Markup frozen at submission, in thousandths (1500 = 1.5x). */
   markup_permille: number;
   /** Catalog prices of every model that may serve the job, frozen at submission (by model id). */
@@ -148,11 +152,25 @@ export async function recordImagesStored(
   );
 }
 
-/** Appends a failed attempt to the job's routing log. */
+/**
+ * Appends a failed attempt to the job's routing log and forgets its upstream tasks: they failed
+ * with it, so the next attempt submits afresh.
+ */
 export async function recordFailedAttempt(db: Queryable, id: string, attempt: RoutingAttemptRow): Promise<void> {
   await db.query(
-    `update jobs set routing = jsonb_set(routing, '{attempts}', (routing->'attempts') || $2::jsonb) where id = $1`,
+    `update jobs set routing = jsonb_set(routing, '{attempts}', (routing->'attempts') || $2::jsonb),
+       upstream_tasks = '{}'::jsonb
+     where id = $1`,
     [id, JSON.stringify([attempt])],
+  );
+}
+
+/** Remembers the task upstream call `index` of a running job was given. */
+export async function recordUpstreamTask(db: Queryable, id: string, index: number, task: unknown): Promise<void> {
+  await db.query(
+    `update jobs set upstream_tasks = jsonb_set(upstream_tasks, array[$2::text], $3::jsonb)
+     where id = $1 and status = 'in_progress'`,
+    [id, String(index), JSON.stringify(task)],
   );
 }
 

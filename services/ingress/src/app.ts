@@ -25,7 +25,7 @@ export function buildApp(deps: IngressDeps): Express {
   app.use('/v1', auth);
   app.post('/v1/images/generations', createGenerationHandler(deps));
   app.use(jobsRouter(deps));
-  app.use(modelsRouter(deps.catalog));
+  app.use(modelsRouter(deps));
   app.use(accountRouter(deps));
 
   app.use(unknownRoute);

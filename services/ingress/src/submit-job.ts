@@ -23,6 +23,8 @@ export interface JobSubmission {
   accountId: string;
   model: CatalogModel;
   parameters: GenerationParameters;
+  /** Said at submission (deprecated model, inexact size): shown with the result. */
+  warnings: string[];
   request: Record<string, unknown>;
   responseFormat: 'url' | 'b64_json';
   metadata: Record<string, string>;
@@ -88,7 +90,13 @@ export async function submitJob(
         model: submission.model.id,
         provider: submission.model.provider,
         request: submission.request,
-        parameters: { ...submission.parameters, providerModel: submission.model.providerModel },
+        parameters: {
+          ...submission.parameters,
+          providerModel: submission.model.providerModel,
+          protocol: submission.model.protocol,
+          imagesPerCall: submission.model.capabilities.maxImagesPerCall,
+          warnings: submission.warnings,
+        },
         responseFormat: submission.responseFormat,
         metadata: submission.metadata,
         prices: { [submission.model.id]: freezePrices(submission.model) },

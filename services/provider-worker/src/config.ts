@@ -12,6 +12,22 @@ const workerEnvSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().default('https://api.openai.com/v1'),
+  /** A Google service-account key file: Vertex AI serves Imagen and Gemini models. */
+  GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
+  /** The Vertex project (default: the key file's `project_id`). */
+  GOOGLE_CLOUD_PROJECT: z.string().optional(),
+  /** The Vertex location (`us-central1`, or `global`). */
+  GOOGLE_CLOUD_LOCATION: z.string().default('us-central1'),
+  /** Another host for Vertex (a private endpoint, or an emulator). */
+  VERTEX_BASE_URL: z.string().optional(),
+  /** A Gemini API key: Gemini models without Vertex (Imagen needs Vertex). */
+  GEMINI_API_KEY: z.string().optional(),
+  GEMINI_BASE_URL: z.string().default('https://generativelanguage.googleapis.com'),
+  BFL_API_KEY: z.string().optional(),
+  BFL_BASE_URL: z.string().default('https://api.bfl.ai'),
+  /** First wait between polls of a BFL task (ms); it grows ×1.5 up to BFL_MAX_POLL_INTERVAL_MS. */
+  BFL_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(500),
+  BFL_MAX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
   /** Milliseconds one upstream call may take (default 600000). */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
   CATALOG_FILE: z.string().optional(),

@@ -4,21 +4,20 @@ import { createProviders } from '@imagegate/providers';
 import { createRedisConnection, createSettlementQueue } from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import type { WorkerConfig } from './config.ts';
+import { providersConfigFrom } from './providers-config.ts';
 import { type RunningProviderWorker, startProviderWorker } from './start-provider-worker.ts';
 
 /** Opens every connection the config names, starts one worker per served provider, closes all on `close()`. */
 export async function runProviderWorker(config: WorkerConfig, logger: Logger): Promise<RunningProviderWorker> {
-  const all = createProviders({
-    openai: config.OPENAI_API_KEY
-      ? { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, timeoutMs: config.UPSTREAM_TIMEOUT_MS }
-      : undefined,
-  });
+  const all = createProviders(providersConfigFrom(config));
   const wanted = config.WORKER_PROVIDERS?.split(',')
     .map((name) => name.trim())
     .filter(Boolean);
   const providers = new Map([...all].filter(([name]) => wanted === undefined || wanted.includes(name)));
   if (providers.size === 0) {
-    throw new Error('No provider to serve: set OPENAI_API_KEY (and check WORKER_PROVIDERS).');
+    throw new Error(
+      'No provider to serve: set OPENAI_API_KEY, GOOGLE_APPLICATION_CREDENTIALS or GEMINI_API_KEY, or BFL_API_KEY (and check WORKER_PROVIDERS).',
+    );
   }
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-worker' });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });

@@ -15,8 +15,31 @@ export function imagesResponseHead(job: JobRow): Omit<ImagesResponseBody, 'data'
     output_format: result?.output_format ?? String(job.parameters.outputFormat ?? ''),
     background: result?.background ?? String(job.parameters.background ?? ''),
     ...(result?.usage ? { usage: result.usage as ImagesResponseBody['usage'] } : {}),
-    extra: { job_id: job.id, model: job.model, routing: job.routing, billing: billingOf(job) },
+    extra: {
+      job_id: job.id,
+      model: job.model,
+      ...appliedShape(job),
+      warnings: warningsOf(job),
+      routing: job.routing,
+      billing: billingOf(job),
+    },
   };
+}
+
+/** For aspect-ratio models, the ratio and resolution class the upstream was asked for. */
+function appliedShape(job: JobRow): { aspect_ratio?: string; image_size?: string } {
+  const { aspectRatio, imageSize } = job.parameters;
+  return {
+    ...(typeof aspectRatio === 'string' ? { aspect_ratio: aspectRatio } : {}),
+    ...(typeof imageSize === 'string' ? { image_size: imageSize } : {}),
+  };
+}
+
+/** What was said at submission (deprecation, inexact mapping) and by the upstream call. */
+export function warningsOf(job: JobRow): string[] {
+  const strings = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  return [...strings(job.parameters.warnings), ...strings(job.result?.warnings)];
 }
 
 /** The images as freshly presigned URLs (valid `ttlSeconds`). */

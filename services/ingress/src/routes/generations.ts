@@ -1,4 +1,4 @@
-import { resolveParameters } from '@imagegate/catalog';
+import { deprecationWarning, resolveParameters } from '@imagegate/catalog';
 import { generationRequestSchema, isTerminal } from '@imagegate/contracts';
 import { errorFromStored, InvalidRequestError, OverloadedError } from '@imagegate/core';
 import { findJob, finishJobUnsuccessfully, type JobRow } from '@imagegate/db';
@@ -27,7 +27,12 @@ export function createGenerationHandler(deps: IngressDeps) {
     const body = generationRequestSchema.parse(request.body ?? null);
     const caller = callerOf(response);
     const model = catalog.resolve(body.model);
-    const parameters = resolveParameters(model, body);
+    const { parameters, warnings } = resolveParameters(model, {
+      ...body,
+      providerOptions: body.providerOptions ?? body.provider_options,
+      providerOptionsField: body.provider_options === undefined ? 'providerOptions' : 'provider_options',
+    });
+    const deprecation = deprecationWarning(model, catalog.now());
     const queue = queues.get(model.provider);
     if (queue === undefined) {
       throw new OverloadedError(`No worker is configured for provider '${model.provider}'.`, {
@@ -48,6 +53,7 @@ export function createGenerationHandler(deps: IngressDeps) {
         accountId: caller.accountId,
         model,
         parameters,
+        warnings: deprecation === undefined ? warnings : [deprecation, ...warnings],
         request: { ...requestEcho, n: parameters.n, size: parameters.size },
         responseFormat: body.response_format ?? 'b64_json',
         metadata: metadata ?? {},

@@ -7,10 +7,17 @@ import {
   type JobRow,
   recordFailedAttempt,
   recordImagesStored,
+  recordUpstreamTask,
   type StoredImage,
   startJobAttempt,
 } from '@imagegate/db';
-import type { ImageProvider, ProviderImageRequest, ProviderImageResult } from '@imagegate/providers';
+import {
+  generateInCalls,
+  type ImageProvider,
+  type ProviderImageRequest,
+  type ProviderImageResult,
+  type UpstreamTask,
+} from '@imagegate/providers';
 import { enqueueSettlement, publishJobEvent } from '@imagegate/queue';
 import type { Job } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
@@ -82,9 +89,19 @@ export function createGenerateImageProcessor(
     if (job.cancel_requested) return finishUnsuccessfully(jobId, 'canceled', new UpstreamError('canceled'));
     if (job.progress !== 'accepted') return finishSucceeded(jobId);
 
-    const parameters = job.parameters as unknown as Omit<ProviderImageRequest, 'prompt' | 'user'>;
+    // Submission warnings stay on the job (the response shows them with the upstream's own).
+    const {
+      warnings: _warnings,
+      imagesPerCall,
+      ...parameters
+    } = job.parameters as unknown as Omit<ProviderImageRequest, 'prompt' | 'user'> & {
+      warnings?: string[];
+      imagesPerCall?: number;
+    };
     const request: ProviderImageRequest = {
       ...parameters,
+      // Jobs recorded before protocols existed were all OpenAI's.
+      protocol: parameters.protocol ?? 'openai-images',
       prompt: String(job.request.prompt),
       user: typeof job.request.user === 'string' ? job.request.user : undefined,
     };
@@ -92,8 +109,12 @@ export function createGenerateImageProcessor(
     const started = Date.now();
     let result: ProviderImageResult;
     try {
-      result = await provider.generate(request, { signal });
-      if (result.images.length === 0) throw new UpstreamError('The upstream returned no images.', { retryable: true });
+      result = await generateInCalls(provider, request, {
+        imagesPerCall: imagesPerCall ?? request.n,
+        signal,
+        pendingTasks: job.upstream_tasks as Record<string, UpstreamTask>,
+        onTaskSubmitted: (index, task) => recordUpstreamTask(pool, jobId, index, task),
+      });
     } catch (thrown) {
       const error = toGatewayError(thrown);
       await recordFailedAttempt(pool, jobId, {
@@ -132,6 +153,7 @@ export function createGenerateImageProcessor(
         output_format: result.outputFormat,
         background: result.background,
         usage: result.usage,
+        warnings: result.warnings,
       },
       { provider: provider.name, model: job.model, status: 'succeeded', duration_ms: Date.now() - started },
     );

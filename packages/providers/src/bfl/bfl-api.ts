@@ -1,0 +1,61 @@
+import type { ProviderImageRequest } from '../spec.ts';
+import { bflOptionFields } from './bfl-options.ts';
+
+/** The part of BFL's `AsyncResponse` (submit without a webhook) we use. */
+export interface BflSubmitResponse {
+  id: string;
+  /** Where to poll, exactly as given (it may name a regional host). */
+  pollingUrl: string;
+}
+
+/** The part of BFL's `ResultResponse` (`GET polling_url`) we use. */
+export interface BflResultResponse {
+  /** `Pending`, `Ready`, `Request Moderated`, `Content Moderated`, `Error`, `Task not found`, or newer strings. */
+  status: string;
+  /** `result.sample`: a signed URL of the image, valid for about ten minutes once `Ready`. */
+  sample: string | undefined;
+  /** Free-form: `{"Moderation Reasons": [...]}`, `{error: "..."}`, or a string. */
+  details: unknown;
+}
+
+/** A request's `WxH` size as BFL's `width`/`height`, for models not sized by aspect ratio. */
+export function explicitDimensions(request: ProviderImageRequest): { width: number; height: number } | undefined {
+  if (request.aspectRatio !== undefined) return undefined;
+  const match = /^(\d+)x(\d+)$/.exec(request.size);
+  if (match === null) return undefined;
+  return { width: Number(match[1]), height: Number(match[2]) };
+}
+
+/**
+ * The JSON body of `POST /v1/{providerModel}`: FLUX.2 and FLUX1.1 [pro] take `width`/`height`,
+ * Kontext and Ultra `aspect_ratio`. No webhook: we poll, so a task survives a worker restart.
+ */
+export function bflSubmitBody(request: ProviderImageRequest): Record<string, unknown> {
+  const dimensions = explicitDimensions(request);
+  return {
+    prompt: request.prompt,
+    ...(dimensions ?? {}),
+    ...(request.aspectRatio === undefined ? {} : { aspect_ratio: request.aspectRatio }),
+    output_format: request.outputFormat,
+    ...bflOptionFields(request.providerOptions),
+  };
+}
+
+/** The submit answer, or undefined when it lacks `id` or `polling_url` (e.g. a webhook answer). */
+export function parseSubmitResponse(body: unknown): BflSubmitResponse | undefined {
+  if (!isRecord(body)) return undefined;
+  const { id, polling_url: pollingUrl } = body;
+  if (typeof id !== 'string' || typeof pollingUrl !== 'string') return undefined;
+  return { id, pollingUrl };
+}
+
+/** A poll answer, or undefined when it has no `status`. */
+export function parseResultResponse(body: unknown): BflResultResponse | undefined {
+  if (!isRecord(body) || typeof body.status !== 'string') return undefined;
+  const sample = isRecord(body.result) ? body.result.sample : undefined;
+  return { status: body.status, sample: typeof sample === 'string' ? sample : undefined, details: body.details };
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,117 @@
+import { GatewayError, InvalidRequestError, ModerationBlockedError, UpstreamError } from '@imagegate/core';
+import { retryAfterMs } from '../openai/openai-errors.ts';
+import { isRecord } from './bfl-api.ts';
+import { paramOfBflField } from './bfl-options.ts';
+
+/** A non-2xx answer from a BFL endpoint. */
+export interface BflHttpFailure {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, or the raw text when it was not JSON. */
+  body: unknown;
+}
+
+/** Removes secrets from text that came from the upstream before it reaches an error message. */
+export type Redact = (text: string) => string;
+
+/**
+ * A failed submission as ours. What the caller can fix (a 400/422 on a field) keeps its 400 with
+ * our name for the field; what only the operator can fix (key, credits, model) is a non-retryable
+ * upstream error, so the caller is not told about our account; transient failures are retryable.
+ * While polling, a 4xx other than auth and rate limits means the task itself is broken, not the request.
+ */
+export function mapBflHttpError(failure: BflHttpFailure, phase: 'submit' | 'poll', redact: Redact): GatewayError {
+  const { status } = failure;
+  const cause = new Error(redact(`BFL ${phase} answered ${status}: ${describeBody(failure.body)}`));
+  if (phase === 'submit' && status === 422) return validationError(failure.body, redact, cause);
+  if (phase === 'submit' && status === 400) {
+    return new InvalidRequestError(redact(detailMessage(failure.body) ?? 'The upstream refused the request.'), {
+      cause,
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new UpstreamError('The upstream refused our credentials.', { code: 'upstream_auth', cause });
+  }
+  if (status === 402) {
+    return new UpstreamError('The upstream account is out of credits.', { code: 'upstream_quota', cause });
+  }
+  if (phase === 'submit' && status === 404) {
+    return new UpstreamError('The upstream does not offer this model.', { code: 'upstream_model_not_found', cause });
+  }
+  if (status === 429) {
+    const after = retryAfterMs(failure.headers);
+    return new UpstreamError('The upstream is rate limiting us.', {
+      code: 'upstream_rate_limited',
+      retryable: true,
+      cause,
+      ...(after === undefined ? {} : { retryAfterMs: after }),
+    });
+  }
+  if (status === 408 || status === 409 || status >= 500) {
+    return new UpstreamError(`The upstream failed (${status}).`, { code: 'upstream_error', retryable: true, cause });
+  }
+  return new UpstreamError(`The upstream answered ${status}.`, { code: 'upstream_error', cause });
+}
+
+/** The caller went away: the same 499 the OpenAI adapter reports. */
+export function abortedError(cause: unknown): GatewayError {
+  return new GatewayError(499, 'invalid_request_error', 'The request was aborted.', { code: 'aborted', cause });
+}
+
+/** A task that ended `Request Moderated` (the prompt or an input image) or `Content Moderated` (the output). */
+export function moderationError(status: string, details: unknown): ModerationBlockedError {
+  const reasons = isRecord(details) ? details['Moderation Reasons'] : undefined;
+  const listed = Array.isArray(reasons) ? reasons.filter((reason) => typeof reason === 'string') : [];
+  const subject =
+    status === 'Content Moderated'
+      ? "The upstream's safety system withheld the generated image"
+      : "The upstream's safety system refused the request";
+  return new ModerationBlockedError(listed.length > 0 ? `${subject} (${listed.join(', ')}).` : `${subject}.`);
+}
+
+/** A task that ended `Error` or `Failed`: generation broke upstream, so another try may succeed. */
+export function taskFailedError(details: unknown, redact: Redact): UpstreamError {
+  const text = typeof details === 'string' ? details : detailMessage({ detail: details });
+  return new UpstreamError(redact(text ?? 'The upstream failed to generate the image.'), {
+    code: 'upstream_error',
+    retryable: true,
+  });
+}
+
+/** A 2xx answer we cannot use (no JSON, missing fields): transient until proven otherwise. */
+export function malformedAnswerError(what: string): UpstreamError {
+  return new UpstreamError(`The upstream sent an unusable ${what}.`, { code: 'upstream_error', retryable: true });
+}
+
+/** FastAPI's 422: the first issue's message, and its field (the last `loc` element) under our name. */
+function validationError(body: unknown, redact: Redact, cause: Error): InvalidRequestError {
+  const issues = isRecord(body) && Array.isArray(body.detail) ? body.detail.filter(isRecord) : [];
+  const first = issues[0];
+  if (first === undefined) {
+    return new InvalidRequestError(redact(detailMessage(body) ?? 'The upstream refused the request.'), { cause });
+  }
+  const loc = Array.isArray(first.loc) ? first.loc : [];
+  const field = loc.at(-1);
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  const message = typeof first.msg === 'string' ? first.msg : 'Invalid value.';
+  return new InvalidRequestError(redact(`${message}${more}`), {
+    param: typeof field === 'string' && field !== 'body' ? paramOfBflField(field) : null,
+    cause,
+  });
+}
+
+/** `detail` as FastAPI sends it, or `message` as BFL's docs claim; undefined when neither is text. */
+function detailMessage(body: unknown): string | undefined {
+  if (!isRecord(body)) return typeof body === 'string' && body.length > 0 ? body.slice(0, 500) : undefined;
+  for (const value of [body.detail, body.message, body.error]) {
+    if (typeof value === 'string' && value.length > 0) return value;
+    if (isRecord(value) && typeof value.message === 'string') return value.message;
+    if (isRecord(value) && typeof value.error === 'string') return value.error;
+  }
+  return undefined;
+}
+
+function describeBody(body: unknown): string {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return text === undefined ? '(empty)' : text.slice(0, 500);
+}

@@ -1,0 +1,168 @@
+import { GatewayError, TimeoutError, UpstreamError } from '@imagegate/core';
+import { readImageDimensions } from '../image-dimensions.ts';
+import {
+  type GenerateOptions,
+  type ImageProvider,
+  mediaTypeOf,
+  type ProviderImage,
+  type ProviderImageRequest,
+  type ProviderImageResult,
+  type UpstreamTask,
+} from '../spec.ts';
+import { bflSubmitBody, explicitDimensions, parseSubmitResponse } from './bfl-api.ts';
+import { abortedError, malformedAnswerError, mapBflHttpError, type Redact } from './bfl-errors.ts';
+import { type BflHttp, createBflHttp } from './bfl-http.ts';
+import { type PollSchedule, pollTask } from './bfl-polling.ts';
+
+export interface BflProviderConfig {
+  /** Sent as `x-key` to submit and poll, never to the delivery host. */
+  apiKey: string;
+  /** Origin of the API (default `https://api.bfl.ai`), a regional host, or an emulator. */
+  baseURL?: string;
+  /** Milliseconds one call may take in all, submission, polling and download included (default 600 000). */
+  timeoutMs?: number;
+  /** Milliseconds of the first wait between polls (default 500); each later wait is 1.5 times longer. */
+  pollIntervalMs?: number;
+  /** Milliseconds the wait between polls grows to at most (default 5000). */
+  maxPollIntervalMs?: number;
+  /** Keep-alive connections to the upstream (default 128). */
+  connections?: number;
+}
+
+const DEFAULT_BASE_URL = 'https://api.bfl.ai';
+
+/**
+ * Black Forest Labs' FLUX models: submit a task, poll its `polling_url` with backoff, download the
+ * signed result at once. The task is reported through `onTaskSubmitted` before polling, and a
+ * `pendingTask` is polled instead of submitted, so a redelivered job never pays twice. Retries are
+ * the worker's job: every error says whether one could succeed.
+ */
+export function createBflImageProvider(config: BflProviderConfig): ImageProvider {
+  const http = createBflHttp(config.apiKey, config.connections ?? 128);
+  const baseURL = (config.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const timeoutMs = config.timeoutMs ?? 600_000;
+  const schedule: PollSchedule = {
+    firstIntervalMs: config.pollIntervalMs ?? 500,
+    maxIntervalMs: config.maxPollIntervalMs ?? 5_000,
+  };
+  const redact = redactor(config.apiKey);
+  const context: RunContext = { http, baseURL, schedule, redact };
+
+  return {
+    name: 'bfl',
+    async generate(request: ProviderImageRequest, options: GenerateOptions): Promise<ProviderImageResult> {
+      const deadline = AbortSignal.timeout(timeoutMs);
+      const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
+      try {
+        return await run(context, request, options, signal);
+      } catch (error) {
+        if (error instanceof GatewayError) throw error;
+        if (options.signal?.aborted) throw abortedError(error);
+        if (deadline.aborted) {
+          throw new TimeoutError('The upstream did not finish the image in time.', { retryable: true, cause: error });
+        }
+        // Not ours to map: an error from `onTaskSubmitted` belongs to the caller.
+        throw error;
+      }
+    },
+  };
+}
+
+interface RunContext {
+  http: BflHttp;
+  baseURL: string;
+  schedule: PollSchedule;
+  redact: Redact;
+}
+
+async function run(
+  context: RunContext,
+  request: ProviderImageRequest,
+  options: GenerateOptions,
+  signal: AbortSignal,
+): Promise<ProviderImageResult> {
+  let resumed = options.pendingTask !== undefined;
+  let task = options.pendingTask ?? (await submit(context, request, options, signal));
+  for (;;) {
+    const outcome = await pollTask(context.http, task, {
+      schedule: context.schedule,
+      waitFirst: !resumed,
+      signal,
+      redact: context.redact,
+    });
+    if (outcome.type === 'ready') {
+      const image = await download(context.http, outcome.sampleUrl, request, signal);
+      if (image !== 'gone') return toResult(request, image);
+      if (!resumed) throw lostResultError('The upstream refused the link to a finished image.');
+    } else if (!resumed) {
+      throw lostResultError('The upstream lost track of the task.');
+    }
+    // A task from an earlier delivery that expired or was forgotten: the only way on is a new one.
+    task = await submit(context, request, options, signal);
+    resumed = false;
+  }
+}
+
+async function submit(
+  context: RunContext,
+  request: ProviderImageRequest,
+  options: GenerateOptions,
+  signal: AbortSignal,
+): Promise<UpstreamTask> {
+  const url = `${context.baseURL}/v1/${encodeURIComponent(request.providerModel)}`;
+  const answer = await context.http.postJson(url, bflSubmitBody(request), signal);
+  if (answer.status < 200 || answer.status >= 300) throw mapBflHttpError(answer, 'submit', context.redact);
+  const submitted = parseSubmitResponse(answer.body);
+  if (submitted === undefined) throw malformedAnswerError('submit answer');
+  const task: UpstreamTask = { id: submitted.id, pollingUrl: submitted.pollingUrl, submittedAt: Date.now() };
+  await options.onTaskSubmitted?.(task);
+  return task;
+}
+
+/** The image behind a signed `result.sample`; `gone` when the link expired (403) or the blob is gone (404). */
+async function download(
+  http: BflHttp,
+  url: string,
+  request: ProviderImageRequest,
+  signal: AbortSignal,
+): Promise<ProviderImage | 'gone'> {
+  const answer = await http.getBytes(url, signal);
+  if (answer.status === 403 || answer.status === 404) return 'gone';
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new UpstreamError(`The upstream failed to deliver the image (${answer.status}).`, {
+      code: 'upstream_error',
+      retryable: true,
+    });
+  }
+  if (answer.bytes.length === 0) throw malformedAnswerError('empty image');
+  const mediaType = answer.mediaType.startsWith('image/') ? answer.mediaType : mediaTypeOf(request.outputFormat);
+  return { bytes: answer.bytes, mediaType };
+}
+
+function toResult(request: ProviderImageRequest, image: ProviderImage): ProviderImageResult {
+  // Aspect-ratio models choose their own pixels; only the image knows them.
+  const measured = explicitDimensions(request) === undefined ? readImageDimensions(image.bytes) : undefined;
+  return {
+    images: [image],
+    size: measured === undefined ? request.size : `${measured.width}x${measured.height}`,
+    quality: 'standard',
+    outputFormat: formatOf(image.mediaType) ?? request.outputFormat,
+    background: 'opaque',
+    warnings: [],
+  };
+}
+
+function formatOf(mediaType: string): string | undefined {
+  const subtype = mediaType.replace(/^image\//, '');
+  if (subtype === 'jpeg' || subtype === 'jpg') return 'jpeg';
+  return subtype === 'png' || subtype === 'webp' ? subtype : undefined;
+}
+
+/** A retryable failure after which the next delivery resumes the task, and submits afresh if need be. */
+function lostResultError(message: string): UpstreamError {
+  return new UpstreamError(message, { code: 'upstream_error', retryable: true });
+}
+
+function redactor(apiKey: string): Redact {
+  return (text) => (apiKey.length === 0 ? text : text.replaceAll(apiKey, '[redacted]'));
+}

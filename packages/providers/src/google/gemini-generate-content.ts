@@ -1,0 +1,113 @@
+import { InvalidRequestError, ModerationBlockedError, UpstreamError } from '@imagegate/core';
+import type { ProviderImage, ProviderImageRequest } from '../spec.ts';
+import {
+  type GeminiImageConfig,
+  type GeminiUsage,
+  type GenerateContentBody,
+  type InlineImagePart,
+  readGenerateContent,
+} from './google-api.ts';
+import { type GeminiOptions, optionParam } from './google-options.ts';
+import { formatMismatchWarning, formatOfMediaType } from './google-output-format.ts';
+
+/** Which front end serves `:generateContent`: Vertex (OAuth) or the Gemini API (API key). */
+export type GeminiSurface = 'vertex' | 'gemini-api';
+
+/** What one `:generateContent` call produced. */
+export interface GeminiOutput {
+  images: ProviderImage[];
+  outputFormat: string;
+  usage: { input_tokens: number; output_tokens: number; total_tokens: number } | undefined;
+  warnings: string[];
+}
+
+/** Finish reasons that mean a safety system withheld the image, besides every `IMAGE_*` one. */
+const SAFETY_FINISH_REASONS = new Set(['SAFETY', 'PROHIBITED_CONTENT', 'RECITATION', 'BLOCKLIST', 'SPII', 'OTHER']);
+
+/**
+ * The `:generateContent` body asking for one image (wire-protocols §3.1). The output format and
+ * person policy can be chosen on Vertex only; the Gemini API refuses those fields.
+ */
+export function geminiGenerateContentBody(
+  request: ProviderImageRequest,
+  surface: GeminiSurface,
+  mediaType: string,
+  options: GeminiOptions,
+): GenerateContentBody {
+  if (surface === 'gemini-api' && options.personGeneration !== undefined) {
+    throw new InvalidRequestError(
+      `${optionParam('personGeneration')} is only available through Vertex AI, which this gateway is not configured for.`,
+      { param: optionParam('personGeneration'), code: 'invalid_value' },
+    );
+  }
+  const imageConfig: GeminiImageConfig = {
+    ...(request.aspectRatio === undefined ? {} : { aspectRatio: request.aspectRatio }),
+    ...(request.imageSize === undefined ? {} : { imageSize: request.imageSize }),
+  };
+  if (surface === 'vertex') {
+    imageConfig.imageOutputOptions = {
+      mimeType: mediaType,
+      ...(request.outputCompression === undefined ? {} : { compressionQuality: request.outputCompression }),
+    };
+    if (options.personGeneration !== undefined) imageConfig.personGeneration = options.personGeneration;
+  }
+  return {
+    contents: [{ role: 'user', parts: [{ text: request.prompt }] }],
+    generationConfig: {
+      responseModalities: ['IMAGE'],
+      imageConfig,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    },
+  };
+}
+
+/**
+ * The image of a `:generateContent` answer. Refusals come with HTTP 200: a `promptFeedback`
+ * block reason, or a candidate finishing for a safety reason without an image.
+ */
+export function geminiOutput(body: unknown, requestedFormat: string): GeminiOutput {
+  const answer = readGenerateContent(body);
+  if (answer.blockReason !== undefined) {
+    throw new ModerationBlockedError(`Google's safety filter blocked the prompt (${answer.blockReason}).`);
+  }
+  const image = finalImage(answer.images);
+  if (image === undefined) {
+    const reason = answer.finishReason;
+    if (reason !== undefined && (reason.startsWith('IMAGE_') || SAFETY_FINISH_REASONS.has(reason))) {
+      throw new ModerationBlockedError(
+        answer.finishMessage ?? `Google's safety filter withheld the image (${reason}).`,
+      );
+    }
+    // STOP with text only, NO_IMAGE, MAX_TOKENS…: the model may well draw on a second try.
+    throw new UpstreamError(`Google answered without an image (finish reason ${reason ?? 'none'}).`, {
+      code: 'upstream_no_image',
+      retryable: true,
+    });
+  }
+  const outputFormat = formatOfMediaType(image.mimeType);
+  return {
+    images: [{ bytes: Buffer.from(image.data, 'base64'), mediaType: image.mimeType }],
+    outputFormat,
+    usage: usageOf(answer.usage),
+    warnings: formatMismatchWarning(requestedFormat, outputFormat),
+  };
+}
+
+/**
+ * Thinking models send interim drafts flagged `thought: true` before the answer; the last unflagged
+ * image is the answer, and if every image is flagged (seen in the wild) the last one is.
+ */
+function finalImage(images: InlineImagePart[]): InlineImagePart | undefined {
+  return images.findLast((image) => !image.thought) ?? images.at(-1);
+}
+
+/** OpenAI's usage names; thinking is billed as output, as Google does. */
+function usageOf(usage: GeminiUsage | undefined): GeminiOutput['usage'] {
+  if (usage === undefined) return undefined;
+  const output = usage.candidatesTokenCount + usage.thoughtsTokenCount;
+  return {
+    input_tokens: usage.promptTokenCount,
+    output_tokens: output,
+    total_tokens: usage.totalTokenCount ?? usage.promptTokenCount + output,
+  };
+}

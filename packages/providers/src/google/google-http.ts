@@ -1,0 +1,49 @@
+import { type Agent, fetch } from 'undici';
+import { mapGoogleError } from './google-errors.ts';
+
+/** A Google answer of any status, its body parsed as JSON when it is JSON. */
+export interface GoogleResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON, else the raw text (proxies answer errors in HTML). */
+  body: unknown;
+}
+
+/** POSTs `body` as JSON through the adapter's keep-alive pool and reads the whole answer. */
+export async function postJson(
+  dispatcher: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  signal: AbortSignal,
+): Promise<GoogleResponse> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+    signal,
+    dispatcher,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: parseJson(text) };
+}
+
+/** The body of a 2xx JSON answer; otherwise the answer as our error. */
+export function successBody(response: GoogleResponse, scrub: (text: string) => string): unknown {
+  if (response.status < 200 || response.status > 299) {
+    throw mapGoogleError(response.status, response.headers, response.body, scrub);
+  }
+  if (typeof response.body === 'string') {
+    throw mapGoogleError(502, response.headers, 'Google answered with something other than JSON.', scrub);
+  }
+  return response.body;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,163 @@
+import { InternalError, UpstreamError } from '@imagegate/core';
+import { Agent } from 'undici';
+import type { GenerateOptions, ImageProvider, ProviderImageRequest, ProviderImageResult } from '../spec.ts';
+import { type GeminiSurface, geminiGenerateContentBody, geminiOutput } from './gemini-generate-content.ts';
+import { createVertexAccessTokens, type ServiceAccountKey } from './google-auth.ts';
+import { geminiApiModelUrl, vertexModelUrl } from './google-endpoints.ts';
+import { mapTransportError } from './google-errors.ts';
+import { postJson, successBody } from './google-http.ts';
+import { readGeminiOptions, readImagenOptions } from './google-options.ts';
+import { formatOfMediaType, requestedMediaType } from './google-output-format.ts';
+import { imagenOutput, imagenPredictBody } from './imagen-predict.ts';
+
+export type { ServiceAccountKey } from './google-auth.ts';
+
+export interface GoogleProviderConfig {
+  /** Vertex AI: used for both Imagen and Gemini models when present. */
+  vertex?:
+    | {
+        /** The parsed service-account key file. */
+        credentials: ServiceAccountKey;
+        project: string;
+        /** e.g. `us-central1`, or `global`. */
+        location: string;
+        /** Replaces `https://{location}-aiplatform.googleapis.com` (e.g. an emulator origin). */
+        baseURL?: string | undefined;
+      }
+    | undefined;
+  /** Gemini API (API key): used for Gemini models when Vertex is not configured. */
+  geminiApi?:
+    | {
+        apiKey: string;
+        /** Default `https://generativelanguage.googleapis.com`. */
+        baseURL?: string | undefined;
+      }
+    | undefined;
+  /** Milliseconds one upstream call may take, token exchange included (default 10 minutes). */
+  timeoutMs?: number | undefined;
+  /** Keep-alive connections to Google (default 128). */
+  connections?: number | undefined;
+}
+
+/** One upstream call: where, with which credentials, and how to keep those out of error texts. */
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  scrub: (text: string) => string;
+  /** Called when the upstream answers 401. */
+  onUnauthorized?: (() => void) | undefined;
+}
+
+/**
+ * Google's image models: Imagen through Vertex `:predict`, Gemini through `:generateContent` on
+ * Vertex (service account) or, without Vertex, on the Gemini API (API key). Retries are the
+ * worker's job, so every call is made once.
+ */
+export function createGoogleImageProvider(config: GoogleProviderConfig): ImageProvider {
+  const timeoutMs = config.timeoutMs ?? 600_000;
+  // One keep-alive pool for all calls; undici's own 300 s header/body timeouts would cut slow 4K renders.
+  const dispatcher = new Agent({
+    connections: config.connections ?? 128,
+    keepAliveTimeout: 30_000,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const vertex = config.vertex;
+  const tokens = vertex === undefined ? undefined : createVertexAccessTokens(vertex.credentials);
+  const apiKey = config.geminiApi?.apiKey;
+
+  async function vertexTarget(
+    model: string,
+    method: 'predict' | 'generateContent',
+    signal: AbortSignal,
+  ): Promise<Target | undefined> {
+    if (vertex === undefined || tokens === undefined) return undefined;
+    const token = await tokens.get(signal);
+    return {
+      url: vertexModelUrl(vertex, model, method),
+      headers: { authorization: `Bearer ${token}` },
+      scrub: scrubber([token]),
+      onUnauthorized: () => tokens.invalidate(token),
+    };
+  }
+
+  function geminiApiTarget(model: string): Target | undefined {
+    if (config.geminiApi === undefined || apiKey === undefined) return undefined;
+    return {
+      url: geminiApiModelUrl(config.geminiApi.baseURL, model),
+      headers: { 'x-goog-api-key': apiKey },
+      scrub: scrubber([apiKey]),
+    };
+  }
+
+  async function call(target: Target, body: unknown, signal: AbortSignal): Promise<unknown> {
+    const response = await postJson(dispatcher, target.url, target.headers, body, signal);
+    if (response.status === 401) target.onUnauthorized?.();
+    return successBody(response, target.scrub);
+  }
+
+  async function generateImagen(request: ProviderImageRequest, signal: AbortSignal): Promise<ProviderImageResult> {
+    const { options, warnings } = readImagenOptions(request.providerOptions);
+    const requested = requestedMediaType(request.outputFormat);
+    const body = imagenPredictBody(request, requested.mediaType, options);
+    const target = await vertexTarget(request.providerModel, 'predict', signal);
+    if (target === undefined) throw notConfigured('Imagen models need Vertex AI, which is not configured.');
+    const output = imagenOutput(request, await call(target, body, signal), requested.mediaType);
+    return result(request, output, [...requested.warnings, ...warnings, ...output.warnings]);
+  }
+
+  async function generateGemini(request: ProviderImageRequest, signal: AbortSignal): Promise<ProviderImageResult> {
+    const surface: GeminiSurface = vertex === undefined ? 'gemini-api' : 'vertex';
+    const { options, warnings } = readGeminiOptions(request.providerOptions);
+    const requested = requestedMediaType(request.outputFormat);
+    const body = geminiGenerateContentBody(request, surface, requested.mediaType, options);
+    const target =
+      surface === 'vertex'
+        ? await vertexTarget(request.providerModel, 'generateContent', signal)
+        : geminiApiTarget(request.providerModel);
+    if (target === undefined) throw notConfigured('Neither Vertex AI nor the Gemini API is configured.');
+    const output = geminiOutput(await call(target, body, signal), formatOfMediaType(requested.mediaType));
+    return result(request, output, [...requested.warnings, ...warnings, ...output.warnings]);
+  }
+
+  return {
+    name: 'google',
+    async generate(request: ProviderImageRequest, options: GenerateOptions): Promise<ProviderImageResult> {
+      const deadline = AbortSignal.timeout(timeoutMs);
+      const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
+      try {
+        if (request.protocol === 'vertex-imagen') return await generateImagen(request, signal);
+        if (request.protocol === 'gemini') return await generateGemini(request, signal);
+        throw new InternalError(`The Google adapter does not speak protocol "${request.protocol}".`);
+      } catch (error) {
+        throw mapTransportError(error, { caller: options.signal, deadline });
+      }
+    },
+  };
+}
+
+function result(
+  request: ProviderImageRequest,
+  output: { images: ProviderImageResult['images']; outputFormat: string; usage?: Record<string, unknown> | undefined },
+  warnings: string[],
+): ProviderImageResult {
+  return {
+    images: output.images,
+    // Google sizes by aspect ratio and resolution class; the catalog resolved both from this size.
+    size: request.size,
+    quality: 'standard',
+    outputFormat: output.outputFormat,
+    background: 'opaque',
+    usage: output.usage,
+    warnings,
+  };
+}
+
+function notConfigured(message: string): UpstreamError {
+  return new UpstreamError(message, { code: 'upstream_not_configured' });
+}
+
+/** Replaces our credentials wherever Google's text might echo them. */
+function scrubber(secrets: string[]): (text: string) => string {
+  return (text) => secrets.reduce((scrubbed, secret) => scrubbed.replaceAll(secret, '[redacted]'), text);
+}
