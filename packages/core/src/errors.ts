@@ -114,6 +114,13 @@ export class TimeoutError extends GatewayError {
   }
 }
 
+/** The caller (a cancel, a client gone) ended the work: nginx's 499, never retried. */
+export class AbortedError extends GatewayError {
+  constructor(message = 'The request was aborted.', options: GatewayErrorOptions = {}) {
+    super(499, 'invalid_request_error', message, { code: 'aborted', ...options, retryable: false });
+  }
+}
+
 export class InternalError extends GatewayError {
   constructor(message = 'The server had an error while processing your request.', options: GatewayErrorOptions = {}) {
     super(500, 'server_error', message, { code: null, ...options });

@@ -5,4 +5,5 @@ export * from './image-dimensions.ts';
 export * from './openai/openai-errors.ts';
 export * from './openai/openai-image-provider.ts';
 export * from './registry.ts';
+export * from './retry-after.ts';
 export * from './spec.ts';

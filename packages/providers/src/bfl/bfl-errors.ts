@@ -1,5 +1,11 @@
-import { GatewayError, InvalidRequestError, ModerationBlockedError, UpstreamError } from '@imagegate/core';
-import { retryAfterMs } from '../openai/openai-errors.ts';
+import {
+  AbortedError,
+  type GatewayError,
+  InvalidRequestError,
+  ModerationBlockedError,
+  UpstreamError,
+} from '@imagegate/core';
+import { retryAfterMs } from '../retry-after.ts';
 import { isRecord } from './bfl-api.ts';
 import { paramOfBflField } from './bfl-options.ts';
 
@@ -55,7 +61,7 @@ export function mapBflHttpError(failure: BflHttpFailure, phase: 'submit' | 'poll
 
 /** The caller went away: the same 499 the OpenAI adapter reports. */
 export function abortedError(cause: unknown): GatewayError {
-  return new GatewayError(499, 'invalid_request_error', 'The request was aborted.', { code: 'aborted', cause });
+  return new AbortedError(undefined, { cause });
 }
 
 /** A task that ended `Request Moderated` (the prompt or an input image) or `Content Moderated` (the output). */

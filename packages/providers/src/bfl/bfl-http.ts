@@ -1,5 +1,6 @@
 import { UpstreamError } from '@imagegate/core';
-import { Agent, fetch, type RequestInit, type Response } from 'undici';
+import { fetch, type RequestInit, type Response } from 'undici';
+import { createUpstreamAgent } from '../upstream-agent.ts';
 
 /** An answer with its body read: parsed JSON where it was JSON, else the text. */
 export interface BflJsonAnswer {
@@ -31,8 +32,7 @@ export interface BflHttp {
  * rethrown untouched so the caller can tell its own abort and the deadline apart.
  */
 export function createBflHttp(apiKey: string, connections: number): BflHttp {
-  // One keep-alive pool for all calls: the global fetch's default agent collapses at high rates.
-  const dispatcher = new Agent({ connections, keepAliveTimeout: 30_000 });
+  const dispatcher = createUpstreamAgent({ connections });
   const keyHeaders = { 'x-key': apiKey, accept: 'application/json' };
 
   async function call<T>(url: string, init: RequestInit, signal: AbortSignal, read: (r: Response) => Promise<T>) {

@@ -1,4 +1,5 @@
 import {
+  AbortedError,
   GatewayError,
   InternalError,
   InvalidRequestError,
@@ -6,7 +7,7 @@ import {
   TimeoutError,
   UpstreamError,
 } from '@imagegate/core';
-import { retryAfterMs } from '../openai/openai-errors.ts';
+import { retryAfterMs } from '../retry-after.ts';
 import { asList, asObject, asString } from './google-api.ts';
 
 /** Google's error envelope `{error: {code, message, status, details}}`, kept as the cause of ours. */
@@ -99,10 +100,7 @@ export function mapTransportError(
 ): GatewayError {
   if (error instanceof GatewayError) return error;
   if (signals.caller?.aborted) {
-    return new GatewayError(499, 'invalid_request_error', 'The request was aborted.', {
-      code: 'aborted',
-      cause: error,
-    });
+    return new AbortedError(undefined, { cause: error });
   }
   const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
   if (signals.deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {

@@ -1,6 +1,6 @@
 import { InternalError, UpstreamError } from '@imagegate/core';
-import { Agent } from 'undici';
 import type { GenerateOptions, ImageProvider, ProviderImageRequest, ProviderImageResult } from '../spec.ts';
+import { createUpstreamAgent } from '../upstream-agent.ts';
 import { type GeminiSurface, geminiGenerateContentBody, geminiOutput } from './gemini-generate-content.ts';
 import { createVertexAccessTokens, type ServiceAccountKey } from './google-auth.ts';
 import { geminiApiModelUrl, vertexModelUrl } from './google-endpoints.ts';
@@ -55,13 +55,7 @@ interface Target {
  */
 export function createGoogleImageProvider(config: GoogleProviderConfig): ImageProvider {
   const timeoutMs = config.timeoutMs ?? 600_000;
-  // One keep-alive pool for all calls; undici's own 300 s header/body timeouts would cut slow 4K renders.
-  const dispatcher = new Agent({
-    connections: config.connections ?? 128,
-    keepAliveTimeout: 30_000,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
+  const dispatcher = createUpstreamAgent({ connections: config.connections, timeoutMs });
   const vertex = config.vertex;
   const tokens = vertex === undefined ? undefined : createVertexAccessTokens(vertex.credentials);
   const apiKey = config.geminiApi?.apiKey;

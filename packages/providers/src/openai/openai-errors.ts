@@ -1,4 +1,5 @@
 import {
+  AbortedError,
   GatewayError,
   InternalError,
   InvalidRequestError,
@@ -7,19 +8,7 @@ import {
   UpstreamError,
 } from '@imagegate/core';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-
-/** Milliseconds from `retry-after-ms` or `retry-after` (seconds or an HTTP date). */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-  if (headers === undefined) return undefined;
-  const ms = Number(headers.get('retry-after-ms'));
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const value = headers.get('retry-after');
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+import { retryAfterMs } from '../retry-after.ts';
 
 /**
  * OpenAI's errors as ours. What the caller can fix (bad parameters, moderation) keeps its 400;
@@ -29,10 +18,7 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
 export function mapOpenAIError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof APIUserAbortError) {
-    return new GatewayError(499, 'invalid_request_error', 'The request was aborted.', {
-      code: 'aborted',
-      cause: error,
-    });
+    return new AbortedError(undefined, { cause: error });
   }
   if (error instanceof APIConnectionTimeoutError) {
     return new TimeoutError('The upstream did not answer in time.', { retryable: true, cause: error });

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { Agent } from 'undici';
 import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
+import { createUpstreamAgent } from '../upstream-agent.ts';
 import { mapOpenAIError } from './openai-errors.ts';
 
 export interface OpenAIProviderConfig {
@@ -15,8 +15,7 @@ export interface OpenAIProviderConfig {
 
 /** The OpenAI Images API through the official SDK. Retries are the worker's job, so the SDK makes none. */
 export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImageProvider {
-  // One keep-alive pool for all calls: the global fetch's default agent collapses at high rates.
-  const dispatcher = new Agent({ connections: config.connections ?? 128, keepAliveTimeout: 30_000 });
+  const dispatcher = createUpstreamAgent({ connections: config.connections, timeoutMs: config.timeoutMs });
   const client = new OpenAI({
     apiKey: config.apiKey,
     baseURL: config.baseURL,
