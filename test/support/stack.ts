@@ -45,6 +45,8 @@ export interface TestStack {
   /** What an OpenAI client takes as `baseURL`. */
   baseURL: string;
   adminToken: string;
+  /** The environment the services were configured from (to start another worker like them). */
+  env: Record<string, string | undefined>;
   /** The OpenAI emulator. */
   emulator: RunningEmulator;
   /** Vertex (Imagen, Gemini) and the Gemini API; the worker uses Vertex. */
@@ -136,6 +138,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     url: ingress.url,
     baseURL: `${ingress.url}/v1`,
     adminToken,
+    env,
     emulator,
     google,
     bfl,
