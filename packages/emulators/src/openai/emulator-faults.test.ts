@@ -122,6 +122,22 @@ describe('scripted faults', () => {
     expect(result.usage?.output_tokens).toBe(1056);
   });
 
+  it('refuses at the output stage when everything is filtered, and keeps the survivors otherwise', async () => {
+    emulator.faults.enqueue({ type: 'filtered' }, { type: 'filtered', images: 2 });
+    const refused = await failure('three cats', 3);
+    expect(refused).toBeInstanceOf(BadRequestError);
+    expect(refused.code).toBe('moderation_blocked');
+    const result = await client.images.generate({ prompt: 'three cats', n: 3 });
+    expect(result.data).toHaveLength(2);
+  });
+
+  it('answers 500 when generation fails after acceptance', async () => {
+    emulator.faults.enqueue({ type: 'failed', message: 'render crashed' });
+    const error = await failure();
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect(error.message).toContain('render crashed');
+  });
+
   it('delays the answer when latency is scripted', async () => {
     emulator.faults.enqueue({ type: 'latency', ms: 200 });
     const started = performance.now();

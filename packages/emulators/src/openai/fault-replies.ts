@@ -32,7 +32,7 @@ const ERROR_DEFAULTS: Record<ErrorFaultStatus, { type: string; code: string | nu
 
 /**
  * The reply for a failing fault outcome, or undefined for outcomes that produce images
- * (`ok`, `partial`) or no answer at all (`hang`).
+ * (`ok`, `partial`, `filtered` with survivors) or no answer at all (`hang`).
  */
 export function faultReply(outcome: FaultOutcome): OpenAIErrorReply | undefined {
   switch (outcome.type) {
@@ -59,21 +59,28 @@ export function faultReply(outcome: FaultOutcome): OpenAIErrorReply | undefined 
         null,
         'insufficient_quota',
       );
-    case 'moderation': {
-      const categories = outcome.categories ?? ['violence'];
-      const reply = openAIError(
-        400,
-        'image_generation_user_error',
-        `Your request was rejected by the safety system. safety_violations=[${categories.join(', ')}].`,
-        null,
-        'moderation_blocked',
-      );
-      reply.body.moderation_details = { moderation_stage: 'input', categories };
-      return reply;
-    }
+    case 'moderation':
+      return moderationBlocked('input', outcome.categories ?? ['violence']);
+    case 'filtered':
+      // OpenAI has no partial output filter: with nothing left it refuses at the output stage.
+      return (outcome.images ?? 0) === 0 ? moderationBlocked('output', ['sexual']) : undefined;
+    case 'failed':
+      return openAIError(500, 'server_error', outcome.message ?? ERROR_DEFAULTS[500].message, null, null);
     case 'ok':
     case 'partial':
     case 'hang':
       return undefined;
   }
+}
+
+function moderationBlocked(stage: 'input' | 'output', categories: string[]): OpenAIErrorReply {
+  const reply = openAIError(
+    400,
+    'image_generation_user_error',
+    `Your request was rejected by the safety system. safety_violations=[${categories.join(', ')}].`,
+    null,
+    'moderation_blocked',
+  );
+  reply.body.moderation_details = { moderation_stage: stage, categories };
+  return reply;
 }

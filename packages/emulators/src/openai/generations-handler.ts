@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { deliveredImages } from '../faults/decide-fault.ts';
 import type { FaultController } from '../faults/fault-controller.ts';
 import type { FaultDecision } from '../faults/fault-types.ts';
 import { parseFaultDirectives } from '../faults/prompt-directives.ts';
@@ -107,7 +108,7 @@ async function processGeneration(
     if (await sleep(latencyMs, signal)) sendError(res, ctx, failure);
     return;
   }
-  const count = outcome.type === 'partial' ? Math.min(outcome.images, request.n) : request.n;
+  const count = deliveredImages(outcome, request.n);
   const [waited, base64] = await Promise.all([
     sleep(latencyMs, signal),
     count > 0 ? renderBase64(request, deps) : undefined,
