@@ -3,12 +3,12 @@ import { generationRequestSchema, isTerminal } from '@imagegate/contracts';
 import { errorFromStored, InvalidRequestError, OverloadedError } from '@imagegate/core';
 import { findJob, finishJobUnsuccessfully, type JobRow } from '@imagegate/db';
 import { enqueueGeneration } from '@imagegate/queue';
+import { toJobResource } from '@imagegate/resources';
 import type { Request, Response } from 'express';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
 import { parsePrefer } from '../prefer.ts';
 import { sendImagesResponse } from '../responses/images-body.ts';
-import { toJobResource } from '../responses/job-resource.ts';
 import { submitJob } from '../submit-job.ts';
 
 /**

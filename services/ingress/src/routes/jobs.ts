@@ -2,10 +2,10 @@ import { isTerminal } from '@imagegate/contracts';
 import { InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
 import { findJobForAccount, type JobRow, listJobsForAccount, queuePosition, requestJobCancel } from '@imagegate/db';
 import { publishCancelRequest, publishJobEvent } from '@imagegate/queue';
+import { toJobResource } from '@imagegate/resources';
 import { type Request, type Response, Router } from 'express';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
-import { toJobResource } from '../responses/job-resource.ts';
 
 /** Job reads and cancel. Another account's job is a 404, exactly like a job that does not exist. */
 export function jobsRouter(deps: IngressDeps): Router {
