@@ -26,6 +26,8 @@ export interface JobSubmission {
   request: Record<string, unknown>;
   responseFormat: 'url' | 'b64_json';
   metadata: Record<string, string>;
+  /** Checked by the webhook URL guard; called when the job ends. */
+  webhookUrl?: string | undefined;
   /** The raw body, hashed to tell a replay from a different request under the same key. */
   rawBody: unknown;
   idempotencyKey?: string | undefined;
@@ -91,6 +93,7 @@ export async function submitJob(
         parameters: { ...submission.parameters, providerModel: submission.model.providerModel },
         responseFormat: submission.responseFormat,
         metadata: submission.metadata,
+        webhookUrl: submission.webhookUrl,
         prices: { [submission.model.id]: freezePrices(submission.model) },
         idempotencyKey: submission.idempotencyKey,
         requestHash,
