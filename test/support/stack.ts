@@ -32,11 +32,15 @@ import {
   testServices,
   waitForSettlements,
 } from '@imagegate/testing';
+import { loadWebhookWorkerConfig, type RunningWebhookWorker, runWebhookWorker } from '@imagegate/webhook-worker';
+import type { HostResolver } from '@imagegate/webhooks';
 
 export interface TestAccount {
   accountId: string;
   apiKey: string;
   keyId: string;
+  /** The account's `whsec_…` secret, to verify its webhooks. */
+  webhookSecret: string;
 }
 
 export interface TestStack {
@@ -59,6 +63,8 @@ export interface TestStack {
   worker: RunningProviderWorker;
   /** The settlement worker; a test may replace it (stop() closes whichever is here). */
   settlement: RunningSettlementWorker;
+  /** The webhook worker; a test may replace it (stop() closes whichever is here). */
+  webhooks: RunningWebhookWorker;
   /** Creates an account (default starter credit $100) with one API key. */
   createAccount(name?: string, starterCreditUsd?: number): Promise<TestAccount>;
   /** Restarts the ingress with extra environment (e.g. another CATALOG_FILE). */
@@ -76,6 +82,8 @@ export interface TestStackOptions {
   env?: Record<string, string>;
   /** Crash points for the settlement worker (tests of exactly-once settlement). */
   settlementFaults?: SettlementFaults;
+  /** DNS for the webhook URL guard, in the ingress and the webhook worker. */
+  resolveHost?: HostResolver;
 }
 
 /**
@@ -124,7 +132,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const logger = createLogger({ level: env.LOG_LEVEL });
   const worker = await runProviderWorker(loadWorkerConfig(env), logger);
   const settlement = await runSettlementWorker(loadSettlementConfig(env), logger, options.settlementFaults);
-  let ingress = await runIngress(loadIngressConfig(env), logger);
+  const webhooks = await runWebhookWorker(loadWebhookWorkerConfig(env), logger, { resolveHost: options.resolveHost });
+  let ingress = await runIngress(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
 
   async function admin(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
     return fetch(`${stack.url}${path}`, {
@@ -148,12 +157,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ingress,
     worker,
     settlement,
+    webhooks,
     admin,
     async createAccount(name = 'test', starterCreditUsd = 100) {
       const account = (await (
         await admin('/admin/v1/accounts', { body: { name, starter_credit_usd: starterCreditUsd } })
       ).json()) as {
         id: string;
+        webhook_secret: string;
       };
       const key = (await (
         await admin(`/admin/v1/accounts/${account.id}/api_keys`, { body: { name: 'k' } })
@@ -161,12 +172,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         id: string;
         key: string;
       };
-      return { accountId: account.id, apiKey: key.key, keyId: key.id };
+      return { accountId: account.id, apiKey: key.key, keyId: key.id, webhookSecret: account.webhook_secret };
     },
     async restartIngress(extra) {
       await ingress.close();
       Object.assign(env, extra, { PORT: String(new URL(ingress.url).port) });
-      ingress = await runIngress(loadIngressConfig(env), logger);
+      ingress = await runIngress(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
       stack.ingress = ingress;
     },
     async stop() {
@@ -176,6 +187,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await ingress.close();
       await worker.close();
       await stack.settlement.close();
+      await stack.webhooks.close();
       await Promise.all([emulator.close(), google.close(), bfl.close()]);
       rmSync(secrets, { recursive: true, force: true });
       await store.deleteBucket().catch(() => {});

@@ -13,6 +13,7 @@ import { loadIngressConfig, runIngress } from '@imagegate/ingress';
 import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
 import { loadSettlementConfig, runSettlementWorker } from '@imagegate/settlement-worker';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { loadWebhookWorkerConfig, runWebhookWorker } from '@imagegate/webhook-worker';
 import { loadLocalConfig } from './config.ts';
 import { ensureDevCredentials } from './dev-credentials.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -109,6 +110,8 @@ try {
     logger.child({ service: 'settlement-worker' }),
   );
   stops.unshift(settlement.close);
+  const webhooks = await runWebhookWorker(loadWebhookWorkerConfig(env), logger.child({ service: 'webhook-worker' }));
+  stops.unshift(webhooks.close);
   const ingress = await runIngress(loadIngressConfig(env), logger.child({ service: 'ingress' }));
   stops.unshift(ingress.close);
 

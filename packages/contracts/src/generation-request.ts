@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { generationExtraSchema, webhookUrlFieldSchema } from './generation-extra.ts';
 
 /** OpenAI treats an explicit `null` as "absent"; so do we. */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
@@ -29,6 +30,8 @@ export const generationRequestSchema = z
     moderation: optional(z.enum(['low', 'auto'])),
     response_format: optional(z.enum(['url', 'b64_json'])),
     user: optional(z.string().max(256)),
+    webhook_url: optional(webhookUrlFieldSchema),
+    extra: optional(generationExtraSchema),
     stream: optional(z.literal(false)),
     partial_images: optional(z.literal(0)),
     aspect_ratio: optional(z.string().regex(/^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$/, 'must look like 16:9')),

@@ -55,8 +55,3 @@ export async function creditAccount(
     return { entry, replayed: false };
   });
 }
-
-export async function rotateWebhookSecret(pool: Pool, accountId: string, secret: string): Promise<boolean> {
-  const { rowCount } = await pool.query('update accounts set webhook_secret = $2 where id = $1', [accountId, secret]);
-  return rowCount === 1;
-}

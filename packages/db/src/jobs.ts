@@ -1,5 +1,6 @@
-import type { ErrorObject } from '@imagegate/core';
+import { type ErrorObject, newId } from '@imagegate/core';
 import type { Queryable } from './pool.ts';
+import { type TerminalTransition, webhookOutboxInsert } from './webhook-outbox.ts';
 
 export type JobStatus = 'queued' | 'in_progress' | 'succeeded' | 'failed' | 'canceled';
 
@@ -50,6 +51,8 @@ export interface JobRow {
   cancel_requested: boolean;
   /** Upstream tasks in flight, by call index (`"0"`, `"1"` …), for asynchronous upstreams. */
   upstream_tasks: Record<string, unknown>;
+  /** Called when the job ends (API.md "Webhooks"); checked by the URL guard at submission. */
+  webhook_url: string | null;
   /** Markup frozen at submission, in thousandths (1500 = 1.5x). */
   markup_permille: number;
   /** Catalog prices of every model that may serve the job, frozen at submission (by model id). */
@@ -79,6 +82,7 @@ export interface NewJob {
   holdMicros: bigint;
   idempotencyKey?: string | undefined;
   requestHash?: string | undefined;
+  webhookUrl?: string | undefined;
 }
 
 export async function findJob(db: Queryable, id: string): Promise<JobRow | undefined> {
@@ -174,48 +178,79 @@ export async function recordUpstreamTask(db: Queryable, id: string, index: numbe
   );
 }
 
-/** Marks the job succeeded once its images are stored; a conditional update, so it happens once. */
-export async function completeJob(db: Queryable, id: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `update jobs set status = 'succeeded', progress = 'result_recorded', completed_at = now()
-     where id = $1 and status = 'in_progress' and progress = 'images_stored'`,
-    [id],
-  );
-  return rowCount === 1;
+/** The outcome of a terminal update: the transition, or undefined when another call made it already. */
+function transitionOf(rows: { webhook_delivery_id: string | null }[]): TerminalTransition | undefined {
+  const row = rows[0];
+  return row === undefined ? undefined : { webhookDeliveryId: row.webhook_delivery_id };
 }
 
-/** Marks a non-terminal job failed or canceled. Returns whether this call made the change. */
+/**
+ * Marks the job succeeded once its images are stored; a conditional update, so it happens once.
+ * Writes its webhook delivery in the same statement (outbox).
+ */
+export async function completeJob(db: Queryable, id: string): Promise<TerminalTransition | undefined> {
+  const { rows } = await db.query<{ webhook_delivery_id: string | null }>(
+    `with job as (
+       update jobs set status = 'succeeded', progress = 'result_recorded', completed_at = now()
+       where id = $1 and status = 'in_progress' and progress = 'images_stored'
+       returning id, account_id, status, webhook_url
+     ), delivery as (${webhookOutboxInsert('$2')})
+     select (select id from delivery) as webhook_delivery_id from job`,
+    [id, newId('whd')],
+  );
+  return transitionOf(rows);
+}
+
+/**
+ * Marks a non-terminal job failed or canceled, with its webhook delivery in the same statement.
+ * Returns the transition when this call made the change.
+ */
 export async function finishJobUnsuccessfully(
   db: Queryable,
   id: string,
   outcome: { status: 'failed' | 'canceled'; errorStatus: number; error: ErrorObject },
-): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `update jobs set status = $2, error_status = $3, error = $4, completed_at = now()
-     where id = $1 and status in ('queued', 'in_progress')`,
-    [id, outcome.status, outcome.errorStatus, outcome.error],
+): Promise<TerminalTransition | undefined> {
+  const { rows } = await db.query<{ webhook_delivery_id: string | null }>(
+    `with job as (
+       update jobs set status = $2, error_status = $3, error = $4, completed_at = now()
+       where id = $1 and status in ('queued', 'in_progress')
+       returning id, account_id, status, webhook_url
+     ), delivery as (${webhookOutboxInsert('$5')})
+     select (select id from delivery) as webhook_delivery_id from job`,
+    [id, outcome.status, outcome.errorStatus, outcome.error, newId('whd')],
   );
-  return rowCount === 1;
+  return transitionOf(rows);
 }
 
 /**
- * Cancel on the owner's behalf. A queued job is canceled at once; a running one is asked to stop
- * (`cancel_requested`) and the worker finishes the cancel. Returns the row after the change.
+ * Cancel on the owner's behalf. A queued job is canceled at once (with its webhook delivery, in
+ * the same statement); a running one is asked to stop (`cancel_requested`) and the worker finishes
+ * the cancel. Returns the row after the change.
  */
-export async function requestJobCancel(db: Queryable, id: string, accountId: string): Promise<JobRow | undefined> {
-  const { rows } = await db.query<JobRow>(
-    `update jobs set
-       status = case when status = 'queued' then 'canceled' else status end,
-       completed_at = case when status = 'queued' then now() else completed_at end,
-       error_status = case when status = 'queued' then 409 else error_status end,
-       error = case when status = 'queued'
-         then '{"message": "The job was canceled.", "type": "invalid_request_error", "param": null, "code": "canceled"}'::jsonb
-         else error end,
-       cancel_requested = cancel_requested or status = 'in_progress'
-     where id = $1 and account_id = $2 returning *`,
-    [id, accountId],
+export async function requestJobCancel(
+  db: Queryable,
+  id: string,
+  accountId: string,
+): Promise<(TerminalTransition & { job: JobRow }) | undefined> {
+  const { rows } = await db.query<JobRow & { webhook_delivery_id: string | null }>(
+    `with job as (
+       update jobs set
+         status = case when status = 'queued' then 'canceled' else status end,
+         completed_at = case when status = 'queued' then now() else completed_at end,
+         error_status = case when status = 'queued' then 409 else error_status end,
+         error = case when status = 'queued'
+           then '{"message": "The job was canceled.", "type": "invalid_request_error", "param": null, "code": "canceled"}'::jsonb
+           else error end,
+         cancel_requested = cancel_requested or status = 'in_progress'
+       where id = $1 and account_id = $2 returning *
+     ), delivery as (${webhookOutboxInsert('$3')})
+     select job.*, (select id from delivery) as webhook_delivery_id from job`,
+    [id, accountId, newId('whd')],
   );
-  return rows[0];
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const { webhook_delivery_id: webhookDeliveryId, ...job } = row;
+  return { job, webhookDeliveryId };
 }
 
 /** The job an account submitted with an idempotency key (within the last 24 h). */

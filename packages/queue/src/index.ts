@@ -4,3 +4,4 @@ export * from './provider-queue.ts';
 export * from './queue-names.ts';
 export * from './redis-connection.ts';
 export * from './settlement-queue.ts';
+export * from './webhook-queue.ts';

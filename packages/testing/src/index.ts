@@ -4,3 +4,4 @@ export * from './provided.ts';
 export * from './test-bucket.ts';
 export * from './test-database.ts';
 export * from './test-redis.ts';
+export * from './webhook-invariants.ts';

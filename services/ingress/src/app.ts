@@ -9,6 +9,7 @@ import { createGenerationHandler } from './routes/generations.ts';
 import { healthRouter } from './routes/health.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { modelsRouter } from './routes/models.ts';
+import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
 
 /** The ingress express app, built from its dependencies (no I/O here). */
 export function buildApp(deps: IngressDeps): Express {
@@ -25,6 +26,7 @@ export function buildApp(deps: IngressDeps): Express {
   app.use('/v1', auth);
   app.post('/v1/images/generations', createGenerationHandler(deps));
   app.use(jobsRouter(deps));
+  app.use(webhookDeliveriesRouter(deps));
   app.use(modelsRouter(deps));
   app.use(accountRouter(deps));
 

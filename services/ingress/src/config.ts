@@ -1,5 +1,6 @@
 import { DEFAULT_MARKUP_TIERS } from '@imagegate/catalog';
 import { databaseEnvSchema, loggingEnvSchema, parseEnv, redisEnvSchema, s3EnvSchema } from '@imagegate/core';
+import { webhookUrlEnvSchema } from '@imagegate/webhooks';
 import { z } from 'zod';
 
 const ingressEnvSchema = z.object({
@@ -7,6 +8,7 @@ const ingressEnvSchema = z.object({
   ...redisEnvSchema.shape,
   ...s3EnvSchema.shape,
   ...loggingEnvSchema.shape,
+  ...webhookUrlEnvSchema.shape,
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   /** Guards /admin/v1; the admin API is off when unset. */
@@ -23,6 +25,13 @@ const ingressEnvSchema = z.object({
   MARKUP_TIERS: z.string().default(DEFAULT_MARKUP_TIERS),
   /** USD a new account starts with (default 2.00), recorded as a `grant`. */
   STARTER_CREDIT_USD: z.coerce.number().min(0).max(1_000_000).default(2),
+  /** Seconds a rotated-out webhook secret keeps signing beside the new one (default 86400). */
+  WEBHOOK_SECRET_GRACE_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(86_400),
 });
 
 export type IngressConfig = z.output<typeof ingressEnvSchema>;

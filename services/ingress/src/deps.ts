@@ -1,8 +1,9 @@
 import type { Catalog, MarkupTier } from '@imagegate/catalog';
 import type { Logger } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
-import type { ProviderQueue, Redis } from '@imagegate/queue';
+import type { ProviderQueue, Redis, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
+import type { WebhookUrlPolicy } from '@imagegate/webhooks';
 import type { JobWaiter } from './job-waiter.ts';
 
 /** What the ingress app is built from. `main.ts` opens these; tests and `pnpm start` pass their own. */
@@ -12,6 +13,10 @@ export interface IngressDeps {
   redis: Redis;
   /** One queue per provider, by provider name. */
   queues: Map<string, ProviderQueue>;
+  /** Where a canceled job's webhook and manual re-sends are enqueued. */
+  webhookQueue: WebhookQueue;
+  /** The SSRF guard applied to `webhook_url` at submission. */
+  webhookUrlPolicy: WebhookUrlPolicy;
   store: ObjectStore;
   catalog: Catalog;
   waiter: JobWaiter;
@@ -29,4 +34,6 @@ export interface IngressSettings {
   markupTiers: readonly MarkupTier[];
   /** Credit a new account starts with (`STARTER_CREDIT_USD`, default $2). */
   starterCreditMicros: bigint;
+  /** Seconds a rotated-out webhook secret keeps signing (`WEBHOOK_SECRET_GRACE_S`, default 86400). */
+  webhookSecretGraceS: number;
 }

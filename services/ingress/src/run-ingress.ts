@@ -1,14 +1,22 @@
 import { loadCatalog, parseMarkupTiers } from '@imagegate/catalog';
 import { type Logger, usdToMicros } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
-import { createProviderQueue, createRedisConnection } from '@imagegate/queue';
+import { createProviderQueue, createRedisConnection, createWebhookQueue } from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
 import type { IngressConfig } from './config.ts';
 import { JobWaiter } from './job-waiter.ts';
 import { type RunningIngress, startIngress } from './start-ingress.ts';
 
-/** Opens every connection the config names, starts the ingress, and closes them all on `close()`. */
-export async function runIngress(config: IngressConfig, logger: Logger): Promise<RunningIngress> {
+/**
+ * Opens every connection the config names, starts the ingress, and closes them all on `close()`.
+ * `resolveHost` replaces DNS for the webhook URL guard (tests).
+ */
+export async function runIngress(
+  config: IngressConfig,
+  logger: Logger,
+  overrides: { resolveHost?: HostResolver } = {},
+): Promise<RunningIngress> {
   const pool = createPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'imagegate-ingress',
@@ -21,12 +29,18 @@ export async function runIngress(config: IngressConfig, logger: Logger): Promise
       .providers()
       .map((provider) => [provider, createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX })]),
   );
+  const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
   const ingress = await startIngress(
     {
       pool,
       redis,
       queues,
+      webhookQueue,
+      webhookUrlPolicy: createWebhookUrlPolicy({
+        allowHosts: config.WEBHOOK_ALLOW_HOSTS,
+        resolveHost: overrides.resolveHost,
+      }),
       store,
       catalog,
       waiter: new JobWaiter(pool),
@@ -39,6 +53,7 @@ export async function runIngress(config: IngressConfig, logger: Logger): Promise
         maxBodyBytes: config.MAX_BODY_BYTES,
         markupTiers: parseMarkupTiers(config.MARKUP_TIERS),
         starterCreditMicros: usdToMicros(config.STARTER_CREDIT_USD),
+        webhookSecretGraceS: config.WEBHOOK_SECRET_GRACE_S,
       },
     },
     { port: config.PORT, host: config.HOST, subscriber },
@@ -47,7 +62,7 @@ export async function runIngress(config: IngressConfig, logger: Logger): Promise
     ...ingress,
     async close() {
       await ingress.close();
-      await Promise.all([...queues.values()].map((queue) => queue.close()));
+      await Promise.all([...queues.values(), webhookQueue].map((queue) => queue.close()));
       subscriber.disconnect();
       redis.disconnect();
       store.close();

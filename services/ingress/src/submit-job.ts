@@ -28,6 +28,8 @@ export interface JobSubmission {
   request: Record<string, unknown>;
   responseFormat: 'url' | 'b64_json';
   metadata: Record<string, string>;
+  /** Checked by the webhook URL guard; called when the job ends. */
+  webhookUrl?: string | undefined;
   /** The raw body, hashed to tell a replay from a different request under the same key. */
   rawBody: unknown;
   idempotencyKey?: string | undefined;
@@ -99,6 +101,7 @@ export async function submitJob(
         },
         responseFormat: submission.responseFormat,
         metadata: submission.metadata,
+        webhookUrl: submission.webhookUrl,
         prices: { [submission.model.id]: freezePrices(submission.model) },
         idempotencyKey: submission.idempotencyKey,
         requestHash,

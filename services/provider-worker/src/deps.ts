@@ -1,7 +1,7 @@
 import type { Logger } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
 import type { ImageProvider } from '@imagegate/providers';
-import type { Redis, SettlementQueue } from '@imagegate/queue';
+import type { Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 
 export interface ProviderWorkerDeps {
@@ -11,6 +11,8 @@ export interface ProviderWorkerDeps {
   store: ObjectStore;
   /** Where finished jobs go to have their hold settled. */
   settlementQueue: SettlementQueue;
+  /** Where the webhook deliveries of finished jobs go. */
+  webhookQueue: WebhookQueue;
   /** The adapters this process serves, by provider name: one BullMQ worker each. */
   providers: Map<string, ImageProvider>;
   logger: Logger;

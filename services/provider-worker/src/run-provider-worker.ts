@@ -1,7 +1,7 @@
 import type { Logger } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createProviders } from '@imagegate/providers';
-import { createRedisConnection, createSettlementQueue } from '@imagegate/queue';
+import { createRedisConnection, createSettlementQueue, createWebhookQueue } from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import type { WorkerConfig } from './config.ts';
 import { providersConfigFrom } from './providers-config.ts';
@@ -24,12 +24,14 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker-cancel' });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
   const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX });
+  const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
   const worker = await startProviderWorker(
     {
       pool,
       redis,
       store,
       settlementQueue,
+      webhookQueue,
       providers,
       logger,
       settings: { redisPrefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY },
@@ -42,6 +44,7 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
     async close() {
       await worker.close();
       await settlementQueue.close();
+      await webhookQueue.close();
       subscriber.disconnect();
       redis.disconnect();
       store.close();

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { JobRow } from '@imagegate/db';
+import { imagesResponseHead, presignedImages } from '@imagegate/resources';
 import type { ObjectStore } from '@imagegate/storage';
 import type { Response } from 'express';
-import { imagesResponseHead, presignedImages } from './job-resource.ts';
 
 /** Writes a 200 images body for a succeeded job, in the job's response format. */
 export async function sendImagesResponse(

@@ -92,10 +92,18 @@ export function adminRouter(deps: IngressDeps): Router {
 
   router.post('/admin/v1/accounts/:id/webhook_secret', async (request, response) => {
     const secret = generateWebhookSecret();
-    if (!(isId('acct', accountId(request)) && (await rotateWebhookSecret(pool, accountId(request), secret)))) {
-      throw new NotFoundError(`No account with id '${accountId(request)}'.`, { param: 'id' });
-    }
-    response.json({ id: accountId(request), object: 'account', webhook_secret: secret });
+    const rotated = isId('acct', accountId(request))
+      ? await rotateWebhookSecret(pool, accountId(request), secret, settings.webhookSecretGraceS)
+      : undefined;
+    if (rotated === undefined) throw new NotFoundError(`No account with id '${accountId(request)}'.`, { param: 'id' });
+    response.json({
+      id: accountId(request),
+      object: 'account',
+      webhook_secret: secret,
+      // Until then the replaced secret signs too, beside this one.
+      previous_secret_expires_at:
+        rotated.previousExpiresAt === null ? null : Math.floor(rotated.previousExpiresAt.getTime() / 1000),
+    });
   });
 
   router.delete('/admin/v1/api_keys/:id', async (request, response) => {

@@ -3,13 +3,14 @@ import { generationRequestSchema, isTerminal } from '@imagegate/contracts';
 import { errorFromStored, InvalidRequestError, OverloadedError } from '@imagegate/core';
 import { findJob, finishJobUnsuccessfully, type JobRow } from '@imagegate/db';
 import { enqueueGeneration } from '@imagegate/queue';
+import { toJobResource } from '@imagegate/resources';
 import type { Request, Response } from 'express';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
 import { parsePrefer } from '../prefer.ts';
 import { sendImagesResponse } from '../responses/images-body.ts';
-import { toJobResource } from '../responses/job-resource.ts';
 import { submitJob } from '../submit-job.ts';
+import { webhookUrlOfRequest } from '../webhook-url-of-request.ts';
 
 /**
  * `POST /v1/images/generations`: validate, record the job, enqueue it, then wait for it (sync),
@@ -39,13 +40,14 @@ export function createGenerationHandler(deps: IngressDeps) {
         code: 'provider_unavailable',
       });
     }
+    const webhookUrl = await webhookUrlOfRequest(body, deps.webhookUrlPolicy);
     const idempotencyKey = readIdempotencyKey(request);
     const preferences = parsePrefer(request.headers.prefer);
     const waitS = Math.min(
       preferences.waitS ?? (preferences.respondAsync ? 0 : settings.syncWaitMaxS),
       settings.syncWaitMaxS,
     );
-    const { model: _requestedModel, metadata, ...requestEcho } = body;
+    const { model: _requestedModel, metadata, webhook_url: _webhookUrl, extra: _extra, ...requestEcho } = body;
 
     const { job: submitted, replayed } = await submitJob(
       pool,
@@ -54,9 +56,10 @@ export function createGenerationHandler(deps: IngressDeps) {
         model,
         parameters,
         warnings: deprecation === undefined ? warnings : [deprecation, ...warnings],
-        request: { ...requestEcho, n: parameters.n, size: parameters.size },
+        request: { ...requestEcho, n: parameters.n, size: parameters.size, webhook_url: webhookUrl },
         responseFormat: body.response_format ?? 'b64_json',
         metadata: metadata ?? {},
+        webhookUrl,
         rawBody: request.body,
         idempotencyKey,
       },

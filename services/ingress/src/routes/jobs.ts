@@ -1,11 +1,11 @@
 import { isTerminal } from '@imagegate/contracts';
 import { InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
 import { findJobForAccount, type JobRow, listJobsForAccount, queuePosition, requestJobCancel } from '@imagegate/db';
-import { publishCancelRequest, publishJobEvent } from '@imagegate/queue';
+import { enqueueWebhookDelivery, publishCancelRequest, publishJobEvent } from '@imagegate/queue';
+import { toJobResource } from '@imagegate/resources';
 import { type Request, type Response, Router } from 'express';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
-import { toJobResource } from '../responses/job-resource.ts';
 
 /** Job reads and cancel. Another account's job is a 404, exactly like a job that does not exist. */
 export function jobsRouter(deps: IngressDeps): Router {
@@ -54,8 +54,11 @@ export function jobsRouter(deps: IngressDeps): Router {
       response.json(await render(job));
       return;
     }
-    const updated = (await requestJobCancel(pool, job.id, job.account_id)) ?? job;
+    const cancel = await requestJobCancel(pool, job.id, job.account_id);
+    const updated = cancel?.job ?? job;
     if (updated.status === 'canceled') {
+      // The webhook's delivery row was written with the cancel; a lost enqueue is the sweep's.
+      if (cancel?.webhookDeliveryId) await enqueueWebhookDelivery(deps.webhookQueue, cancel.webhookDeliveryId);
       // Tell waiting clients; the queue entry finds the job canceled and does nothing.
       await publishJobEvent(deps.redis, settings.redisPrefix, { jobId: job.id, status: 'canceled' });
     } else {

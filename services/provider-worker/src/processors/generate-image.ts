@@ -10,6 +10,7 @@ import {
   recordUpstreamTask,
   type StoredImage,
   startJobAttempt,
+  type TerminalTransition,
 } from '@imagegate/db';
 import {
   generateInCalls,
@@ -18,7 +19,7 @@ import {
   type ProviderImageResult,
   type UpstreamTask,
 } from '@imagegate/providers';
-import { enqueueSettlement, publishJobEvent } from '@imagegate/queue';
+import { enqueueSettlement, enqueueWebhookDelivery, publishJobEvent } from '@imagegate/queue';
 import type { Job } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
@@ -44,14 +45,23 @@ export function createGenerateImageProcessor(
 ) {
   const { pool, store, redis, settings } = deps;
 
-  /** A job just ended: settle its hold and tell waiting clients. (The settlement sweep covers a lost enqueue.) */
-  async function announce(jobId: string, status: 'succeeded' | 'failed' | 'canceled'): Promise<void> {
+  /**
+   * A job just ended: settle its hold, send its webhook, tell waiting clients. (The settlement and
+   * webhook sweeps cover a lost enqueue.)
+   */
+  async function announce(
+    jobId: string,
+    status: 'succeeded' | 'failed' | 'canceled',
+    transition: TerminalTransition,
+  ): Promise<void> {
     await enqueueSettlement(deps.settlementQueue, jobId);
+    if (transition.webhookDeliveryId) await enqueueWebhookDelivery(deps.webhookQueue, transition.webhookDeliveryId);
     await publishJobEvent(redis, settings.redisPrefix, { jobId, status });
   }
 
   async function finishSucceeded(jobId: string): Promise<void> {
-    if (await completeJob(pool, jobId)) await announce(jobId, 'succeeded');
+    const transition = await completeJob(pool, jobId);
+    if (transition) await announce(jobId, 'succeeded', transition);
   }
 
   async function finishUnsuccessfully(
@@ -61,8 +71,8 @@ export function createGenerateImageProcessor(
   ): Promise<void> {
     const errorObject = status === 'canceled' ? CANCELED : error.toErrorObject();
     const errorStatus = status === 'canceled' ? 409 : error.status;
-    if (await finishJobUnsuccessfully(pool, jobId, { status, errorStatus, error: errorObject }))
-      await announce(jobId, status);
+    const transition = await finishJobUnsuccessfully(pool, jobId, { status, errorStatus, error: errorObject });
+    if (transition) await announce(jobId, status, transition);
   }
 
   async function storeImages(job: JobRow, result: ProviderImageResult): Promise<StoredImage[]> {

@@ -1,0 +1,54 @@
+import { Queue } from 'bullmq';
+import type { Redis } from './redis-connection.ts';
+
+export const WEBHOOK_QUEUE = 'webhooks';
+
+/** A webhook queue entry carries only the delivery id: Postgres holds the delivery. */
+export interface WebhookDeliveryPayload {
+  deliveryId: string;
+}
+
+export type WebhookQueue = Queue<WebhookDeliveryPayload>;
+
+export function createWebhookQueue(options: { connection: Redis; prefix: string }): WebhookQueue {
+  return new Queue<WebhookDeliveryPayload>(WEBHOOK_QUEUE, {
+    connection: options.connection,
+    prefix: options.prefix,
+    defaultJobOptions: {
+      // The retry schedule is the worker's (recorded in Postgres); these attempts only cover the
+      // worker's own trouble, e.g. Postgres unreachable for a moment. After them the sweep takes over.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+      // Finished entries must go: a leftover entry with the delivery's id would swallow a re-add.
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
+  });
+}
+
+/**
+ * Asks for a delivery's next attempt. Idempotent: the BullMQ job id is the delivery id, so adding
+ * a delivery that is already queued (or being attempted) changes nothing.
+ */
+export async function enqueueWebhookDelivery(queue: WebhookQueue, deliveryId: string): Promise<void> {
+  await queue.add('deliver', { deliveryId }, { jobId: deliveryId });
+}
+
+/**
+ * Makes a delivery's next attempt happen now (a manual retry): a queue entry waiting for its
+ * retry time is promoted; a missing one is added; one in progress is left alone.
+ */
+export async function enqueueWebhookDeliveryNow(queue: WebhookQueue, deliveryId: string): Promise<void> {
+  const existing = await queue.getJob(deliveryId);
+  const state = existing ? await existing.getState() : undefined;
+  if (existing && state === 'delayed') {
+    try {
+      await existing.promote();
+      return;
+    } catch {
+      // It left the delayed set meanwhile (its time came): it is running or about to.
+    }
+  }
+  if (existing && (state === 'completed' || state === 'failed')) await existing.remove();
+  await enqueueWebhookDelivery(queue, deliveryId);
+}

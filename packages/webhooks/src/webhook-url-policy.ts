@@ -1,0 +1,125 @@
+import { isIP } from 'node:net';
+import { InvalidRequestError } from '@imagegate/core';
+import { forbiddenAddressKind } from './forbidden-addresses.ts';
+import { type HostResolver, type ResolvedAddress, systemHostResolver } from './host-resolver.ts';
+
+/** A webhook URL the guard refuses: a 400 on `webhook_url` at submission, a failed attempt at delivery. */
+export class WebhookUrlRefusedError extends InvalidRequestError {
+  constructor(message: string) {
+    super(message, { param: 'webhook_url', code: 'invalid_value' });
+  }
+}
+
+/** Where webhooks may go (the SSRF guard's settings). */
+export interface WebhookUrlPolicy {
+  /**
+   * Hosts (names or IP literals, lower case, IPv6 without brackets) trusted by the operator
+   * (`WEBHOOK_ALLOW_HOSTS`): they may use plain http and resolve to private addresses.
+   */
+  allowHosts: ReadonlySet<string>;
+  /** How host names become addresses (default: the system resolver). */
+  resolveHost: HostResolver;
+}
+
+export interface WebhookTarget {
+  url: URL;
+  /** The host as it is matched and resolved: lower case, IPv6 without brackets. */
+  host: string;
+  allowListed: boolean;
+}
+
+/** Longest webhook URL accepted (characters). */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
+/** `WEBHOOK_ALLOW_HOSTS` (comma- or space-separated) as a policy's `allowHosts`. */
+export function parseAllowHosts(value: string | undefined): Set<string> {
+  return new Set(
+    (value ?? '')
+      .split(/[\s,]+/)
+      .map((host) =>
+        host
+          .trim()
+          .toLowerCase()
+          .replace(/^\[(.*)\]$/, '$1'),
+      )
+      .filter(Boolean),
+  );
+}
+
+export function createWebhookUrlPolicy(options: { allowHosts?: string; resolveHost?: HostResolver }): WebhookUrlPolicy {
+  return {
+    allowHosts: parseAllowHosts(options.allowHosts),
+    resolveHost: options.resolveHost ?? systemHostResolver,
+  };
+}
+
+/** Checks what can be checked without DNS: a well-formed https URL (http only for allow-listed hosts). */
+export function parseWebhookUrl(raw: string, policy: WebhookUrlPolicy): WebhookTarget {
+  if (raw.length > MAX_WEBHOOK_URL_LENGTH) {
+    throw new WebhookUrlRefusedError(`webhook_url is longer than ${MAX_WEBHOOK_URL_LENGTH} characters.`);
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new WebhookUrlRefusedError('webhook_url is not a valid absolute URL.');
+  }
+  // The WHATWG parser already turned forms like http://2130706433/ into 127.0.0.1.
+  const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const allowListed = policy.allowHosts.has(host);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowListed)) {
+    throw new WebhookUrlRefusedError(
+      url.protocol === 'http:'
+        ? `webhook_url must use https (http only to hosts the operator allow-lists; '${host}' is not one).`
+        : 'webhook_url must be an https URL.',
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new WebhookUrlRefusedError('webhook_url must not carry credentials.');
+  }
+  return { url, host, allowListed };
+}
+
+/** The refusal for a forbidden address, or undefined when the address may receive webhooks. */
+export function refuseAddress(target: WebhookTarget, address: string): WebhookUrlRefusedError | undefined {
+  if (target.allowListed) return undefined;
+  const kind = forbiddenAddressKind(address);
+  if (kind === undefined) return undefined;
+  const via = target.host === address ? '' : ` ('${target.host}' resolves to ${address})`;
+  return new WebhookUrlRefusedError(`webhook_url points to a ${kind} address${via}; webhooks only go to public hosts.`);
+}
+
+/**
+ * The addresses the target's host may be reached at. Every address must be public: with DNS
+ * round-robin, a host that resolves to one public and one private address could land on either.
+ */
+export async function resolveWebhookAddresses(
+  target: WebhookTarget,
+  policy: WebhookUrlPolicy,
+): Promise<ResolvedAddress[]> {
+  const family = isIP(target.host);
+  let addresses: ResolvedAddress[];
+  if (family !== 0) {
+    addresses = [{ address: target.host, family: family === 6 ? 6 : 4 }];
+  } else {
+    try {
+      addresses = await policy.resolveHost(target.host);
+    } catch {
+      throw new WebhookUrlRefusedError(`webhook_url's host '${target.host}' does not resolve.`);
+    }
+    if (addresses.length === 0)
+      throw new WebhookUrlRefusedError(`webhook_url's host '${target.host}' does not resolve.`);
+  }
+  for (const { address } of addresses) {
+    const refusal = refuseAddress(target, address);
+    if (refusal) throw refusal;
+  }
+  return addresses;
+}
+
+/** The whole check done at submission: syntax, scheme, and where the host resolves now. */
+export async function checkWebhookUrl(raw: string, policy: WebhookUrlPolicy): Promise<WebhookTarget> {
+  const target = parseWebhookUrl(raw, policy);
+  if (!target.allowListed) await resolveWebhookAddresses(target, policy);
+  return target;
+}

@@ -1,0 +1,52 @@
+import type { Logger } from '@imagegate/core';
+import { createPool } from '@imagegate/db';
+import { createRedisConnection, createWebhookQueue } from '@imagegate/queue';
+import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
+import type { WebhookWorkerConfig } from './config.ts';
+import { type RunningWebhookWorker, startWebhookWorker } from './start-webhook-worker.ts';
+
+/**
+ * Opens the connections the config names and starts the webhook worker; `close()` closes all.
+ * `resolveHost` replaces DNS for the URL guard (tests).
+ */
+export async function runWebhookWorker(
+  config: WebhookWorkerConfig,
+  logger: Logger,
+  overrides: { resolveHost?: HostResolver } = {},
+): Promise<RunningWebhookWorker> {
+  const pool = createPool(config.DATABASE_URL, {
+    max: config.DATABASE_POOL_SIZE,
+    applicationName: 'imagegate-webhooks',
+  });
+  const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-webhooks' });
+  const queue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
+  const store = createObjectStore(objectStoreConfigFromEnv(config));
+  const running = await startWebhookWorker({
+    pool,
+    redis,
+    queue,
+    store,
+    policy: createWebhookUrlPolicy({ allowHosts: config.WEBHOOK_ALLOW_HOSTS, resolveHost: overrides.resolveHost }),
+    logger,
+    settings: {
+      redisPrefix: config.REDIS_PREFIX,
+      retryScheduleMs: config.WEBHOOK_RETRY_SCHEDULE,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      imageUrlTtlS: config.IMAGE_URL_TTL_S,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      sweepIntervalMs: config.WEBHOOK_SWEEP_INTERVAL_MS,
+      sweepGraceSeconds: config.WEBHOOK_SWEEP_GRACE_S,
+    },
+  });
+  return {
+    ...running,
+    async close() {
+      await running.close();
+      await queue.close();
+      redis.disconnect();
+      store.close();
+      await pool.end();
+    },
+  };
+}
