@@ -1,3 +1,4 @@
+import { waitForSettlements } from '@imagegate/testing';
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,13 @@ interface Extra {
 type Params = OpenAI.ImageGenerateParamsNonStreaming & Record<string, unknown>;
 const generate = async (params: Params) =>
   (await client.images.generate(params as OpenAI.ImageGenerateParamsNonStreaming)) as OpenAI.ImagesResponse & Extra;
+
+async function balanceOf(owner: TestAccount): Promise<{ balance_usd: number; held_usd: number }> {
+  const { body } = await callJson<{ balance_usd: number; held_usd: number }>(`${stack.baseURL}/account`, {
+    apiKey: owner.apiKey,
+  });
+  return { balance_usd: body.balance_usd, held_usd: body.held_usd };
+}
 
 async function dimensionsOf(image: OpenAI.Image | undefined): Promise<{ format?: string; size: string }> {
   const metadata = await sharp(Buffer.from(image?.b64_json ?? '', 'base64')).metadata();
@@ -90,12 +98,16 @@ describe('Google Gemini image models (generateContent)', () => {
   });
 
   it('turns a safety block that arrives as HTTP 200 into 400 moderation_blocked, charging nothing', async () => {
+    await waitForSettlements(stack.database.pool);
+    const before = await balanceOf(account);
     const response = await callJson<ErrorEnvelope>(`${stack.baseURL}/images/generations`, {
       apiKey: account.apiKey,
       body: { model: 'gemini-2.5-flash-image', prompt: 'something forbidden [emulate:moderation]' },
     });
     expect(response.status).toBe(400);
     expect(response.body.error).toMatchObject({ type: 'invalid_request_error', code: 'moderation_blocked' });
+    await waitForSettlements(stack.database.pool);
+    expect(await balanceOf(account)).toEqual({ ...before, held_usd: 0 });
   });
 });
 

@@ -59,7 +59,14 @@ describe('resolveParameters: sizes and aspect ratios, per provider form', () => 
       1,
     ],
     ['Imagen 3000x2000 to 2K 4:3', 'imagen-4-0', { size: '3000x2000' }, { size: '2560x1792', imageSize: '2K' }, 1],
-    ['Imagen Fast has no 2K', 'imagen-4-flash', { size: '2048x2048' }, { size: '1024x1024', imageSize: '1K' }, 1],
+    [
+      'Imagen Fast has no 2K (and is sent no class)',
+      'imagen-4-flash',
+      { size: '2048x2048' },
+      { size: '1024x1024', imageSize: undefined },
+      1,
+    ],
+    ['FLUX1.1 21:9 fits its 1440 px edge', 'flux-pro-1.1', { aspect_ratio: '21:9' }, { size: '1440x608' }, 0],
     // Gemini: imageConfig.aspectRatio + imageSize.
     [
       'Gemini 2.5 21:9',
@@ -132,6 +139,7 @@ describe('resolveParameters: sizes and aspect ratios, per provider form', () => 
     ['FLUX.2 over 4 MP', 'flux-2-pro', { size: '4096x2048' }, 'size'],
     ['FLUX1.1 under 256 px', 'flux-pro-1.1', { size: '224x224' }, 'size'],
     ['n over 10', 'imagen-4-0', { n: 11 }, 'n'],
+    ['a ratio FLUX1.1 cannot make within its edges', 'flux-pro-1.1', { aspect_ratio: '9:1' }, 'aspect_ratio'],
   ])('refuses %s, naming the param', (_name, modelId, requested, param) => {
     expectRefused(() => resolve(modelId, requested), param);
   });

@@ -86,7 +86,16 @@ function resolveSize(model: CatalogModel, requested: RequestedParameters, warnin
     }
     return { size };
   }
-  const { width, height } = parsed;
+  const problems = freeSizeProblems(sizes, parsed.width, parsed.height);
+  if (problems.length > 0)
+    throw invalid('size', `Invalid value for 'size': '${size}' for ${model.id}: ${problems.join('; ')}.`);
+  return { size };
+}
+
+type FreeSizes = Extract<CatalogModel['capabilities']['sizes'], { mode: 'free' }>;
+
+/** What keeps `width`×`height` from being a size a free-size model makes (empty when it is one). */
+function freeSizeProblems(sizes: FreeSizes, width: number, height: number): string[] {
   const problems: string[] = [];
   if (width % sizes.multipleOf !== 0 || height % sizes.multipleOf !== 0)
     problems.push(`both edges must be multiples of ${sizes.multipleOf}`);
@@ -98,9 +107,28 @@ function resolveSize(model: CatalogModel, requested: RequestedParameters, warnin
   const pixels = width * height;
   if (pixels < sizes.minPixels || pixels > sizes.maxPixels)
     problems.push(`the pixel count must be between ${sizes.minPixels} and ${sizes.maxPixels}`);
-  if (problems.length > 0)
-    throw invalid('size', `Invalid value for 'size': '${size}' for ${model.id}: ${problems.join('; ')}.`);
-  return { size };
+  return problems;
+}
+
+/**
+ * About one megapixel at `ratio` on the model's grid, shrunk to fit its longest edge and pixel
+ * ceiling and grown to its shortest edge and pixel floor; undefined when no size fits all of them.
+ */
+function freeSizeForRatio(sizes: FreeSizes, ratio: number): string | undefined {
+  const step = sizes.multipleOf;
+  let width = Math.sqrt(1024 * 1024 * ratio);
+  let height = width / ratio;
+  const shrink = Math.min(1, sizes.maxEdge / Math.max(width, height), Math.sqrt(sizes.maxPixels / (width * height)));
+  width *= shrink;
+  height *= shrink;
+  const grow = Math.max(
+    1,
+    (sizes.minEdge ?? 0) / Math.min(width, height),
+    Math.sqrt(sizes.minPixels / (width * height)),
+  );
+  width = Math.round((width * grow) / step) * step;
+  height = Math.round((height * grow) / step) * step;
+  return freeSizeProblems(sizes, width, height).length === 0 ? `${width}x${height}` : undefined;
 }
 
 const describeOption = (option: SizeOption): string =>
@@ -198,19 +226,14 @@ export function sizeForAspectRatio(model: CatalogModel, aspectRatio: string): st
     return option.size;
   }
   if (sizes.mode === 'free') {
-    if (Math.max(ratio, 1 / ratio) > sizes.maxAspectRatio) {
+    const size = Math.max(ratio, 1 / ratio) > sizes.maxAspectRatio ? undefined : freeSizeForRatio(sizes, ratio);
+    if (size === undefined) {
       throw invalid(
         'aspect_ratio',
-        `${model.id} supports aspect ratios up to ${sizes.maxAspectRatio}:1; got ${aspectRatio}.`,
+        `${model.id} cannot make aspect ratio ${aspectRatio} (at most ${sizes.maxAspectRatio}:1, edges ${sizes.minEdge ?? 1} to ${sizes.maxEdge} px).`,
       );
     }
-    // About one megapixel at the requested ratio, on the model's grid.
-    const step = sizes.multipleOf;
-    const width = Math.round(Math.sqrt(1024 * 1024 * ratio) / step) * step;
-    const height = Math.round(width / ratio / step) * step;
-    const pixels = width * height;
-    const scale = pixels < sizes.minPixels ? Math.sqrt(sizes.minPixels / pixels) : 1;
-    return `${Math.ceil((width * scale) / step) * step}x${Math.ceil((height * scale) / step) * step}`;
+    return size;
   }
   let best = sizes.values[0] ?? sizes.default;
   let bestDistance = Number.POSITIVE_INFINITY;

@@ -157,13 +157,13 @@ export async function recordImagesStored(
 }
 
 /**
- * Appends a failed attempt to the job's routing log and forgets its upstream tasks: they failed
- * with it, so the next attempt submits afresh.
+ * Appends a failed attempt to the job's routing log. Its upstream tasks stay recorded: one that
+ * is still rendering (the attempt timed out, a poll failed) is resumed by the next attempt, and
+ * one that ended badly is replaced by the adapter.
  */
 export async function recordFailedAttempt(db: Queryable, id: string, attempt: RoutingAttemptRow): Promise<void> {
   await db.query(
-    `update jobs set routing = jsonb_set(routing, '{attempts}', (routing->'attempts') || $2::jsonb),
-       upstream_tasks = '{}'::jsonb
+    `update jobs set routing = jsonb_set(routing, '{attempts}', (routing->'attempts') || $2::jsonb)
      where id = $1`,
     [id, JSON.stringify([attempt])],
   );

@@ -1,4 +1,4 @@
-import { type GatewayError, toGatewayError, UpstreamError } from '@imagegate/core';
+import { AbortedError, type GatewayError, toGatewayError, UpstreamError } from '@imagegate/core';
 import type { ImageProvider, ProviderImageRequest, ProviderImageResult, UpstreamTask } from './spec.ts';
 
 export interface GenerateInCallsOptions {
@@ -42,6 +42,8 @@ export async function generateInCalls(
       ),
     ),
   );
+  // A cancel that lands after some calls finished still cancels: a canceled job is never charged.
+  if (options.signal?.aborted) throw new AbortedError();
   const results = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   const failures = settled.flatMap((outcome) =>
     outcome.status === 'rejected' ? [toGatewayError(outcome.reason)] : [],

@@ -16,8 +16,10 @@ const workerEnvSchema = z.object({
   GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
   /** The Vertex project (default: the key file's `project_id`). */
   GOOGLE_CLOUD_PROJECT: z.string().optional(),
-  /** The Vertex location (`us-central1`, or `global`). */
+  /** The Vertex location Imagen runs in. */
   GOOGLE_CLOUD_LOCATION: z.string().default('us-central1'),
+  /** The Vertex location Gemini image models run in (the Gemini 3 image models are served from `global`). */
+  GOOGLE_GEMINI_LOCATION: z.string().default('global'),
   /** Another host for Vertex (a private endpoint, or an emulator). */
   VERTEX_BASE_URL: z.string().optional(),
   /** A Gemini API key: Gemini models without Vertex (Imagen needs Vertex). */

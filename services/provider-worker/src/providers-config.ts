@@ -35,7 +35,13 @@ function googleConfigFrom(config: WorkerConfig): ProvidersConfig['google'] {
     if (project === undefined) {
       throw new Error('GOOGLE_CLOUD_PROJECT is not set and the service-account key names no project_id.');
     }
-    vertex = { credentials, project, location: config.GOOGLE_CLOUD_LOCATION, baseURL: config.VERTEX_BASE_URL };
+    vertex = {
+      credentials,
+      project,
+      location: config.GOOGLE_CLOUD_LOCATION,
+      geminiLocation: config.GOOGLE_GEMINI_LOCATION,
+      baseURL: config.VERTEX_BASE_URL,
+    };
   }
   return {
     vertex,

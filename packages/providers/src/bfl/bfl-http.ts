@@ -31,8 +31,8 @@ export interface BflHttp {
  * Connection failures become a retryable `upstream_unreachable`; an aborted signal's error is
  * rethrown untouched so the caller can tell its own abort and the deadline apart.
  */
-export function createBflHttp(apiKey: string, connections: number): BflHttp {
-  const dispatcher = createUpstreamAgent({ connections });
+export function createBflHttp(apiKey: string, connections: number, timeoutMs?: number): BflHttp {
+  const dispatcher = createUpstreamAgent({ connections, timeoutMs });
   const keyHeaders = { 'x-key': apiKey, accept: 'application/json' };
 
   async function call<T>(url: string, init: RequestInit, signal: AbortSignal, read: (r: Response) => Promise<T>) {
@@ -53,11 +53,17 @@ export function createBflHttp(apiKey: string, connections: number): BflHttp {
     postJson: (url, body, signal) =>
       call(
         url,
-        { method: 'POST', headers: { ...keyHeaders, 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        {
+          method: 'POST',
+          headers: { ...keyHeaders, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          // A redirect would carry `x-key` to wherever it points.
+          redirect: 'error',
+        },
         signal,
         readJson,
       ),
-    getJson: (url, signal) => call(url, { method: 'GET', headers: keyHeaders }, signal, readJson),
+    getJson: (url, signal) => call(url, { method: 'GET', headers: keyHeaders, redirect: 'error' }, signal, readJson),
     getBytes: (url, signal) => call(url, { method: 'GET' }, signal, readBytes),
   };
 }

@@ -38,9 +38,9 @@ const DEFAULT_BASE_URL = 'https://api.bfl.ai';
  * the worker's job: every error says whether one could succeed.
  */
 export function createBflImageProvider(config: BflProviderConfig): ImageProvider {
-  const http = createBflHttp(config.apiKey, config.connections ?? 128);
-  const baseURL = (config.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const timeoutMs = config.timeoutMs ?? 600_000;
+  const http = createBflHttp(config.apiKey, config.connections ?? 128, timeoutMs);
+  const baseURL = (config.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const schedule: PollSchedule = {
     firstIntervalMs: config.pollIntervalMs ?? 500,
     maxIntervalMs: config.maxPollIntervalMs ?? 5_000,
@@ -84,6 +84,8 @@ async function run(
   let resumed = options.pendingTask !== undefined;
   let task = options.pendingTask ?? (await submit(context, request, options, signal));
   for (;;) {
+    if (!isBflHost(task.pollingUrl, context.baseURL))
+      throw malformedAnswerError('polling_url on a host that is not BFL');
     const outcome = await pollTask(context.http, task, {
       schedule: context.schedule,
       waitFirst: !resumed,
@@ -94,10 +96,12 @@ async function run(
       const image = await download(context.http, outcome.sampleUrl, request, signal);
       if (image !== 'gone') return toResult(request, image);
       if (!resumed) throw lostResultError('The upstream refused the link to a finished image.');
+    } else if (outcome.type === 'failed') {
+      if (!resumed) throw outcome.error;
     } else if (!resumed) {
       throw lostResultError('The upstream lost track of the task.');
     }
-    // A task from an earlier delivery that expired or was forgotten: the only way on is a new one.
+    // A task from an earlier delivery that failed, expired or was forgotten: the only way on is a new one.
     task = await submit(context, request, options, signal);
     resumed = false;
   }
@@ -150,6 +154,20 @@ function toResult(request: ProviderImageRequest, image: ProviderImage): Provider
     background: 'opaque',
     warnings: [],
   };
+}
+
+/**
+ * `x-key` goes only to BFL: the configured origin or a `*.bfl.ai` host (regional polling hosts such
+ * as `api.us3.bfl.ai`), never to a host a tampered answer or job row names.
+ */
+function isBflHost(url: string, baseURL: string): boolean {
+  try {
+    const { host, hostname, protocol } = new URL(url);
+    if (host === new URL(baseURL).host) return true;
+    return protocol === 'https:' && (hostname === 'bfl.ai' || hostname.endsWith('.bfl.ai'));
+  } catch {
+    return false;
+  }
 }
 
 function formatOf(mediaType: string): string | undefined {

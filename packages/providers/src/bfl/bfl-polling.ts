@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { GatewayError } from '@imagegate/core';
 import type { UpstreamTask } from '../spec.ts';
 import { parseResultResponse } from './bfl-api.ts';
 import type { Redact } from './bfl-errors.ts';
@@ -14,7 +15,11 @@ export interface PollSchedule {
 }
 
 /** How polling ended without throwing: an image to fetch, or a task the upstream no longer knows. */
-export type PollOutcome = { type: 'ready'; sampleUrl: string } | { type: 'not_found' };
+export type PollOutcome =
+  | { type: 'ready'; sampleUrl: string }
+  | { type: 'not_found' }
+  /** The task ended in `Error`: retryable, with a new task. */
+  | { type: 'failed'; error: GatewayError };
 
 export interface PollTaskOptions {
   schedule: PollSchedule;
@@ -30,7 +35,8 @@ const BACKOFF_FACTOR = 1.5;
 /**
  * Polls `task.pollingUrl` (exactly as the upstream gave it) until the task leaves `Pending`.
  * Unknown statuses count as pending, since newer products add intermediate states. Throws
- * `ModerationBlockedError` for moderated tasks and a retryable `UpstreamError` for failed ones.
+ * `ModerationBlockedError` for moderated tasks; a failed task is an outcome, since what to do
+ * about it depends on whether this call submitted it.
  */
 export async function pollTask(http: BflHttp, task: UpstreamTask, options: PollTaskOptions): Promise<PollOutcome> {
   const { schedule, signal } = options;
@@ -53,7 +59,7 @@ export async function pollTask(http: BflHttp, task: UpstreamTask, options: PollT
         throw moderationError(result.status, result.details);
       case 'Error':
       case 'Failed':
-        throw taskFailedError(result.details, options.redact);
+        return { type: 'failed', error: taskFailedError(result.details, options.redact) };
       case 'Task not found':
         return { type: 'not_found' };
     }

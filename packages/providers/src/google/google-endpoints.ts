@@ -22,8 +22,13 @@ export function geminiApiModelUrl(baseURL: string | undefined, model: string): s
 }
 
 /** As js-genai picks it: the global endpoint has no region prefix. */
+const MULTI_REGIONS = new Set(['us', 'eu']);
+
+/** The Gen AI SDK's host choice: global, the multi-region `rep` hosts, else regional. */
 function vertexHost(location: string): string {
-  return location === 'global' ? 'https://aiplatform.googleapis.com' : `https://${location}-aiplatform.googleapis.com`;
+  if (location === 'global') return 'https://aiplatform.googleapis.com';
+  if (MULTI_REGIONS.has(location)) return `https://aiplatform.${location}.rep.googleapis.com`;
+  return `https://${location}-aiplatform.googleapis.com`;
 }
 
 function trimSlash(url: string): string {

@@ -21,6 +21,8 @@ export async function postJson(
     method: 'POST',
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: JSON.stringify(body),
+    // A redirect would carry the API key or token to wherever it points.
+    redirect: 'error',
     signal,
     dispatcher,
   });

@@ -19,8 +19,10 @@ export interface GoogleProviderConfig {
         /** The parsed service-account key file. */
         credentials: ServiceAccountKey;
         project: string;
-        /** e.g. `us-central1`, or `global`. */
+        /** Where Imagen runs: e.g. `us-central1`. */
         location: string;
+        /** Where Gemini image models run (default `global`: the Gemini 3 image models are served there). */
+        geminiLocation?: string | undefined;
         /** Replaces `https://{location}-aiplatform.googleapis.com` (e.g. an emulator origin). */
         baseURL?: string | undefined;
       }
@@ -68,7 +70,11 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
     if (vertex === undefined || tokens === undefined) return undefined;
     const token = await tokens.get(signal);
     return {
-      url: vertexModelUrl(vertex, model, method),
+      url: vertexModelUrl(
+        method === 'generateContent' ? { ...vertex, location: vertex.geminiLocation ?? 'global' } : vertex,
+        model,
+        method,
+      ),
       headers: { authorization: `Bearer ${token}` },
       scrub: scrubber([token]),
       onUnauthorized: () => tokens.invalidate(token),
@@ -111,7 +117,11 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
         : geminiApiTarget(request.providerModel);
     if (target === undefined) throw notConfigured('Neither Vertex AI nor the Gemini API is configured.');
     const output = geminiOutput(await call(target, body, signal), formatOfMediaType(requested.mediaType));
-    return result(request, output, [...requested.warnings, ...warnings, ...output.warnings]);
+    const compression =
+      surface === 'gemini-api' && request.outputCompression !== undefined
+        ? ['output_compression was not applied: the Gemini API does not take it (Vertex AI does).']
+        : [];
+    return result(request, output, [...requested.warnings, ...warnings, ...compression, ...output.warnings]);
   }
 
   return {

@@ -80,3 +80,15 @@ function upstreamMessage(error: APIError): string {
   const inner = error.error as { message?: unknown } | undefined;
   return typeof inner?.message === 'string' ? inner.message : 'The upstream refused the request.';
 }
+
+/** The SDK's error with `redact` applied to everything a log or a client could see of it. */
+export function redactApiError(error: unknown, redact: (text: string) => string): unknown {
+  if (!(error instanceof APIError)) return error;
+  error.message = redact(error.message);
+  if (error.stack) error.stack = redact(error.stack);
+  if (error.error !== undefined) {
+    // Read-only in the SDK's types, a plain property at runtime: replaced rather than left holding the key.
+    Object.defineProperty(error, 'error', { value: JSON.parse(redact(JSON.stringify(error.error))) });
+  }
+  return error;
+}

@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
+import { secretRedactor } from '../redact.ts';
 import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
-import { mapOpenAIError } from './openai-errors.ts';
+import { mapOpenAIError, redactApiError } from './openai-errors.ts';
 
 export interface OpenAIProviderConfig {
   apiKey: string;
@@ -24,6 +25,10 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
     fetchOptions: { dispatcher } as OpenAI['fetchOptions'],
   });
 
+  // OpenAI quotes keys back in some errors ("Incorrect API key provided: sk-…"); the SDK's error
+  // travels on as our error's cause, so it is scrubbed before anything can log it.
+  const redact = secretRedactor([config.apiKey]);
+
   return {
     name: 'openai',
     async generate(request: ProviderImageRequest, options): Promise<ProviderImageResult> {
@@ -45,7 +50,7 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
           { signal: options.signal },
         );
       } catch (error) {
-        throw mapOpenAIError(error);
+        throw mapOpenAIError(redactApiError(error, redact));
       }
       const outputFormat = response.output_format ?? request.outputFormat;
       const images = (response.data ?? []).flatMap((image) =>
