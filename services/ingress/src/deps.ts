@@ -1,7 +1,7 @@
 import type { Catalog, MarkupTier } from '@imagegate/catalog';
 import type { Logger } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
-import type { ProviderQueue, Redis, WebhookQueue } from '@imagegate/queue';
+import type { ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 import type { WebhookUrlPolicy } from '@imagegate/webhooks';
 import type { JobWaiter } from './job-waiter.ts';
@@ -15,6 +15,8 @@ export interface IngressDeps {
   queues: Map<string, ProviderQueue>;
   /** Where a canceled job's webhook and manual re-sends are enqueued. */
   webhookQueue: WebhookQueue;
+  /** Where a job the ingress ends itself (a queued job canceled) goes to have its hold released. */
+  settlementQueue: SettlementQueue;
   /** The SSRF guard applied to `webhook_url` at submission. */
   webhookUrlPolicy: WebhookUrlPolicy;
   store: ObjectStore;

@@ -1,7 +1,12 @@
 import { loadCatalog, parseMarkupTiers } from '@imagegate/catalog';
 import { type Logger, usdToMicros } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
-import { createProviderQueue, createRedisConnection, createWebhookQueue } from '@imagegate/queue';
+import {
+  createProviderQueue,
+  createRedisConnection,
+  createSettlementQueue,
+  createWebhookQueue,
+} from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
 import type { IngressConfig } from './config.ts';
@@ -30,6 +35,7 @@ export async function runIngress(
       .map((provider) => [provider, createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX })]),
   );
   const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
+  const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
   const ingress = await startIngress(
     {
@@ -37,6 +43,7 @@ export async function runIngress(
       redis,
       queues,
       webhookQueue,
+      settlementQueue,
       webhookUrlPolicy: createWebhookUrlPolicy({
         allowHosts: config.WEBHOOK_ALLOW_HOSTS,
         resolveHost: overrides.resolveHost,
@@ -62,7 +69,7 @@ export async function runIngress(
     ...ingress,
     async close() {
       await ingress.close();
-      await Promise.all([...queues.values(), webhookQueue].map((queue) => queue.close()));
+      await Promise.all([...queues.values(), webhookQueue, settlementQueue].map((queue) => queue.close()));
       subscriber.disconnect();
       redis.disconnect();
       store.close();

@@ -1,7 +1,7 @@
 import { isTerminal } from '@imagegate/contracts';
 import { InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
 import { findJobForAccount, type JobRow, listJobsForAccount, queuePosition, requestJobCancel } from '@imagegate/db';
-import { enqueueWebhookDelivery, publishCancelRequest, publishJobEvent } from '@imagegate/queue';
+import { enqueueSettlement, enqueueWebhookDelivery, publishCancelRequest, publishJobEvent } from '@imagegate/queue';
 import { toJobResource } from '@imagegate/resources';
 import { type Request, type Response, Router } from 'express';
 import type { IngressDeps } from '../deps.ts';
@@ -57,6 +57,8 @@ export function jobsRouter(deps: IngressDeps): Router {
     const cancel = await requestJobCancel(pool, job.id, job.account_id);
     const updated = cancel?.job ?? job;
     if (updated.status === 'canceled') {
+      // Release the hold now rather than at the next settlement sweep; a lost enqueue is the sweep's.
+      await enqueueSettlement(deps.settlementQueue, job.id);
       // The webhook's delivery row was written with the cancel; a lost enqueue is the sweep's.
       if (cancel?.webhookDeliveryId) await enqueueWebhookDelivery(deps.webhookQueue, cancel.webhookDeliveryId);
       // Tell waiting clients; the queue entry finds the job canceled and does nothing.
