@@ -38,7 +38,8 @@ export async function startHost(
     [mode, ...(options.argument === undefined ? [] : [JSON.stringify(options.argument)])],
     {
       env: { ...process.env, ...options.env },
-      execArgv: ['--expose-gc'],
+      // BENCH_HOST_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to see where a host's time goes.
+      execArgv: ['--expose-gc', ...(process.env.BENCH_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     },
   );
