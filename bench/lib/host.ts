@@ -133,6 +133,11 @@ async function main(): Promise<void> {
       void started.close().finally(() => process.exit(0));
     }
   });
+  // A benchmark that dies (Ctrl-C, a closed pipe) must not leave its hosts running.
+  process.once('disconnect', () => {
+    void started.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(1), 5_000).unref();
+  });
   send({ type: 'ready', url: started.url, s3: started.s3 });
 }
 
