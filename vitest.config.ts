@@ -3,7 +3,7 @@ import { SummaryReporter } from './test/support/summary-reporter.ts';
 
 export default defineConfig({
   test: {
-    include: ['{packages,services,test,infra}/**/*.test.ts'],
+    include: ['{packages,services,test,infra,bench}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '.data/**', '.tools/**'],
     pool: 'forks',
     testTimeout: 30_000,

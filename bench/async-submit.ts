@@ -4,9 +4,9 @@
  * Postgres insert loop and a raw BullMQ add loop. Target: ≥ 2,000 accepted/s, p99 ≤ 25 ms, ratio to
  * the slower baseline ≥ 0.3.
  *
- *   pnpm bench async-submit [--rate 2000] [--seconds 10] [--rounds 3] [--accounts 100]
+ *   pnpm bench async-submit [--rate 2000] [--seconds 10] [--rounds 3] [--accounts 100] [--warmup 3]
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -15,8 +15,9 @@ import { createAccountWithGrant, createPool, insertApiKey, migrate } from '@imag
 import { createRedisConnection, deleteKeysWithPrefix } from '@imagegate/queue';
 import { Queue } from 'bullmq';
 import pg from 'pg';
-import { machine } from './lib/machine.ts';
 import { runOpenLoop } from './lib/open-loop.ts';
+import { pin, pinningAvailable, pinningNote } from './lib/pinning.ts';
+import { meetsTargets, printFigure } from './lib/report.ts';
 import { median, round } from './lib/stats.ts';
 
 const { values } = parseArgs({
@@ -25,16 +26,18 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '3' },
     accounts: { type: 'string', default: '100' },
+    warmup: { type: 'string', default: '3' },
   },
 });
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const accountCount = Number(values.accounts);
+const warmupS = Number(values.warmup);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const log = (message: string) => process.stderr.write(`${message}\n`);
-const pinned = process.env.BENCH_NO_PIN === undefined && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const pinned = pinningAvailable();
 
 const database = `imagegate_bench_${randomBytes(4).toString('hex')}`;
 const prefix = `bench-${randomBytes(4).toString('hex')}`;
@@ -113,7 +116,7 @@ try {
     if (healthy) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if (pinned) spawnSync('taskset', ['-pc', '1', String(process.pid)]);
+  if (pinned) pin(process.pid, 1);
 
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
   const body = JSON.stringify({
@@ -170,7 +173,7 @@ try {
       );
     });
     log(`round ${round}: imagegate at ${rate}/s`);
-    const imagegate = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS: 3, send: submit });
+    const imagegate = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: submit });
     results.push({ round, pgInsertPerS, bullmqAddPerS, imagegate });
     log(
       `  pg ${round} ${Math.round(pgInsertPerS)}/s · bullmq ${Math.round(bullmqAddPerS)}/s · imagegate ${Math.round(imagegate.achievedPerS)}/s p99 ${Math.round(imagegate.p99Ms)} ms`,
@@ -181,18 +184,22 @@ try {
   const ratios = results.map((r) => r.imagegate.achievedPerS / Math.min(r.pgInsertPerS, r.bullmqAddPerS));
   const achieved = median(results.map((r) => r.imagegate.achievedPerS));
   const p99 = median(results.map((r) => r.imagegate.p99Ms));
-  const { rows } = await pool.query<{ server_version: string }>('show server_version');
-  const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
   const output = {
-    benchmark: 'async-submit',
-    machine: machine({
-      postgres: rows[0]?.server_version ?? '',
-      redis: redisVersion,
-      pinning: pinned ? 'ingress on cpu 0, everything else on cpu 1' : 'none',
-    }),
-    offered_per_s: rate,
-    accounts: accountCount,
-    seconds,
+    accepted_per_s: Math.round(achieved),
+    p99_ms: round(p99),
+    ratio_to_slower_baseline: round(median(ratios), 3),
+    errors: results.reduce((sum, r) => sum + r.imagegate.errors, 0),
+  };
+  const targets = { accepted_per_s_min: 2000 * 0.99, p99_ms_max: 25, ratio_to_slower_baseline_min: 0.3 };
+  printFigure({
+    name: 'async-submit',
+    pass: meetsTargets(output, targets),
+    ratio: round(median(ratios), 3),
+    ratio_meaning: 'imagegate accepted/s / the slower of a raw pg insert loop and a raw BullMQ add loop, median',
+    results: output,
+    targets,
+    method: { offered_per_s: rate, accounts: accountCount, seconds, warmup_s: warmupS, rounds },
+    pinning: pinningNote(pinned),
     rounds: results.map((r) => ({
       round: r.round,
       pg_insert_per_s: Math.round(r.pgInsertPerS),
@@ -202,13 +209,7 @@ try {
       imagegate_p99_ms: round(r.imagegate.p99Ms),
       imagegate_errors: r.imagegate.errors,
     })),
-    median_accepted_per_s: Math.round(achieved),
-    median_p99_ms: round(p99),
-    median_ratio_to_slower_baseline: round(median(ratios), 3),
-    targets: { accepted_per_s: 2000, p99_ms: 25, ratio: 0.3 },
-    pass: achieved >= 2000 * 0.99 && p99 <= 25 && median(ratios) >= 0.3,
-  };
-  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+  });
 } finally {
   ingress?.kill('SIGTERM');
   await new Promise((resolve) => setTimeout(resolve, 500));

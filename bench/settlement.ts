@@ -2,7 +2,7 @@
  * Benchmark `settlement`: finished jobs settled per second, with uniform accounts and with one hot
  * account, against a raw batched SQL settle in the same run (see /work/shared/BENCHMARKS.md).
  *
- *   pnpm bench settlement [--jobs 20000] [--rounds 3] [--budget 15]
+ *   pnpm bench settlement [--jobs 20000] [--rounds 3] [--budget 15 | --seconds 15]
  *   (or: node bench/settlement.ts …; BENCH_DATABASE_URL or --database-url picks the server)
  *
  * For each scenario and round: seed (bulk SQL) → baseline pass → verify → seed → imagegate pass →
@@ -31,7 +31,8 @@ import {
 } from '@imagegate/catalog';
 import { createPool, migrate, type Pool } from '@imagegate/db';
 import { settleJob } from '@imagegate/settlement-worker';
-import { machine } from './lib/machine.ts';
+import { printFigure } from './lib/report.ts';
+import { median, round } from './lib/stats.ts';
 
 const MODEL_ID = 'gpt-image-1-mini';
 const CONCURRENCY = 32;
@@ -56,6 +57,8 @@ function parseOptions(): { jobs: number; rounds: number; budgetS: number; databa
       rounds: { type: 'string', default: '3' },
       // A pass stops taking jobs after this many seconds and is measured over the jobs it took.
       budget: { type: 'string', default: '15' },
+      // The duration option every figure takes (the smoke test runs each for about a second).
+      seconds: { type: 'string' },
       'database-url': {
         type: 'string',
         default: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -69,7 +72,7 @@ function parseOptions(): { jobs: number; rounds: number; budgetS: number; databa
   if (!Number.isInteger(rounds) || rounds < 1) {
     throw new Error(`--rounds must be a positive integer, got ${values.rounds}`);
   }
-  const budgetS = Number(values.budget);
+  const budgetS = Number(values.seconds ?? values.budget);
   if (!Number.isFinite(budgetS) || budgetS <= 0) throw new Error(`--budget must be > 0 seconds, got ${values.budget}`);
   return { jobs, rounds, budgetS, databaseUrl: values['database-url'] };
 }
@@ -561,19 +564,6 @@ async function verify(
 // ---------------------------------------------------------------------------------------------
 // Reporting helpers
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const upper = sorted[mid] ?? Number.NaN;
-  if (sorted.length % 2 === 1) return upper;
-  return ((sorted[mid - 1] ?? Number.NaN) + upper) / 2;
-}
-
-function round(value: number, digits = 0): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
 interface ScenarioReport {
   jobs: number;
   accounts: number;
@@ -702,20 +692,20 @@ async function main(): Promise<void> {
           const check = await verify(pool, expected, result.attempted);
           rates[pass.name] = result.perSecond;
           if (pass.name === 'imagegate') {
-            report.imagegate_per_s.push(round(result.perSecond));
+            report.imagegate_per_s.push(round(result.perSecond, 0));
             report.imagegate_jobs_settled.push(result.attempted - result.notSettled - result.errors);
             report.imagegate_debit_micros.push(String(check.debitSum));
             report.imagegate_expected_micros.push(String(check.expectedSum));
             report.imagegate_errors += result.errors;
-            report.imagegate_client_cpu_us_per_job.push(round(result.clientCpuUsPerJob));
-            report.imagegate_machine_busy_pct.push(round(result.machineBusyPct));
+            report.imagegate_client_cpu_us_per_job.push(round(result.clientCpuUsPerJob, 0));
+            report.imagegate_machine_busy_pct.push(round(result.machineBusyPct, 0));
           } else {
-            report.baseline_per_s.push(round(result.perSecond));
+            report.baseline_per_s.push(round(result.perSecond, 0));
             report.baseline_jobs_settled.push(result.attempted - result.notSettled);
             report.baseline_debit_micros.push(String(check.debitSum));
             report.baseline_expected_micros.push(String(check.expectedSum));
-            report.baseline_client_cpu_us_per_job.push(round(result.clientCpuUsPerJob));
-            report.baseline_machine_busy_pct.push(round(result.machineBusyPct));
+            report.baseline_client_cpu_us_per_job.push(round(result.clientCpuUsPerJob, 0));
+            report.baseline_machine_busy_pct.push(round(result.machineBusyPct, 0));
           }
           const problems = [...check.problems];
           if (result.errors > 0) problems.push(`${result.errors} settle calls threw, first: ${result.firstError}`);
@@ -723,29 +713,40 @@ async function main(): Promise<void> {
           for (const problem of problems) report.problems.push(`round ${round_} ${pass.name}: ${problem}`);
           if (problems.length > 0) report.exact = false;
           log(
-            `${scenario.name} round ${round_} ${pass.name}: ${round(result.perSecond)} jobs/s ` +
-              `(${result.attempted} jobs in ${round(result.seconds, 2)} s${result.budgetHit ? ', time budget hit' : ''}, client ${round(result.clientCpuUsPerJob)} µs CPU/job, ` +
-              `machine ${round(result.machineBusyPct)} % busy), ${problems.length === 0 ? 'exact' : problems.join('; ')}`,
+            `${scenario.name} round ${round_} ${pass.name}: ${round(result.perSecond, 0)} jobs/s ` +
+              `(${result.attempted} jobs in ${round(result.seconds, 2)} s${result.budgetHit ? ', time budget hit' : ''}, client ${round(result.clientCpuUsPerJob, 0)} µs CPU/job, ` +
+              `machine ${round(result.machineBusyPct, 0)} % busy), ${problems.length === 0 ? 'exact' : problems.join('; ')}`,
           );
         }
         report.ratios.push(round(rates.imagegate / rates.baseline, 3));
       }
-      report.median_imagegate_per_s = round(median(report.imagegate_per_s));
-      report.median_baseline_per_s = round(median(report.baseline_per_s));
+      report.median_imagegate_per_s = round(median(report.imagegate_per_s), 0);
+      report.median_baseline_per_s = round(median(report.baseline_per_s), 0);
       report.ratio = round(median(report.ratios), 3);
       report.pass = report.exact && report.median_imagegate_per_s >= scenario.target;
       scenarios[scenario.name] = report;
     }
 
-    const document = {
-      benchmark: 'settlement',
-      machine: machine({
-        postgres: versions.rows[0]?.version ?? 'unknown',
-        postgres_synchronous_commit: versions.rows[0]?.sync ?? 'unknown',
-        pinning: 'none: the shared local Postgres serves both passes on both cores',
-      }),
+    const uniform = scenarios.uniform;
+    const hot = scenarios.hot;
+    const results = {
+      uniform_per_s: uniform?.median_imagegate_per_s ?? 0,
+      hot_per_s: hot?.median_imagegate_per_s ?? 0,
+      uniform_baseline_per_s: uniform?.median_baseline_per_s ?? 0,
+      hot_baseline_per_s: hot?.median_baseline_per_s ?? 0,
+      hot_ratio: hot?.ratio ?? 0,
+      exact: uniform?.exact && hot?.exact ? 1 : 0,
+    };
+    printFigure({
+      name: 'settlement',
+      pass: (uniform?.pass ?? false) && (hot?.pass ?? false),
+      ratio: uniform?.ratio ?? null,
+      ratio_meaning: 'uniform scenario: imagegate settles/s / raw batched SQL settles/s, median of per-round ratios',
+      results,
+      targets: { uniform_per_s_min: 5_000, hot_per_s_min: 2_000, exact_min: 1 },
       method: {
         model: MODEL_ID,
+        jobs: options.jobs,
         rounds: options.rounds,
         budget_s: options.budgetS,
         budget:
@@ -753,11 +754,20 @@ async function main(): Promise<void> {
         order: 'per round: seed, baseline, verify, seed, imagegate, verify',
         imagegate: `settleJob per job, ${CONCURRENCY} in flight over a pg pool of ${CONCURRENCY}`,
         baseline: `raw batched SQL settle, ${BASELINE_BATCH} jobs per statement, one connection`,
-        ratio: 'median of per-round imagegate/baseline ratios',
+        postgres_synchronous_commit: versions.rows[0]?.sync ?? 'unknown',
       },
-      scenarios,
-    };
-    console.log(JSON.stringify(document, null, 2));
+      pinning: 'not applied: the shared local Postgres serves both passes on both cores',
+      rounds: SCENARIOS.flatMap((scenario) =>
+        (scenarios[scenario.name]?.imagegate_per_s ?? []).map((perSecond, index) => ({
+          scenario: scenario.name,
+          round: index + 1,
+          imagegate_per_s: perSecond,
+          baseline_per_s: scenarios[scenario.name]?.baseline_per_s[index],
+          ratio: scenarios[scenario.name]?.ratios[index],
+        })),
+      ),
+      details: { scenarios },
+    });
   } finally {
     await cleanup();
     process.off('SIGINT', onSignal);

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
-/** What the numbers were measured on. */
-export function machine(extra: Record<string, string> = {}): Record<string, string | number> {
+/** The CPU model (from /proc/cpuinfo where there is one) and the number of cores. */
+export function cpuModel(): { cpu: string; cores: number } {
   let cpu = cpus()[0]?.model ?? 'unknown';
   try {
     cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpu;
   } catch {}
-  return { cpu, cores: cpus().length, node: process.version, ...extra };
+  return { cpu, cores: cpus().length };
 }

@@ -1,6 +1,8 @@
 import { percentile } from './stats.ts';
 
 export interface OpenLoopResult {
+  /** `performance.now()` at which request 0 was due; request i was due at startMs + i / rate s. */
+  startMs: number;
   offeredPerS: number;
   sent: number;
   ok: number;
@@ -60,6 +62,7 @@ export async function runOpenLoop(options: {
   // Throughput over the measured window as it really ended (late answers stretch it).
   const measuredSpanS = Math.max(durationS, (lastDone - (start + warmupS * 1000)) / 1000);
   return {
+    startMs: start,
     offeredPerS: ratePerS,
     sent: total - measuredFrom,
     ok,

@@ -5,11 +5,14 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank - 1] ?? Number.NaN;
 }
 
+/** The middle value; with an even count, the mean of the two middle values. */
 export function median(values: readonly number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const upper = sorted[middle] ?? Number.NaN;
+  if (sorted.length % 2 === 1) return upper;
+  return ((sorted[middle - 1] ?? Number.NaN) + upper) / 2;
 }
 
+/** Rounds to `digits` decimals (default 2). */
 export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -1,0 +1,144 @@
+/**
+ * A process the benchmarks fork (so it can be pinned to a core of its own) that hosts one of:
+ *
+ * - `imagegate`: ingress, provider worker and settlement worker, configured from its environment
+ *   exactly as their `main.ts` files configure them;
+ * - `naive`: the baseline of `image-memory`, a proxy that buffers the upstream answer completely,
+ *   parses it, and answers with one `JSON.stringify` of the whole body;
+ * - `upstreams`: the OpenAI emulator and s3rver (options as JSON in argv[3]).
+ *
+ * Over IPC it answers `sample` with its RSS and event-loop delay since the last reset, and exits on
+ * `stop`. `ready` carries the URLs it serves.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createLogger } from '@imagegate/core';
+import { startOpenAIEmulator } from '@imagegate/emulators';
+import { loadIngressConfig, runIngress } from '@imagegate/ingress';
+import { startS3rver } from '@imagegate/local';
+import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
+import { loadSettlementConfig, runSettlementWorker } from '@imagegate/settlement-worker';
+
+export type HostMode = 'imagegate' | 'naive' | 'upstreams';
+
+export type HostMessage =
+  | { type: 'ready'; url: string; s3?: { endpoint: string; accessKeyId: string; secretAccessKey: string } }
+  | { type: 'sample'; rssBytes: number; eventLoopP99Ms: number; eventLoopMaxMs: number };
+
+/** `sample` with `gc` collects garbage first (the host runs with --expose-gc). */
+export type ParentMessage = { type: 'sample'; reset: boolean; gc: boolean } | { type: 'stop' };
+
+const send = (message: HostMessage) => process.send?.(message);
+
+async function startImagegate(): Promise<{ url: string; close: () => Promise<void> }> {
+  const env = process.env;
+  const logger = createLogger({ level: env.LOG_LEVEL ?? 'silent' });
+  const worker = await runProviderWorker(loadWorkerConfig(env), logger);
+  const settlement = await runSettlementWorker(loadSettlementConfig(env), logger);
+  const ingress = await runIngress(loadIngressConfig(env), logger);
+  return {
+    url: ingress.url,
+    close: async () => {
+      await ingress.close();
+      await worker.close();
+      await settlement.close();
+    },
+  };
+}
+
+/** The baseline: everything in memory at once, the way a first version would write it. */
+async function startNaive(): Promise<{ url: string; close: () => Promise<void> }> {
+  const upstream = new URL(`${process.env.UPSTREAM_URL ?? ''}/images/generations`);
+  const server = createServer((incoming, outgoing) => {
+    const body: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => body.push(chunk));
+    incoming.on('end', () => {
+      const call = httpRequest(
+        upstream,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${process.env.UPSTREAM_KEY ?? ''}`, 'content-type': 'application/json' },
+        },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () => {
+            const parsed = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data: { b64_json: string }[] };
+            const images = parsed.data.map((image) => Buffer.from(image.b64_json, 'base64'));
+            const reply = JSON.stringify({
+              created: Math.floor(Date.now() / 1000),
+              data: images.map((image) => ({ b64_json: image.toString('base64') })),
+            });
+            outgoing.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' });
+            outgoing.end(reply);
+          });
+        },
+      );
+      call.on('error', () => outgoing.writeHead(502).end());
+      call.end(Buffer.concat(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function startUpstreams(options: { latencyMs: number; imageBytes: number }) {
+  const emulator = await startOpenAIEmulator({ latencyMs: options.latencyMs, imageBytes: options.imageBytes });
+  const directory = mkdtempSync(join(tmpdir(), 'imagegate-bench-s3-'));
+  const s3 = await startS3rver({ dataDir: directory, silent: true });
+  return {
+    url: emulator.url,
+    s3: { endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    close: async () => {
+      await emulator.close();
+      await s3.stop();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2] as HostMode;
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const started: { url: string; s3?: Extract<HostMessage, { type: 'ready' }>['s3']; close: () => Promise<void> } =
+    mode === 'imagegate'
+      ? await startImagegate()
+      : mode === 'naive'
+        ? await startNaive()
+        : await startUpstreams(JSON.parse(process.argv[3] ?? '{}'));
+  process.on('message', (message: ParentMessage) => {
+    if (message.type === 'sample') {
+      if (message.gc) globalThis.gc?.();
+      send({
+        type: 'sample',
+        rssBytes: process.memoryUsage.rss(),
+        eventLoopP99Ms: delay.percentile(99) / 1e6,
+        eventLoopMaxMs: delay.max / 1e6,
+      });
+      if (message.reset) delay.reset();
+    } else {
+      void started.close().finally(() => process.exit(0));
+    }
+  });
+  // A benchmark that dies (Ctrl-C, a closed pipe) must not leave its hosts running.
+  process.once('disconnect', () => {
+    void started.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(1), 5_000).unref();
+  });
+  send({ type: 'ready', url: started.url, s3: started.s3 });
+}
+
+await main();

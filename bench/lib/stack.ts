@@ -1,0 +1,194 @@
+/**
+ * The pieces a benchmark starts around imagegate: a scratch database (migrated, one funded account
+ * and key), a Redis prefix, and forked hosts (bench/lib/host.ts) for imagegate, the naive baseline
+ * and the upstreams. Everything is removed by `close()`.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
+import { createAccountWithGrant, createPool, insertApiKey, migrate, type Pool } from '@imagegate/db';
+import { createRedisConnection, deleteKeysWithPrefix } from '@imagegate/queue';
+import { createObjectStore } from '@imagegate/storage';
+import pg from 'pg';
+import type { HostMessage, HostMode, ParentMessage } from './host.ts';
+import { pin } from './pinning.ts';
+
+export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface Host {
+  url: string;
+  pid: number;
+  s3?: { endpoint: string; accessKeyId: string; secretAccessKey: string } | undefined;
+  /** RSS now and event-loop delay since the last reset (reset after reading when `reset`; `gc` first). */
+  sample(options?: {
+    reset?: boolean;
+    gc?: boolean;
+  }): Promise<{ rssBytes: number; eventLoopP99Ms: number; eventLoopMaxMs: number }>;
+  stop(): Promise<void>;
+}
+
+/** Forks bench/lib/host.ts in `mode`, pinned to `cpu` when given. */
+export async function startHost(
+  mode: HostMode,
+  options: { cpu?: number | undefined; env?: Record<string, string>; argument?: unknown } = {},
+): Promise<Host> {
+  const child: ChildProcess = fork(
+    new URL('./host.ts', import.meta.url).pathname,
+    [mode, ...(options.argument === undefined ? [] : [JSON.stringify(options.argument)])],
+    {
+      env: { ...process.env, ...options.env },
+      // BENCH_HOST_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to see where a host's time goes.
+      execArgv: ['--expose-gc', ...(process.env.BENCH_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
+  const pid = child.pid ?? 0;
+  if (options.cpu !== undefined) pin(pid, options.cpu);
+  const next = () =>
+    new Promise<HostMessage>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`bench host '${mode}' exited with ${code}`));
+      child.once('exit', onExit);
+      child.once('message', (message: HostMessage) => {
+        child.off('exit', onExit);
+        resolve(message);
+      });
+    });
+  const ready = await next();
+  if (ready.type !== 'ready') throw new Error(`bench host '${mode}' sent ${ready.type} before ready`);
+  const ask = (message: ParentMessage) => child.send(message);
+  return {
+    url: ready.url,
+    pid,
+    s3: ready.s3,
+    async sample({ reset = false, gc = false } = {}) {
+      const answer = next();
+      ask({ type: 'sample', reset, gc });
+      const message = await answer;
+      if (message.type !== 'sample') throw new Error(`bench host '${mode}' answered ${message.type}`);
+      return message;
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      ask({ type: 'stop' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface Scratch {
+  databaseUrl: string;
+  pool: Pool;
+  redisPrefix: string;
+  /** An API key of an account with $1M of credit. */
+  apiKey: string;
+  postgresVersion: string;
+  redisVersion: string;
+  close(): Promise<void>;
+}
+
+/** A migrated database of its own with one funded account, and a Redis prefix of its own. */
+export async function createScratch(): Promise<Scratch> {
+  const database = `imagegate_bench_${randomBytes(4).toString('hex')}`;
+  const redisPrefix = `bench-${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${database}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${database}`;
+  const pool = createPool(url.toString(), { max: 4 });
+  const redis = createRedisConnection(REDIS_URL);
+  const close = async () => {
+    await pool.end().catch(() => {});
+    await deleteKeysWithPrefix(redis, redisPrefix).catch(() => {});
+    redis.disconnect();
+    await admin.query(`drop database if exists ${database} with (force)`).catch(() => {});
+    await admin.end();
+  };
+  try {
+    await migrate(pool);
+    const account = await createAccountWithGrant(pool, {
+      name: 'bench',
+      starterMicros: 10n ** 12n,
+      webhookSecret: generateWebhookSecret(),
+    });
+    const key = generateApiKey();
+    await insertApiKey(pool, { accountId: account.id, name: 'bench', prefix: key.prefix, keyHash: key.hash });
+    const { rows } = await pool.query<{ server_version: string }>('show server_version');
+    const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
+    return {
+      databaseUrl: url.toString(),
+      pool,
+      redisPrefix,
+      apiKey: key.key,
+      postgresVersion: rows[0]?.server_version ?? 'unknown',
+      redisVersion,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Upstreams (emulator + s3rver) on cpu 1 when pinned, and a way to start imagegate hosts on cpu 0. */
+export async function startImagegateStack(options: {
+  latencyMs: number;
+  imageBytes: number;
+  pinned: boolean;
+}): Promise<{
+  scratch: Scratch;
+  upstreams: Host;
+  emulatorKey: string;
+  /** Starts an imagegate host wired to these upstreams (stopped by `close()` unless stopped before). */
+  startImagegate(): Promise<Host>;
+  close(): Promise<void>;
+}> {
+  const scratch = await createScratch();
+  const hosts: Host[] = [];
+  const close = async () => {
+    for (const host of hosts.reverse()) await host.stop().catch(() => {});
+    await scratch.close();
+  };
+  try {
+    const upstreams = await startHost('upstreams', {
+      cpu: options.pinned ? 1 : undefined,
+      argument: { latencyMs: options.latencyMs, imageBytes: options.imageBytes },
+    });
+    hosts.push(upstreams);
+    const s3 = upstreams.s3;
+    if (s3 === undefined) throw new Error('the upstreams host did not report S3');
+    const bucket = `bench-${randomBytes(4).toString('hex')}`;
+    await createObjectStore({ ...s3, region: 'us-east-1', bucket }).ensureBucket();
+    const emulatorKey = 'sk-emulator';
+    const env = {
+      DATABASE_URL: scratch.databaseUrl,
+      DATABASE_POOL_SIZE: '32',
+      REDIS_URL,
+      REDIS_PREFIX: scratch.redisPrefix,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: 'us-east-1',
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      S3_BUCKET: bucket,
+      OPENAI_API_KEY: emulatorKey,
+      OPENAI_BASE_URL: upstreams.url,
+      WORKER_PROVIDERS: 'openai',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+    };
+    const startImagegate = async () => {
+      const host = await startHost('imagegate', { cpu: options.pinned ? 0 : undefined, env });
+      hosts.push(host);
+      return host;
+    };
+    return { scratch, upstreams, emulatorKey, startImagegate, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

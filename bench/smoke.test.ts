@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { testServices } from '@imagegate/testing';
+import { describe, expect, it } from 'vitest';
+import { assertFigureReport, type BenchDocument } from './lib/report.ts';
+
+/** `pnpm bench --smoke`: every figure for about a second, all at once. */
+function runSmoke(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const services = testServices();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [new URL('run.ts', import.meta.url).pathname, '--smoke'], {
+      env: { ...process.env, BENCH_DATABASE_URL: services.postgresAdminUrl, REDIS_URL: services.redisUrl },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('pnpm bench --smoke', () => {
+  it('runs every figure and prints one JSON document with each report, the versions and the CPU', async () => {
+    const { code, stdout, stderr } = await runSmoke();
+    expect(code, stderr.slice(-2000)).toBe(0);
+    const document = JSON.parse(stdout) as BenchDocument & { errors: Record<string, string>; smoke: boolean };
+    expect(document.errors).toEqual({});
+    expect(document.smoke).toBe(true);
+    expect(document.figures.map((figure) => figure.name).sort()).toEqual([
+      'async-submit',
+      'image-memory',
+      'settlement',
+      'sync-frontier',
+      'sync-overhead',
+    ]);
+    for (const figure of document.figures) {
+      assertFigureReport(figure);
+      expect(figure.rounds.length, figure.name).toBeGreaterThan(0);
+      expect(Object.keys(figure.targets).length, figure.name).toBeGreaterThan(0);
+      expect(figure.pinning, figure.name).toMatch(/applied/);
+    }
+    expect(document.versions.node).toBe(process.version);
+    expect(document.versions.postgres).toMatch(/^\d+\.\d+/);
+    expect(document.versions.redis).toMatch(/^\d+\.\d+/);
+    expect(document.versions.bullmq).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(document.machine.cpu).not.toBe('');
+    // Requests that reached imagegate and the emulator answered, even for a second's run.
+    const byName = new Map(document.figures.map((figure) => [figure.name, figure]));
+    expect(byName.get('sync-overhead')?.results.errors).toBe(0);
+    expect(byName.get('image-memory')?.results.errors).toBe(0);
+    expect(byName.get('settlement')?.results.exact).toBe(1);
+  }, 120_000);
+});

@@ -1,0 +1,113 @@
+/**
+ * Benchmark `sync-overhead` (BENCHMARKS.md): sync `POST /v1/images/generations` with
+ * `response_format=url`, 1 MiB images, the emulator at 50 ms, an open loop at 100 requests/s.
+ * Baseline, interleaved per round: the same requests sent straight to the emulator. Target: added
+ * latency p50 ≤ 5 ms, p99 ≤ 20 ms, 0 errors; the direct pass must reach ≥ 99 % of the offered rate.
+ *
+ *   pnpm bench sync-overhead [--rate 100] [--seconds 30] [--rounds 3] [--warmup 3]
+ */
+import { parseArgs } from 'node:util';
+import { createAgent, postJson } from './lib/http-client.ts';
+import { runOpenLoop } from './lib/open-loop.ts';
+import { pin, pinningAvailable, pinningNote } from './lib/pinning.ts';
+import { meetsTargets, printFigure } from './lib/report.ts';
+import { startImagegateStack } from './lib/stack.ts';
+import { median, round } from './lib/stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '30' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '3' },
+    'latency-ms': { type: 'string', default: '50' },
+    'image-bytes': { type: 'string', default: String(1024 * 1024) },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const warmupS = Number(values.warmup);
+const latencyMs = Number(values['latency-ms']);
+const imageBytes = Number(values['image-bytes']);
+const log = (message: string) => process.stderr.write(`[sync-overhead] ${message}\n`);
+
+const pinned = pinningAvailable();
+const stack = await startImagegateStack({ latencyMs, imageBytes, pinned });
+try {
+  const imagegate = await stack.startImagegate();
+  if (pinned) pin(process.pid, 1);
+  const agent = createAgent();
+  const request = { model: 'gpt-image-1-mini', prompt: 'a small red cube', quality: 'low', size: '1024x1024' };
+  const direct = new URL(`${stack.upstreams.url}/images/generations`);
+  const gateway = new URL(`${imagegate.url}/v1/images/generations`);
+  const directBody = JSON.stringify(request);
+  const gatewayBody = JSON.stringify({ ...request, response_format: 'url' });
+  const sendDirect = async () =>
+    (await postJson(agent, direct, directBody, { authorization: `Bearer ${stack.emulatorKey}` })).status === 200;
+  const sendGateway = async () =>
+    (await postJson(agent, gateway, gatewayBody, { authorization: `Bearer ${stack.scratch.apiKey}` })).status === 200;
+  // One of each before measuring, so the first round does not pay for connections and JIT alone.
+  if (!(await sendDirect()) || !(await sendGateway())) throw new Error('a warm-up request failed');
+
+  const results = [];
+  for (let index = 1; index <= rounds; index++) {
+    log(`round ${index}: straight to the emulator at ${rate}/s for ${seconds} s`);
+    const baseline = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: sendDirect });
+    log(`round ${index}: through imagegate at ${rate}/s for ${seconds} s`);
+    const imagegate = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: sendGateway });
+    log(
+      `  direct p50 ${round(baseline.p50Ms)} p99 ${round(baseline.p99Ms)} · imagegate p50 ${round(imagegate.p50Ms)} p99 ${round(imagegate.p99Ms)} errors ${imagegate.errors}`,
+    );
+    results.push({ round: index, baseline, imagegate });
+  }
+  const output = {
+    added_p50_ms: round(median(results.map((r) => r.imagegate.p50Ms - r.baseline.p50Ms))),
+    added_p99_ms: round(median(results.map((r) => r.imagegate.p99Ms - r.baseline.p99Ms))),
+    imagegate_p50_ms: round(median(results.map((r) => r.imagegate.p50Ms))),
+    imagegate_p99_ms: round(median(results.map((r) => r.imagegate.p99Ms))),
+    direct_p50_ms: round(median(results.map((r) => r.baseline.p50Ms))),
+    direct_p99_ms: round(median(results.map((r) => r.baseline.p99Ms))),
+    errors: results.reduce((sum, r) => sum + r.imagegate.errors + r.baseline.errors, 0),
+    direct_achieved_fraction: round(Math.min(...results.map((r) => r.baseline.achievedPerS / rate)), 3),
+  };
+  const targets = { added_p50_ms_max: 5, added_p99_ms_max: 20, errors_max: 0, direct_achieved_fraction_min: 0.99 };
+  printFigure({
+    name: 'sync-overhead',
+    pass: meetsTargets(output, targets),
+    ratio: round(median(results.map((r) => r.imagegate.p99Ms / r.baseline.p99Ms)), 3),
+    ratio_meaning: 'imagegate p99 / direct-to-emulator p99, median over rounds',
+    results: output,
+    targets,
+    method: {
+      offered_per_s: rate,
+      seconds,
+      warmup_s: warmupS,
+      rounds,
+      emulator_latency_ms: latencyMs,
+      image_bytes: imageBytes,
+      order: 'per round: direct to the emulator, then imagegate (sync, response_format=url)',
+      latency: 'open loop, from the scheduled send time to the last byte of the answer',
+    },
+    pinning: pinningNote(pinned, 'the emulator, s3rver and the load generator'),
+    rounds: results.map((r) => ({
+      round: r.round,
+      direct: roundResult(r.baseline),
+      imagegate: roundResult(r.imagegate),
+    })),
+  });
+} finally {
+  await stack.close();
+}
+
+function roundResult(result: Awaited<ReturnType<typeof runOpenLoop>>) {
+  return {
+    sent: result.sent,
+    ok: result.ok,
+    errors: result.errors,
+    achieved_per_s: round(result.achievedPerS, 1),
+    p50_ms: round(result.p50Ms),
+    p99_ms: round(result.p99Ms),
+    max_ms: round(result.maxMs),
+  };
+}
