@@ -68,6 +68,11 @@ async function pipeBase64(source: Readable, response: Response): Promise<void> {
 async function write(response: Response, text: string): Promise<void> {
   if (response.destroyed) throw new Error('client disconnected');
   if (!response.write(text)) {
-    await Promise.race([once(response, 'drain'), once(response, 'close')]);
+    // Whichever fires first, the other wait is dropped: an 8 MiB body waits thousands of times.
+    const done = new AbortController();
+    await Promise.race([
+      once(response, 'drain', { signal: done.signal }),
+      once(response, 'close', { signal: done.signal }),
+    ]).finally(() => done.abort());
   }
 }
