@@ -200,7 +200,8 @@ async function seed(pool: Pool, options: { jobs: number; accounts: number; price
   const client = await pool.connect();
   try {
     await client.query('begin');
-    await client.query('truncate ledger_entries, account_daily_spend, jobs, api_keys, accounts, bench_charge');
+    // cascade: tables that reference jobs (webhook deliveries, and whatever comes next) go with them.
+    await client.query('truncate ledger_entries, account_daily_spend, jobs, api_keys, accounts, bench_charge cascade');
     await client.query(
       `insert into accounts (id, name, balance_micros, held_micros)
        select 'acct_' || lpad(a::text, 26, '0'), 'bench ' || a, $2, 0 from generate_series(0, $1 - 1) a`,
