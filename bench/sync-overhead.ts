@@ -7,12 +7,13 @@
  *   pnpm bench sync-overhead [--rate 100] [--seconds 30] [--rounds 3] [--warmup 3]
  */
 import { parseArgs } from 'node:util';
-import { createAgent, postJson } from './lib/http-client.ts';
+import { createAgent } from './lib/http-client.ts';
 import { runOpenLoop } from './lib/open-loop.ts';
 import { pin, pinningAvailable, pinningNote } from './lib/pinning.ts';
 import { meetsTargets, printFigure } from './lib/report.ts';
 import { startImagegateStack } from './lib/stack.ts';
 import { median, round } from './lib/stats.ts';
+import { syncSenders } from './lib/sync-senders.ts';
 
 const { values } = parseArgs({
   options: {
@@ -38,15 +39,12 @@ try {
   const imagegate = await stack.startImagegate();
   if (pinned) pin(process.pid, 1);
   const agent = createAgent();
-  const request = { model: 'gpt-image-1-mini', prompt: 'a small red cube', quality: 'low', size: '1024x1024' };
-  const direct = new URL(`${stack.upstreams.url}/images/generations`);
-  const gateway = new URL(`${imagegate.url}/v1/images/generations`);
-  const directBody = JSON.stringify(request);
-  const gatewayBody = JSON.stringify({ ...request, response_format: 'url' });
-  const sendDirect = async () =>
-    (await postJson(agent, direct, directBody, { authorization: `Bearer ${stack.emulatorKey}` })).status === 200;
-  const sendGateway = async () =>
-    (await postJson(agent, gateway, gatewayBody, { authorization: `Bearer ${stack.scratch.apiKey}` })).status === 200;
+  const { sendDirect, sendGateway } = syncSenders(agent, {
+    emulatorUrl: stack.upstreams.url,
+    emulatorKey: stack.emulatorKey,
+    imagegateUrl: imagegate.url,
+    apiKey: stack.scratch.apiKey,
+  });
   // One of each before measuring, so the first round does not pay for connections and JIT alone.
   if (!(await sendDirect()) || !(await sendGateway())) throw new Error('a warm-up request failed');
 

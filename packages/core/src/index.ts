@@ -4,4 +4,5 @@ export * from './errors.ts';
 export * from './ids.ts';
 export * from './logger.ts';
 export * from './money.ts';
+export * from './periodic-sweep.ts';
 export * from './shutdown.ts';

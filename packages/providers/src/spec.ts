@@ -71,3 +71,9 @@ export interface ImageProvider {
 export function mediaTypeOf(format: string): string {
   return format === 'jpeg' ? 'image/jpeg' : `image/${format}`;
 }
+
+/** `image/jpeg` → `jpeg`: the format the bytes are actually in. */
+export function formatOfMediaType(mediaType: string): string {
+  const subtype = mediaType.toLowerCase().replace(/^image\//, '');
+  return subtype === 'jpg' ? 'jpeg' : subtype;
+}

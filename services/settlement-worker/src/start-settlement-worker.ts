@@ -1,4 +1,4 @@
-import type { Logger } from '@imagegate/core';
+import { type Logger, startPeriodicSweep } from '@imagegate/core';
 import { findUnsettledJobIds, type Pool } from '@imagegate/db';
 import { type Redis, SETTLEMENT_QUEUE, type SettlementPayload } from '@imagegate/queue';
 import { Worker } from 'bullmq';
@@ -58,27 +58,17 @@ export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise
     if (settled > 0) logger.info({ settled }, 'sweep settled jobs whose settlement was lost');
     return settled;
   }
-  // One sweep at a time: a slow sweep is not joined by the next tick's.
-  let sweeping: Promise<number> | undefined;
-  const timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = sweep()
-      .catch((error: unknown) => {
-        logger.warn({ err: error }, 'settlement sweep failed');
-        return 0;
-      })
-      .finally(() => {
-        sweeping = undefined;
-      });
-  }, settings.sweepIntervalMs ?? 10_000);
-  timer.unref();
+  const periodic = startPeriodicSweep(sweep, {
+    intervalMs: settings.sweepIntervalMs ?? 10_000,
+    logger,
+    name: 'settlement sweep',
+  });
 
   return {
     worker,
     sweep,
     async close() {
-      clearInterval(timer);
-      await sweeping;
+      await periodic.stop();
       await worker.close();
     },
   };

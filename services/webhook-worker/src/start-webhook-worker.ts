@@ -1,3 +1,4 @@
+import { startPeriodicSweep } from '@imagegate/core';
 import { findOverdueWebhookDeliveryIds } from '@imagegate/db';
 import { enqueueWebhookDelivery, WEBHOOK_QUEUE, type WebhookDeliveryPayload } from '@imagegate/queue';
 import { Worker } from 'bullmq';
@@ -41,27 +42,17 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<Runni
     if (overdue.length > 0) logger.info({ overdue: overdue.length }, 'sweep re-enqueued overdue webhook deliveries');
     return overdue.length;
   }
-  // One sweep at a time: a slow sweep is not joined by the next tick's.
-  let sweeping: Promise<number> | undefined;
-  const timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = sweep()
-      .catch((error: unknown) => {
-        logger.warn({ err: error }, 'webhook sweep failed');
-        return 0;
-      })
-      .finally(() => {
-        sweeping = undefined;
-      });
-  }, settings.sweepIntervalMs ?? 30_000);
-  timer.unref();
+  const periodic = startPeriodicSweep(sweep, {
+    intervalMs: settings.sweepIntervalMs ?? 30_000,
+    logger,
+    name: 'webhook sweep',
+  });
 
   return {
     worker,
     sweep,
     async close() {
-      clearInterval(timer);
-      await sweeping;
+      await periodic.stop();
       await worker.close();
     },
   };

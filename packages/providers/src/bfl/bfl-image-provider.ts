@@ -1,6 +1,7 @@
 import { GatewayError, TimeoutError, UpstreamError } from '@imagegate/core';
 import { readImageDimensions } from '../image-dimensions.ts';
 import {
+  formatOfMediaType,
   type GenerateOptions,
   type ImageProvider,
   mediaTypeOf,
@@ -150,7 +151,7 @@ function toResult(request: ProviderImageRequest, image: ProviderImage): Provider
     images: [image],
     size: measured === undefined ? request.size : `${measured.width}x${measured.height}`,
     quality: 'standard',
-    outputFormat: formatOf(image.mediaType) ?? request.outputFormat,
+    outputFormat: knownFormat(formatOfMediaType(image.mediaType)) ?? request.outputFormat,
     background: 'opaque',
     warnings: [],
   };
@@ -170,11 +171,8 @@ function isBflHost(url: string, baseURL: string): boolean {
   }
 }
 
-function formatOf(mediaType: string): string | undefined {
-  const subtype = mediaType.replace(/^image\//, '');
-  if (subtype === 'jpeg' || subtype === 'jpg') return 'jpeg';
-  return subtype === 'png' || subtype === 'webp' ? subtype : undefined;
-}
+const knownFormat = (format: string): string | undefined =>
+  ['png', 'jpeg', 'webp'].includes(format) ? format : undefined;
 
 /** A retryable failure after which the next delivery resumes the task, and submits afresh if need be. */
 function lostResultError(message: string): UpstreamError {

@@ -1,5 +1,6 @@
 import { InvalidRequestError, ModerationBlockedError, UpstreamError } from '@imagegate/core';
 import type { ProviderImage, ProviderImageRequest } from '../spec.ts';
+import { formatOfMediaType } from '../spec.ts';
 import {
   type GeminiImageConfig,
   type GeminiUsage,
@@ -8,7 +9,7 @@ import {
   readGenerateContent,
 } from './google-api.ts';
 import { type GeminiOptions, optionParam } from './google-options.ts';
-import { formatMismatchWarning, formatOfMediaType } from './google-output-format.ts';
+import { formatMismatchWarning } from './google-output-format.ts';
 
 /** Which front end serves `:generateContent`: Vertex (OAuth) or the Gemini API (API key). */
 export type GeminiSurface = 'vertex' | 'gemini-api';

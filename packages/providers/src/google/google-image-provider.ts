@@ -1,5 +1,11 @@
 import { InternalError, UpstreamError } from '@imagegate/core';
-import type { GenerateOptions, ImageProvider, ProviderImageRequest, ProviderImageResult } from '../spec.ts';
+import {
+  formatOfMediaType,
+  type GenerateOptions,
+  type ImageProvider,
+  type ProviderImageRequest,
+  type ProviderImageResult,
+} from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
 import { type GeminiSurface, geminiGenerateContentBody, geminiOutput } from './gemini-generate-content.ts';
 import { createVertexAccessTokens, type ServiceAccountKey } from './google-auth.ts';
@@ -7,7 +13,7 @@ import { geminiApiModelUrl, vertexModelUrl } from './google-endpoints.ts';
 import { mapTransportError } from './google-errors.ts';
 import { postJson, successBody } from './google-http.ts';
 import { readGeminiOptions, readImagenOptions } from './google-options.ts';
-import { formatOfMediaType, requestedMediaType } from './google-output-format.ts';
+import { requestedMediaType } from './google-output-format.ts';
 import { imagenOutput, imagenPredictBody } from './imagen-predict.ts';
 
 export type { ServiceAccountKey } from './google-auth.ts';

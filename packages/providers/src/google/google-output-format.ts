@@ -9,12 +9,6 @@ export function requestedMediaType(outputFormat: string): { mediaType: string; w
   };
 }
 
-/** `image/jpeg` → `jpeg`: the format the bytes are actually in. */
-export function formatOfMediaType(mediaType: string): string {
-  const subtype = mediaType.toLowerCase().replace(/^image\//, '');
-  return subtype === 'jpg' ? 'jpeg' : subtype;
-}
-
 /** Said when Google returned another format than asked (the Gemini API does not let us choose). */
 export function formatMismatchWarning(requested: string, returned: string): string[] {
   return requested === returned ? [] : [`Google returned ${returned} although ${requested} was requested.`];

@@ -1,8 +1,9 @@
 import { ModerationBlockedError, UpstreamError } from '@imagegate/core';
 import type { ProviderImage, ProviderImageRequest } from '../spec.ts';
+import { formatOfMediaType } from '../spec.ts';
 import { type ImagenParameters, type ImagenPredictBody, readPredictions } from './google-api.ts';
 import type { ImagenOptions } from './google-options.ts';
-import { formatMismatchWarning, formatOfMediaType } from './google-output-format.ts';
+import { formatMismatchWarning } from './google-output-format.ts';
 
 /** What one `:predict` call produced. */
 export interface ImagenOutput {
