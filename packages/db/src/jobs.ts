@@ -31,6 +31,13 @@ export interface RoutingAttemptRow {
   duration_ms?: number;
 }
 
+/** One model a job may be served by, with the parameters resolved for it at submission. */
+export interface RouteEntry {
+  model: string;
+  provider: string;
+  parameters: Record<string, unknown>;
+}
+
 export interface JobRow {
   id: string;
   account_id: string;
@@ -62,6 +69,12 @@ export interface JobRow {
   settled_at: Date | null;
   idempotency_key: string | null;
   request_hash: string | null;
+  /** The models that may serve the job, in order (empty without fallbacks); see migration 0005. */
+  route: RouteEntry[];
+  /** Which entry of `route` serves now; `model`, `provider` and `parameters` are its. */
+  route_index: number;
+  /** When the job times out (504), set when it first starts. */
+  deadline_at: Date | null;
   created_at: Date;
   started_at: Date | null;
   completed_at: Date | null;

@@ -28,7 +28,15 @@ export function createProviderQueue(provider: string, options: QueueOptions): Pr
   });
 }
 
-/** Idempotent: the BullMQ job id is the imagegate job id, so adding twice is harmless. */
-export async function enqueueGeneration(queue: ProviderQueue, jobId: string): Promise<void> {
-  await queue.add('generate', { jobId }, { jobId });
+/**
+ * The BullMQ job id of a job's step on its route: the imagegate job id for the requested model,
+ * `<id>-f<n>` for its n-th fallback (which may be on the same queue as an earlier step).
+ */
+export function generationQueueJobId(jobId: string, routeIndex = 0): string {
+  return routeIndex === 0 ? jobId : `${jobId}-f${routeIndex}`;
+}
+
+/** Idempotent: the BullMQ job id is derived from the imagegate job id, so adding twice is harmless. */
+export async function enqueueGeneration(queue: ProviderQueue, jobId: string, routeIndex = 0): Promise<void> {
+  await queue.add('generate', { jobId }, { jobId: generationQueueJobId(jobId, routeIndex) });
 }
