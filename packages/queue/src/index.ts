@@ -1,5 +1,7 @@
+export * from './call-limiter.ts';
 export * from './delete-prefix.ts';
 export * from './job-events.ts';
+export * from './provider-limits.ts';
 export * from './provider-queue.ts';
 export * from './queue-names.ts';
 export * from './redis-connection.ts';

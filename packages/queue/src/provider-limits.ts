@@ -1,0 +1,62 @@
+/**
+ * How hard imagegate may drive each upstream, shared by every worker process (the counters live in
+ * Redis) and read by ingress for backpressure. `PROVIDER_LIMITS` overrides the defaults entry by
+ * entry: `openai=500rpm/50,google=120rpm/20,bfl=10rps/24/500` — requests per minute (`rpm`) or per
+ * second (`rps`), then jobs in flight across all workers, then (optional) the most jobs that may
+ * wait in the queue before new requests get 503 `overloaded`.
+ */
+export interface ProviderLimit {
+  /** Most upstream generation calls in any sliding window of `windowMs`. */
+  requests: number;
+  windowMs: number;
+  /** Most jobs in flight for this provider across every worker process. */
+  concurrency: number;
+  /** Most jobs waiting before ingress sheds load (default: ten minutes of work at the rate limit). */
+  maxQueued: number;
+}
+
+export type ProviderLimits = ReadonlyMap<string, ProviderLimit>;
+
+/** Tier-1-ish published limits, rounded down: a fresh account should not hit the upstream's own 429s. */
+const DEFAULTS: Record<string, string> = {
+  openai: '500rpm/50',
+  google: '120rpm/20',
+  bfl: '300rpm/24',
+};
+
+/** For a provider nobody configured. */
+const FALLBACK_LIMIT = '60rpm/10';
+
+const ENTRY = /^(\d+)(rpm|rps)\/(\d+)(?:\/(\d+))?$/;
+
+function parseLimit(text: string, where: string): ProviderLimit {
+  const match = ENTRY.exec(text.trim());
+  if (!match) throw new Error(`${where}: expected <n>rpm/<concurrency>[/<max queued>] or <n>rps/…, got '${text}'`);
+  const [, count, unit, concurrency, maxQueued] = match;
+  const requests = Number(count);
+  const windowMs = unit === 'rps' ? 1_000 : 60_000;
+  if (requests < 1 || Number(concurrency) < 1) throw new Error(`${where}: limits must be at least 1`);
+  return {
+    requests,
+    windowMs,
+    concurrency: Number(concurrency),
+    maxQueued: maxQueued === undefined ? Math.max(100, Math.ceil((requests * 600_000) / windowMs)) : Number(maxQueued),
+  };
+}
+
+/** The limits in force: the defaults, with `PROVIDER_LIMITS` entries on top. Throws on a malformed entry. */
+export function parseProviderLimits(text: string | undefined): ProviderLimits {
+  const entries = new Map<string, string>(Object.entries(DEFAULTS));
+  for (const part of (text ?? '').split(',')) {
+    if (part.trim() === '') continue;
+    const [provider, limit] = part.split('=');
+    if (!provider?.trim() || limit === undefined)
+      throw new Error(`PROVIDER_LIMITS: expected provider=limit, got '${part}'`);
+    entries.set(provider.trim(), limit);
+  }
+  return new Map([...entries].map(([provider, limit]) => [provider, parseLimit(limit, `PROVIDER_LIMITS ${provider}`)]));
+}
+
+export function limitFor(limits: ProviderLimits, provider: string): ProviderLimit {
+  return limits.get(provider) ?? parseLimit(FALLBACK_LIMIT, provider);
+}
