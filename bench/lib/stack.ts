@@ -177,6 +177,8 @@ export async function startImagegateStack(options: {
       OPENAI_API_KEY: emulatorKey,
       OPENAI_BASE_URL: upstreams.url,
       WORKER_PROVIDERS: 'openai',
+      // The hot-path figures measure imagegate, not a provider's rate limit (the rate-limit figure sets its own).
+      PROVIDER_LIMITS: 'openai=1000000rpm/1000/1000000',
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',

@@ -9,6 +9,7 @@ beforeAll(async () => {
   // No worker serves BFL here, so a FLUX job stays queued until it is canceled.
   stack = await startTestStack({ env: { WORKER_PROVIDERS: 'openai,google' } });
   account = await stack.createAccount('cancel-queued');
+  await stack.pretendServed('bfl');
 });
 afterAll(async () => {
   await stack?.stop();

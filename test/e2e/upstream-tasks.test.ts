@@ -16,6 +16,7 @@ beforeAll(async () => {
   // This stack's own worker leaves BFL jobs alone: the test plays the crashed delivery itself.
   stack = await startTestStack({ env: { WORKER_PROVIDERS: 'openai,google' }, bfl: { renderMs: 300 } });
   account = await stack.createAccount('upstream-tasks');
+  await stack.pretendServed('bfl');
 });
 afterAll(async () => {
   await stack?.stop();

@@ -106,7 +106,7 @@ describe('webhook_url at submission', () => {
   });
 
   it.each([
-    ['extra.fallbacks', { extra: { fallbacks: ['gpt-image-1'] } }, 'unknown_parameter'],
+    ['extra.fallbacks[0]', { extra: { fallbacks: ['no-such-model'] } }, 'model_not_found'],
     ['extra.other', { extra: { other: 1 } }, 'unknown_parameter'],
     [
       'extra.webhook_url',

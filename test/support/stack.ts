@@ -21,6 +21,7 @@ import {
   runSettlementWorker,
   type SettlementFaults,
 } from '@imagegate/settlement-worker';
+import { workerHeartbeatKey } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 import {
   createTestBucket,
@@ -69,6 +70,11 @@ export interface TestStack {
   createAccount(name?: string, starterCreditUsd?: number): Promise<TestAccount>;
   /** Restarts the ingress with extra environment (e.g. another CATALOG_FILE). */
   restartIngress(env: Record<string, string>): Promise<void>;
+  /**
+   * Makes ingress take jobs for `provider` though no worker serves it (a worker's heartbeat), so a
+   * test can keep jobs queued or play a worker itself.
+   */
+  pretendServed(provider: string): Promise<void>;
   /** Fetch with the admin token. */
   admin(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
   stop(): Promise<void>;
@@ -127,6 +133,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Far above what a test sends: only the tests of the limits themselves should meet them.
+    PROVIDER_LIMITS: 'openai=100000rpm/500,google=100000rpm/500,bfl=100000rpm/500',
     ...options.env,
   };
   const logger = createLogger({ level: env.LOG_LEVEL });
@@ -159,6 +167,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     settlement,
     webhooks,
     admin,
+    async pretendServed(provider) {
+      await redis.redis.set(workerHeartbeatKey(redis.prefix, provider), 'test', 'PX', 600_000);
+    },
     async createAccount(name = 'test', starterCreditUsd = 100) {
       const account = (await (
         await admin('/admin/v1/accounts', { body: { name, starter_credit_usd: starterCreditUsd } })

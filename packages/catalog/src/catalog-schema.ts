@@ -89,6 +89,15 @@ export const catalogModelSchema = z.object({
   description: z.string().default(''),
   capabilities: modelCapabilitiesSchema,
   lifecycle: modelLifecycleSchema.default({}),
+  /**
+   * How long a job on this model may run, from its first start, before it fails with 504 `timeout`
+   * (and costs nothing). `slowSeconds` applies to slow renders: `quality: high` or 4 MP and more.
+   */
+  deadline: z
+    .object({ seconds: z.int().positive(), slowSeconds: z.int().positive().optional() })
+    .default({ seconds: 180 }),
+  /** Models tried in order when this one fails, after the request's own `fallbacks` (those that can honour it). */
+  fallbacks: z.array(z.string()).default([]),
   pricing: z.object({ note: z.string().optional(), tiers: z.array(priceTierSchema).min(1) }),
 });
 

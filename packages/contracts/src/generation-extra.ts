@@ -6,8 +6,13 @@ import { z } from 'zod';
  */
 export const webhookUrlFieldSchema = z.string().trim().min(1).max(2048);
 
+/** Models to try, in order, when the requested one fails; each must exist (typos are 400s). */
+export const fallbacksFieldSchema = z.array(z.string().trim().min(1).max(200)).max(4);
+
 /**
- * `extra`: extensions some OpenAI clients can only send nested (`extra_body`). For now it carries
- * only `webhook_url`; anything else (`fallbacks` included, until fallbacks exist) is refused.
+ * `extra`: extensions some OpenAI clients can only send nested (`extra_body`): `webhook_url` and
+ * `fallbacks`. Anything else is refused.
  */
-export const generationExtraSchema = z.object({ webhook_url: webhookUrlFieldSchema.optional() }).strict();
+export const generationExtraSchema = z
+  .object({ webhook_url: webhookUrlFieldSchema.optional(), fallbacks: fallbacksFieldSchema.optional() })
+  .strict();

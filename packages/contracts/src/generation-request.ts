@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { generationExtraSchema, webhookUrlFieldSchema } from './generation-extra.ts';
+import { fallbacksFieldSchema, generationExtraSchema, webhookUrlFieldSchema } from './generation-extra.ts';
 
 /** OpenAI treats an explicit `null` as "absent"; so do we. */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
@@ -32,6 +32,7 @@ export const generationRequestSchema = z
     user: optional(z.string().max(256)),
     webhook_url: optional(webhookUrlFieldSchema),
     extra: optional(generationExtraSchema),
+    fallbacks: optional(fallbacksFieldSchema),
     stream: optional(z.literal(false)),
     partial_images: optional(z.literal(0)),
     aspect_ratio: optional(z.string().regex(/^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$/, 'must look like 16:9')),
@@ -47,6 +48,10 @@ export const generationRequestSchema = z
   .refine((body) => body.providerOptions === undefined || body.provider_options === undefined, {
     message: "give either 'providerOptions' or 'provider_options', not both",
     path: ['provider_options'],
+  })
+  .refine((body) => body.fallbacks === undefined || body.extra?.fallbacks === undefined, {
+    message: 'give fallbacks once: at the top level or in extra, not both',
+    path: ['extra', 'fallbacks'],
   });
 
 export type GenerationRequest = z.output<typeof generationRequestSchema>;

@@ -11,7 +11,8 @@ export function isTerminal(status: JobStatus): boolean {
 export interface RoutingAttempt {
   provider: string;
   model: string;
-  status: 'succeeded' | 'failed';
+  /** `rate_limited`: a 429 with Retry-After sent the job back to its queue (no attempt spent). */
+  status: 'succeeded' | 'failed' | 'rate_limited';
   error_code?: string | null;
   duration_ms?: number;
 }
@@ -58,6 +59,8 @@ export interface JobResource {
   started_at: number | null;
   completed_at: number | null;
   queue_position: number | null;
+  /** For a queued job: when it should start, from its position and its provider's rate limit (unix s). */
+  estimated_start_at: number | null;
   request: Record<string, unknown>;
   result: ImagesResponseBody | null;
   error: ErrorObject | null;

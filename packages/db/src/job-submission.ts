@@ -38,8 +38,8 @@ export async function insertJobWithHold(
        returning quote.hold, quote.permille
      ), job as (
        insert into jobs (id, account_id, model, provider, request, parameters, response_format, metadata,
-         prices, idempotency_key, request_hash, markup_permille, hold_micros, webhook_url)
-       select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, held.permille, held.hold, $17 from held
+         prices, idempotency_key, request_hash, markup_permille, hold_micros, webhook_url, route)
+       select $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, held.permille, held.hold, $17, $18 from held
        returning *
      ), ledger as (
        insert into ledger_entries (id, account_id, type, amount_micros, held_micros, job_id)
@@ -64,6 +64,7 @@ export async function insertJobWithHold(
       pricing.unitMicros,
       pricing.n,
       job.webhookUrl ?? null,
+      JSON.stringify(job.route),
     ],
   });
   return rows[0];

@@ -26,7 +26,8 @@ export interface JobResult {
 export interface RoutingAttemptRow {
   provider: string;
   model: string;
-  status: 'succeeded' | 'failed';
+  /** `rate_limited`: the upstream said 429 with Retry-After; the job went back to its queue. */
+  status: 'succeeded' | 'failed' | 'rate_limited';
   error_code?: string | null;
   duration_ms?: number;
 }
@@ -88,6 +89,8 @@ export interface NewJob {
   provider: string;
   request: Record<string, unknown>;
   parameters: Record<string, unknown>;
+  /** Empty without fallbacks. */
+  route: RouteEntry[];
   responseFormat: 'url' | 'b64_json';
   metadata: Record<string, string>;
   markupPermille: number;
@@ -142,13 +145,16 @@ export async function findFinishedJobIds(db: Queryable, ids: string[]): Promise<
 
 /**
  * A worker takes the job: counts the attempt. Returns undefined when the job is already terminal
- * (a duplicate delivery, or canceled while queued), so the worker does nothing.
+ * (a duplicate delivery, or canceled while queued) or has moved on to another step of its route
+ * than `routeIndex` (a late delivery of a step that fell back), so the worker does nothing.
  */
-export async function startJobAttempt(db: Queryable, id: string): Promise<JobRow | undefined> {
+export async function startJobAttempt(db: Queryable, id: string, routeIndex = 0): Promise<JobRow | undefined> {
+  // The deadline starts with the first attempt on the serving model (a fallback gets its own).
   const { rows } = await db.query<JobRow>(
-    `update jobs set status = 'in_progress', attempts = attempts + 1, started_at = coalesce(started_at, now())
-     where id = $1 and status in ('queued', 'in_progress') returning *`,
-    [id],
+    `update jobs set status = 'in_progress', attempts = attempts + 1, started_at = coalesce(started_at, now()),
+       deadline_at = coalesce(deadline_at, now() + ((parameters->>'deadlineMs')::bigint * interval '1 millisecond'))
+     where id = $1 and status in ('queued', 'in_progress') and route_index = $2 returning *`,
+    [id, routeIndex],
   );
   return rows[0];
 }

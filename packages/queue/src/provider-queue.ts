@@ -36,6 +36,12 @@ export function generationQueueJobId(jobId: string, routeIndex = 0): string {
   return routeIndex === 0 ? jobId : `${jobId}-f${routeIndex}`;
 }
 
+/** Which step of its route a BullMQ job id is (the inverse of generationQueueJobId). */
+export function routeIndexOfQueueJobId(queueJobId: string | undefined): number {
+  const match = /-f(\d+)$/.exec(queueJobId ?? '');
+  return match ? Number(match[1]) : 0;
+}
+
 /** Idempotent: the BullMQ job id is derived from the imagegate job id, so adding twice is harmless. */
 export async function enqueueGeneration(queue: ProviderQueue, jobId: string, routeIndex = 0): Promise<void> {
   await queue.add('generate', { jobId }, { jobId: generationQueueJobId(jobId, routeIndex) });

@@ -15,3 +15,8 @@ export function jobEventsChannel(prefix: string): string {
 export function jobCancelChannel(prefix: string): string {
   return `${prefix}:events:job-cancel`;
 }
+
+/** Set by every worker serving `provider`, expiring unless renewed: "someone serves this queue". */
+export function workerHeartbeatKey(prefix: string, provider: string): string {
+  return `${prefix}:workers:${provider}`;
+}

@@ -51,7 +51,7 @@ export function presignedImages(job: JobRow, store: ObjectStore, ttlSeconds: num
 /** `GET /v1/images/jobs/{id}`: a succeeded job's result carries URLs presigned on each read. */
 export function toJobResource(
   job: JobRow,
-  options: { store: ObjectStore; imageUrlTtlS: number; queuePosition: number | null },
+  options: { store: ObjectStore; imageUrlTtlS: number; queuePosition: number | null; estimatedStartAt?: number | null },
 ): JobResource {
   const succeeded = job.status === 'succeeded';
   return {
@@ -63,6 +63,7 @@ export function toJobResource(
     started_at: seconds(job.started_at),
     completed_at: seconds(job.completed_at),
     queue_position: options.queuePosition,
+    estimated_start_at: options.estimatedStartAt ?? null,
     request: job.request,
     result: succeeded
       ? { ...imagesResponseHead(job), data: presignedImages(job, options.store, options.imageUrlTtlS) }

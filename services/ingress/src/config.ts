@@ -21,6 +21,8 @@ const ingressEnvSchema = z.object({
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** An operator's catalog file; its models replace or add to the defaults. */
   CATALOG_FILE: z.string().optional(),
+  /** The workers' limits (see provider-limits.ts): the queue bound for backpressure and start estimates. */
+  PROVIDER_LIMITS: z.string().optional(),
   /** Markup by 90-day spend: `<spend usd>:<multiplier>,…` (default `0:1.5,10:1.4,50:1.3,200:1.2`). */
   MARKUP_TIERS: z.string().default(DEFAULT_MARKUP_TIERS),
   /** USD a new account starts with (default 2.00), recorded as a `grant`. */

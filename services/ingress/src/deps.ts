@@ -5,6 +5,7 @@ import type { ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@image
 import type { ObjectStore } from '@imagegate/storage';
 import type { WebhookUrlPolicy } from '@imagegate/webhooks';
 import type { JobWaiter } from './job-waiter.ts';
+import type { ProviderAdmission } from './provider-admission.ts';
 
 /** What the ingress app is built from. `main.ts` opens these; tests and `pnpm start` pass their own. */
 export interface IngressDeps {
@@ -13,6 +14,8 @@ export interface IngressDeps {
   redis: Redis;
   /** One queue per provider, by provider name. */
   queues: Map<string, ProviderQueue>;
+  /** Backpressure: refuses work for a provider whose queue is full or that no worker serves. */
+  admission: ProviderAdmission;
   /** Where a canceled job's webhook and manual re-sends are enqueued. */
   webhookQueue: WebhookQueue;
   /** Where a job the ingress ends itself (a queued job canceled) goes to have its hold released. */

@@ -6,11 +6,13 @@ import {
   createRedisConnection,
   createSettlementQueue,
   createWebhookQueue,
+  parseProviderLimits,
 } from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
 import type { IngressConfig } from './config.ts';
 import { JobWaiter } from './job-waiter.ts';
+import { ProviderAdmission } from './provider-admission.ts';
 import { type RunningIngress, startIngress } from './start-ingress.ts';
 
 /**
@@ -42,6 +44,7 @@ export async function runIngress(
       pool,
       redis,
       queues,
+      admission: new ProviderAdmission(redis, config.REDIS_PREFIX, queues, parseProviderLimits(config.PROVIDER_LIMITS)),
       webhookQueue,
       settlementQueue,
       webhookUrlPolicy: createWebhookUrlPolicy({

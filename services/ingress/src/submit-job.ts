@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  type CatalogModel,
-  freezePrices,
-  type GenerationParameters,
-  type MarkupTier,
-  markupFor,
-  maxUnitPrice,
-  quote,
-} from '@imagegate/catalog';
+import { freezePrices, type MarkupTier, markupFor, maxUnitPrice, withMarkup } from '@imagegate/catalog';
 import { ConflictError, InsufficientBalanceError, microsToUsd, newId } from '@imagegate/core';
 import {
   expireIdempotencyKey,
@@ -18,13 +10,12 @@ import {
   type Pool,
   spendLast90Days,
 } from '@imagegate/db';
+import { jobParametersOf, type RouteStep } from './plan-route.ts';
 
 export interface JobSubmission {
   accountId: string;
-  model: CatalogModel;
-  parameters: GenerationParameters;
-  /** Said at submission (deprecated model, inexact size): shown with the result. */
-  warnings: string[];
+  /** The requested model first, then its fallbacks (see planRoute). */
+  route: RouteStep[];
   request: Record<string, unknown>;
   responseFormat: 'url' | 'b64_json';
   metadata: Record<string, string>;
@@ -56,9 +47,20 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '23505';
 }
 
+/** The dearest unit price of any model on the route: the hold must cover whichever serves. */
+function dearestUnitPrice(route: RouteStep[]): bigint {
+  let dearest = 0n;
+  for (const step of route) {
+    const unit = maxUnitPrice(step.model, freezePrices(step.model), step.parameters);
+    if (unit > dearest) dearest = unit;
+  }
+  return dearest;
+}
+
 /**
  * Records a job and takes its hold in one statement: the markup tier in force now is frozen on the
- * job with the catalog prices, quote × n leaves the available balance, or nothing happens (402).
+ * job with the catalog prices of every model on its route, the dearest quote × n leaves the
+ * available balance, or nothing happens (402).
  * With an Idempotency-Key, the same request returns the job it made the first time (`replayed`).
  */
 export async function submitJob(
@@ -83,35 +85,36 @@ export async function submitJob(
   if (earlier) return earlier;
   if (submission.idempotencyKey !== undefined)
     await expireIdempotencyKey(pool, submission.accountId, submission.idempotencyKey);
+  const { route } = submission;
+  const [primary] = route;
+  if (primary === undefined) throw new Error('a job needs at least one model');
   try {
     const job = await insertJobWithHold(
       pool,
       {
         id: newId('job'),
         accountId: submission.accountId,
-        model: submission.model.id,
-        provider: submission.model.provider,
+        model: primary.model.id,
+        provider: primary.model.provider,
         request: submission.request,
-        parameters: {
-          ...submission.parameters,
-          providerModel: submission.model.providerModel,
-          protocol: submission.model.protocol,
-          imagesPerCall: submission.model.capabilities.maxImagesPerCall,
-          warnings: submission.warnings,
-        },
+        parameters: jobParametersOf(primary),
+        route:
+          route.length === 1
+            ? []
+            : route.map((step) => ({
+                model: step.model.id,
+                provider: step.model.provider,
+                parameters: jobParametersOf(step),
+              })),
         responseFormat: submission.responseFormat,
         metadata: submission.metadata,
         webhookUrl: submission.webhookUrl,
-        prices: { [submission.model.id]: freezePrices(submission.model) },
+        prices: Object.fromEntries(route.map((step) => [step.model.id, freezePrices(step.model)])),
         idempotencyKey: submission.idempotencyKey,
         requestHash,
       },
       newId('led'),
-      {
-        unitMicros: maxUnitPrice(submission.model, freezePrices(submission.model), submission.parameters),
-        n: submission.parameters.n,
-        tiers: options.markupTiers,
-      },
+      { unitMicros: dearestUnitPrice(route), n: primary.parameters.n, tiers: options.markupTiers },
     );
     if (job === undefined) throw await insufficientBalance(pool, submission, options.markupTiers);
     return { job, replayed: false };
@@ -135,7 +138,9 @@ async function insufficientBalance(
     findAccountBalance(pool, submission.accountId),
     spendLast90Days(pool, submission.accountId),
   ]);
-  const { holdMicros } = quote(submission.model, submission.parameters, markupFor(spend, markupTiers).current.permille);
+  const permille = markupFor(spend, markupTiers).current.permille;
+  const holdMicros =
+    withMarkup(dearestUnitPrice(submission.route), permille) * BigInt(submission.route[0]?.parameters.n ?? 1);
   const available = (balance?.balance_micros ?? 0n) - (balance?.held_micros ?? 0n);
   return new InsufficientBalanceError(
     `This request needs $${microsToUsd(holdMicros)} and $${microsToUsd(available)} is available.`,

@@ -30,6 +30,8 @@ const workerEnvSchema = z.object({
   /** First wait between polls of a BFL task (ms); it grows ×1.5 up to BFL_MAX_POLL_INTERVAL_MS. */
   BFL_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(500),
   BFL_MAX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
+  /** Calls and jobs in flight per provider, e.g. `openai=500rpm/50,google=120rpm/20` (see provider-limits.ts). */
+  PROVIDER_LIMITS: z.string().optional(),
   /** Milliseconds one upstream call may take (default 600000). */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
   CATALOG_FILE: z.string().optional(),

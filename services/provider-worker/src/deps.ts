@@ -1,7 +1,7 @@
 import type { Logger } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
 import type { ImageProvider } from '@imagegate/providers';
-import type { Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
+import type { ProviderLimits, ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 
 export interface ProviderWorkerDeps {
@@ -15,6 +15,10 @@ export interface ProviderWorkerDeps {
   webhookQueue: WebhookQueue;
   /** The adapters this process serves, by provider name: one BullMQ worker each. */
   providers: Map<string, ImageProvider>;
+  /** Any provider's queue (a job falling back moves to another provider's). */
+  queueFor(provider: string): ProviderQueue;
+  /** Calls per window and jobs in flight per provider, across every worker process. */
+  limits: ProviderLimits;
   logger: Logger;
   settings: ProviderWorkerSettings;
 }

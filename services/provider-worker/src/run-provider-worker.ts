@@ -1,7 +1,14 @@
 import type { Logger } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createProviders } from '@imagegate/providers';
-import { createRedisConnection, createSettlementQueue, createWebhookQueue } from '@imagegate/queue';
+import {
+  createProviderQueue,
+  createRedisConnection,
+  createSettlementQueue,
+  createWebhookQueue,
+  type ProviderQueue,
+  parseProviderLimits,
+} from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import type { WorkerConfig } from './config.ts';
 import { providersConfigFrom } from './providers-config.ts';
@@ -19,12 +26,22 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
       'No provider to serve: set OPENAI_API_KEY, GOOGLE_APPLICATION_CREDENTIALS or GEMINI_API_KEY, or BFL_API_KEY (and check WORKER_PROVIDERS).',
     );
   }
+  const limits = parseProviderLimits(config.PROVIDER_LIMITS);
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-worker' });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker-cancel' });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
   const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX });
   const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
+  const providerQueues = new Map<string, ProviderQueue>();
+  const queueFor = (provider: string): ProviderQueue => {
+    let queue = providerQueues.get(provider);
+    if (queue === undefined) {
+      queue = createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX });
+      providerQueues.set(provider, queue);
+    }
+    return queue;
+  };
   const worker = await startProviderWorker(
     {
       pool,
@@ -33,6 +50,8 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
       settlementQueue,
       webhookQueue,
       providers,
+      queueFor,
+      limits,
       logger,
       settings: { redisPrefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY },
     },
@@ -45,6 +64,7 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
       await worker.close();
       await settlementQueue.close();
       await webhookQueue.close();
+      await Promise.all([...providerQueues.values()].map((queue) => queue.close()));
       subscriber.disconnect();
       redis.disconnect();
       store.close();

@@ -1,5 +1,12 @@
 import type { GenerationJobPayload } from '@imagegate/contracts';
-import { providerQueueName, type Redis, subscribeJobChannels } from '@imagegate/queue';
+import {
+  createCallLimiter,
+  limitFor,
+  providerQueueName,
+  type Redis,
+  subscribeJobChannels,
+  workerHeartbeatKey,
+} from '@imagegate/queue';
 import { Worker } from 'bullmq';
 import { Cancellations } from './cancellations.ts';
 import type { ProviderWorkerDeps } from './deps.ts';
@@ -23,14 +30,22 @@ export async function startProviderWorker(
   await subscribeJobChannels(options.subscriber, deps.settings.redisPrefix, {
     onCancelRequest: (jobId) => cancellations.cancel(jobId),
   });
+  const { redisPrefix } = deps.settings;
   const workers = [...deps.providers.values()].map((provider) => {
+    const limit = limitFor(deps.limits, provider.name);
+    const queue = deps.queueFor(provider.name);
+    const lane = { queue, limiter: createCallLimiter(deps.redis, redisPrefix, provider.name, limit) };
     const worker = new Worker<GenerationJobPayload>(
       providerQueueName(provider.name),
-      createGenerateImageProcessor(deps, provider, cancellations),
+      createGenerateImageProcessor(deps, provider, cancellations, lane),
       {
         connection: deps.redis,
-        prefix: deps.settings.redisPrefix,
-        concurrency: deps.settings.concurrency,
+        prefix: redisPrefix,
+        concurrency: Math.min(deps.settings.concurrency, limit.concurrency),
+        // Admits about one window's worth of jobs at a time, so the rest wait (and show their
+        // position) in the queue; the call limiter then spaces the calls exactly. Also what lets
+        // a 429's Retry-After pause the queue (BullMQ honours a manual rate limit only with one).
+        limiter: { max: limit.requests, duration: Math.ceil(limit.windowMs * 1.02) },
         // A killed worker's job is picked up again within ~lock + stalled interval.
         lockDuration: deps.settings.lockDurationMs ?? 10_000,
         stalledInterval: deps.settings.stalledIntervalMs ?? 5_000,
@@ -41,9 +56,25 @@ export async function startProviderWorker(
     return worker;
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  // In flight across every worker process: BullMQ keeps the count in the queue's Redis metadata.
+  await Promise.all(
+    [...deps.providers.keys()].map((name) =>
+      deps.queueFor(name).setGlobalConcurrency(limitFor(deps.limits, name).concurrency),
+    ),
+  );
+  // Ingress answers 503 for a provider no worker has served lately, instead of queueing forever.
+  const beat = async () => {
+    const pipeline = deps.redis.pipeline();
+    for (const name of deps.providers.keys()) pipeline.set(workerHeartbeatKey(redisPrefix, name), '1', 'PX', 30_000);
+    await pipeline.exec().catch((error) => deps.logger.warn({ err: error }, 'worker heartbeat failed'));
+  };
+  await beat();
+  const heartbeat = setInterval(beat, 10_000);
+  heartbeat.unref();
   return {
     workers,
     async close() {
+      clearInterval(heartbeat);
       await Promise.all(workers.map((worker) => worker.close()));
       await options.subscriber.unsubscribe().catch(() => {});
     },

@@ -1,4 +1,3 @@
-import { deprecationWarning, resolveParameters } from '@imagegate/catalog';
 import { generationRequestSchema, isTerminal } from '@imagegate/contracts';
 import { errorFromStored, InvalidRequestError, OverloadedError } from '@imagegate/core';
 import { findJob, finishJobUnsuccessfully, type JobRow } from '@imagegate/db';
@@ -7,6 +6,7 @@ import { toJobResource } from '@imagegate/resources';
 import type { Request, Response } from 'express';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
+import { planRoute } from '../plan-route.ts';
 import { parsePrefer } from '../prefer.ts';
 import { sendImagesResponse } from '../responses/images-body.ts';
 import { submitJob } from '../submit-job.ts';
@@ -28,18 +28,27 @@ export function createGenerationHandler(deps: IngressDeps) {
     const body = generationRequestSchema.parse(request.body ?? null);
     const caller = callerOf(response);
     const model = catalog.resolve(body.model);
-    const { parameters, warnings } = resolveParameters(model, {
-      ...body,
-      providerOptions: body.providerOptions ?? body.provider_options,
-      providerOptionsField: body.provider_options === undefined ? 'providerOptions' : 'provider_options',
-    });
-    const deprecation = deprecationWarning(model, catalog.now());
+    const fallbacks = body.fallbacks ?? body.extra?.fallbacks;
+    const route = planRoute(
+      catalog,
+      model,
+      {
+        ...body,
+        providerOptions: body.providerOptions ?? body.provider_options,
+        providerOptionsField: body.provider_options === undefined ? 'providerOptions' : 'provider_options',
+      },
+      fallbacks && { names: fallbacks, param: body.fallbacks === undefined ? 'extra.fallbacks' : 'fallbacks' },
+      (provider) => queues.has(provider),
+    );
+    const parameters = route[0]?.parameters;
     const queue = queues.get(model.provider);
+    if (parameters === undefined) throw new Error('planRoute returned no step');
     if (queue === undefined) {
       throw new OverloadedError(`No worker is configured for provider '${model.provider}'.`, {
         code: 'provider_unavailable',
       });
     }
+    await deps.admission.admit(model.provider);
     const webhookUrl = await webhookUrlOfRequest(body, deps.webhookUrlPolicy);
     const idempotencyKey = readIdempotencyKey(request);
     const preferences = parsePrefer(request.headers.prefer);
@@ -47,16 +56,28 @@ export function createGenerationHandler(deps: IngressDeps) {
       preferences.waitS ?? (preferences.respondAsync ? 0 : settings.syncWaitMaxS),
       settings.syncWaitMaxS,
     );
-    const { model: _requestedModel, metadata, webhook_url: _webhookUrl, extra: _extra, ...requestEcho } = body;
+    const {
+      model: _model,
+      metadata,
+      webhook_url: _webhookUrl,
+      extra: _extra,
+      fallbacks: _fallbacks,
+      ...requestEcho
+    } = body;
 
     const { job: submitted, replayed } = await submitJob(
       pool,
       {
         accountId: caller.accountId,
-        model,
-        parameters,
-        warnings: deprecation === undefined ? warnings : [deprecation, ...warnings],
-        request: { ...requestEcho, n: parameters.n, size: parameters.size, webhook_url: webhookUrl },
+        route,
+        request: {
+          ...requestEcho,
+          model: body.model,
+          n: parameters.n,
+          size: parameters.size,
+          webhook_url: webhookUrl,
+          ...(route.length > 1 ? { fallbacks: route.slice(1).map((step) => step.model.id) } : {}),
+        },
         responseFormat: body.response_format ?? 'b64_json',
         metadata: metadata ?? {},
         webhookUrl,
@@ -136,5 +157,12 @@ async function answerAccepted(response: Response, job: JobRow, deps: IngressDeps
   response
     .status(202)
     .location(`/v1/images/jobs/${job.id}`)
-    .json(toJobResource(job, { store: deps.store, imageUrlTtlS: deps.settings.imageUrlTtlS, queuePosition: position }));
+    .json(
+      toJobResource(job, {
+        store: deps.store,
+        imageUrlTtlS: deps.settings.imageUrlTtlS,
+        queuePosition: position,
+        estimatedStartAt: position === null ? null : deps.admission.estimatedStartAt(job.provider, position),
+      }),
+    );
 }

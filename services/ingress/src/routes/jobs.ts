@@ -14,7 +14,12 @@ export function jobsRouter(deps: IngressDeps): Router {
 
   async function render(job: JobRow) {
     const position = job.status === 'queued' ? await queuePosition(pool, job) : null;
-    return toJobResource(job, { store, imageUrlTtlS: settings.imageUrlTtlS, queuePosition: position });
+    return toJobResource(job, {
+      store,
+      imageUrlTtlS: settings.imageUrlTtlS,
+      queuePosition: position,
+      estimatedStartAt: position === null ? null : deps.admission.estimatedStartAt(job.provider, position),
+    });
   }
 
   async function ownJob(request: Request, response: Response): Promise<JobRow> {
