@@ -77,7 +77,7 @@ describe('retries', () => {
     ['a 500', { type: 'error', status: 500 } as const, 'server_error'],
     ['a 503', { type: 'error', status: 503 } as const, null],
     ['a 429 without Retry-After… (as a 500-class transient)', { type: 'error', status: 502 } as const, null],
-  ])('%s, then 200: succeeds on attempt 2', async (_name, fault) => {
+  ])('%s, then 200: succeeds on attempt 2', async (_name, fault, _code) => {
     stack.emulator.faults.enqueue(fault);
     const job = await submit({ model: 'gpt-image-1-mini', prompt: 'transient' });
     expect(job.status).toBe('succeeded');
@@ -189,11 +189,11 @@ describe('fallbacks', () => {
   });
 
   it('a moderation refusal is not passed on to the fallback', async () => {
-    const bflCalls = stack.bfl.stats().calls;
+    const bflCalls = stack.bfl.stats().submit.calls;
     const job = await submit({ model: 'gpt-image-1.5', prompt: 'bad [emulate:moderation]', fallbacks: ['flux-2-pro'] });
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe('moderation_blocked');
-    expect(stack.bfl.stats().calls).toBe(bflCalls);
+    expect(stack.bfl.stats().submit.calls).toBe(bflCalls);
   });
 
   it('leaves out, with a warning, a fallback that cannot honour the request', async () => {

@@ -15,13 +15,13 @@ import {
 } from '@imagegate/emulators';
 import { loadIngressConfig, type RunningIngress, runIngress } from '@imagegate/ingress';
 import { loadWorkerConfig, type RunningProviderWorker, runProviderWorker } from '@imagegate/provider-worker';
+import { workerHeartbeatKey } from '@imagegate/queue';
 import {
   loadSettlementConfig,
   type RunningSettlementWorker,
   runSettlementWorker,
   type SettlementFaults,
 } from '@imagegate/settlement-worker';
-import { workerHeartbeatKey } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 import {
   createTestBucket,

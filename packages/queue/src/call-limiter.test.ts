@@ -28,14 +28,23 @@ describe('parseProviderLimits', () => {
 });
 
 describe('createCallLimiter', () => {
-  it('allows `requests` calls per window, then says how long to wait', async () => {
-    const limiter = createCallLimiter(redis, prefix, 'burst', parseLimitOf('5rps/5'));
-    for (let call = 0; call < 5; call++) expect(await limiter.tryAcquire()).toBe(0);
+  it('spaces calls evenly: one per window / requests', async () => {
+    const limiter = createCallLimiter(redis, prefix, 'spaced', parseLimitOf('5rps/5'));
+    expect(await limiter.tryAcquire()).toBe(0);
+    const wait = await limiter.tryAcquire();
+    // 1.04 s / 5 = 208 ms, less the quarter-slot tolerance.
+    expect(wait).toBeGreaterThan(140);
+    expect(wait).toBeLessThanOrEqual(157);
+    await sleep(wait);
+    expect(await limiter.tryAcquire()).toBe(0);
+  });
+
+  it('takes a job of several calls at once, within the window', async () => {
+    const limiter = createCallLimiter(redis, prefix, 'costly', parseLimitOf('5rps/5'));
+    expect(await limiter.tryAcquire(5)).toBe(0);
     const wait = await limiter.tryAcquire();
     expect(wait).toBeGreaterThan(900);
-    expect(wait).toBeLessThanOrEqual(1_021);
-    // A cost that does not fit takes nothing.
-    expect(await limiter.tryAcquire(2)).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(1_041);
   });
 
   it('a pause stops every call until it expires, and a shorter pause does not shorten it', async () => {
@@ -68,7 +77,8 @@ describe('createCallLimiter', () => {
       most = Math.max(most, last - first + 1);
     }
     expect(most).toBeLessThanOrEqual(20);
-    expect(started.length).toBeGreaterThanOrEqual(Math.floor(2.5 * 20 * 0.95) - 20);
+    // Evenly paced: 2.5 s at 20/s less the 4 % margin, less one call for where the pacing started.
+    expect(started.length).toBeGreaterThanOrEqual(Math.floor((2.5 * 20) / 1.04) - 2);
   });
 });
 

@@ -5,12 +5,14 @@ import type { Redis } from './redis-connection.ts';
 /**
  * A sliding-window log of upstream calls per provider, in Redis so every worker process shares it,
  * timed by Redis's clock so the processes need not agree on theirs. A call may start when fewer
- * than `requests` calls started in the last window. A separate key, set from an upstream 429's
- * Retry-After, stops every call to the provider until it expires.
+ * than `requests` calls started in the last window AND a spacing of window / requests has passed
+ * since the last one: calls go out evenly, not in bursts at each window's start. A separate key,
+ * set from an upstream 429's Retry-After, stops every call to the provider until it expires.
  *
- * The window is taken 2 % longer than configured: the log records when a call was allowed, the
- * upstream counts when it arrived, and the few milliseconds between the two must not let a call of
- * one window land inside the next.
+ * The window is taken 4 % longer than configured: the log records when a call was allowed, the
+ * upstream counts when it arrived, and the delay between the two (a busy event loop, a connection
+ * being opened) varies; the margin keeps a late call of one window and an early one of the next
+ * from landing in the same second. It costs 4 % of the allowed rate.
  */
 const ACQUIRE = `
 local t = redis.call('TIME')
@@ -20,16 +22,36 @@ if paused > 0 then return paused end
 local window = tonumber(ARGV[1])
 local max = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
+local spacing = tonumber(ARGV[5])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local wait = 0
+-- Pacing by a schedule (the next call's slot), not by the last call: a call taken a little late
+-- does not push every later slot back (a quarter slot either way is on time); after an idle spell
+-- the schedule restarts now.
+local slot = tonumber(redis.call('GET', KEYS[3]) or '0')
+local tolerance = spacing / 4
+if now < slot - tolerance then wait = slot - tolerance - now end
+local base = slot
+if now > slot + tolerance then base = now end
 local count = redis.call('ZCARD', KEYS[1])
-if count + cost <= max then
-  for i = 1, cost do redis.call('ZADD', KEYS[1], now, ARGV[4] .. i) end
-  redis.call('PEXPIRE', KEYS[1], window)
-  return 0
+if count + cost > max then
+  local oldest = redis.call('ZRANGE', KEYS[1], count + cost - max - 1, count + cost - max - 1, 'WITHSCORES')
+  wait = math.max(wait, tonumber(oldest[2]) + window - now + 1)
 end
-local oldest = redis.call('ZRANGE', KEYS[1], count + cost - max - 1, count + cost - max - 1, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + window - now + 1)
+if wait > 0 then return math.ceil(wait) end
+for i = 1, cost do redis.call('ZADD', KEYS[1], now, ARGV[4] .. i) end
+redis.call('PEXPIRE', KEYS[1], window)
+redis.call('SET', KEYS[3], tostring(base + spacing * cost), 'PX', window)
+return 0
 `;
+
+/** The margin on the window (see above). */
+export const LIMIT_WINDOW_MARGIN = 1.04;
+
+/** Time between two calls of an evenly paced provider, ms (fractional). */
+export function callSpacingMs(limit: ProviderLimit): number {
+  return (limit.windowMs * LIMIT_WINDOW_MARGIN) / limit.requests;
+}
 
 export interface CallLimiter {
   /**
@@ -44,11 +66,24 @@ export interface CallLimiter {
 export function createCallLimiter(redis: Redis, prefix: string, provider: string, limit: ProviderLimit): CallLimiter {
   const logKey = `${prefix}:limits:${provider}:calls`;
   const pauseKey = `${prefix}:limits:${provider}:paused`;
-  const windowMs = Math.ceil(limit.windowMs * 1.02);
+  const slotKey = `${prefix}:limits:${provider}:next-slot`;
+  const windowMs = Math.ceil(limit.windowMs * LIMIT_WINDOW_MARGIN);
+  const spacingMs = callSpacingMs(limit);
   return {
     async tryAcquire(cost = 1) {
       const calls = Math.min(Math.max(1, cost), limit.requests);
-      const wait = await redis.eval(ACQUIRE, 2, logKey, pauseKey, windowMs, limit.requests, calls, `${randomUUID()}:`);
+      const wait = await redis.eval(
+        ACQUIRE,
+        3,
+        logKey,
+        pauseKey,
+        slotKey,
+        windowMs,
+        limit.requests,
+        calls,
+        `${randomUUID()}:`,
+        spacingMs,
+      );
       return Number(wait);
     },
     async pause(ms) {

@@ -1,7 +1,9 @@
 import type { GenerationJobPayload } from '@imagegate/contracts';
 import {
+  callSpacingMs,
   createCallLimiter,
   limitFor,
+  type ProviderLimit,
   providerQueueName,
   type Redis,
   subscribeJobChannels,
@@ -11,6 +13,17 @@ import { Worker } from 'bullmq';
 import { Cancellations } from './cancellations.ts';
 import type { ProviderWorkerDeps } from './deps.ts';
 import { createGenerateImageProcessor } from './processors/generate-image.ts';
+
+/**
+ * BullMQ's fixed-window limiter at twice the call limiter's pace (windows of at least 50 ms): a
+ * worker polls a limited queue a little late, and admitting exactly at pace would lose that time
+ * on every job; a job admitted early waits for its call slot in the worker, at most one spacing.
+ */
+function admissionLimit(limit: ProviderLimit): { max: number; duration: number } {
+  const spacing = callSpacingMs(limit);
+  const duration = Math.max(50, Math.ceil(spacing));
+  return { max: Math.max(2, Math.floor((2 * duration) / spacing)), duration };
+}
 
 export interface RunningProviderWorker {
   workers: Worker<GenerationJobPayload>[];
@@ -42,10 +55,10 @@ export async function startProviderWorker(
         connection: deps.redis,
         prefix: redisPrefix,
         concurrency: Math.min(deps.settings.concurrency, limit.concurrency),
-        // Admits about one window's worth of jobs at a time, so the rest wait (and show their
-        // position) in the queue; the call limiter then spaces the calls exactly. Also what lets
-        // a 429's Retry-After pause the queue (BullMQ honours a manual rate limit only with one).
-        limiter: { max: limit.requests, duration: Math.ceil(limit.windowMs * 1.02) },
+        // Admits jobs at about the pace the call limiter lets calls go, so the rest wait (and show
+        // their position) in the queue rather than in a worker. Also what lets a 429's Retry-After
+        // pause the queue: BullMQ honours a manual rate limit only on a limited queue.
+        limiter: admissionLimit(limit),
         // A killed worker's job is picked up again within ~lock + stalled interval.
         lockDuration: deps.settings.lockDurationMs ?? 10_000,
         stalledInterval: deps.settings.stalledIntervalMs ?? 5_000,

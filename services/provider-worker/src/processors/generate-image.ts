@@ -223,7 +223,8 @@ export function createGenerateImageProcessor(
     } catch (thrown) {
       if (thrown instanceof RateLimitError) throw thrown;
       const error = deadline.aborted && !canceled.aborted ? timedOut() : toGatewayError(thrown);
-      const retryAfterMs = error.status === 429 && error.retryable ? error.retryAfterMs : undefined;
+      // The adapters give a wait only for a 429 (or 503) with Retry-After.
+      const retryAfterMs = error.retryable ? error.retryAfterMs : undefined;
       await recordFailedAttempt(pool, jobId, {
         provider: provider.name,
         model: job.model,
