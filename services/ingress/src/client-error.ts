@@ -9,6 +9,11 @@ function errorForParser(code: string | undefined): GatewayError {
       code: 'request_header_fields_too_large',
     });
   }
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
+    return new GatewayError(413, 'invalid_request_error', 'The chunk extensions are too large.', {
+      code: 'payload_too_large',
+    });
+  }
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
     return new GatewayError(408, 'invalid_request_error', 'The request took too long to arrive.', {
       code: 'request_timeout',
@@ -25,9 +30,10 @@ function errorForParser(code: string | undefined): GatewayError {
  * bare `400` with no body. Answer it with the OpenAI envelope instead, then close the connection.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
-  // A response has started on this connection (a pipelined request broke mid-way): only closing is safe.
-  const busy = (socket as Duplex & { _httpMessage?: unknown })._httpMessage != null;
-  if (!socket.writable || busy || error.code === 'ECONNRESET') {
+  // As node's own handler: once a response has started on this connection (the body of the request
+  // in flight broke mid-way, or a pipelined one did), writing another would corrupt it; only close.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent === true || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
