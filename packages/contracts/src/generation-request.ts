@@ -4,9 +4,22 @@ import { fallbacksFieldSchema, generationExtraSchema, webhookUrlFieldSchema } fr
 /** OpenAI treats an explicit `null` as "absent"; so do we. */
 const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
 
+/**
+ * An option name. Names that are (or camelCase to) members of `Object.prototype` (`constructor`,
+ * `has_own_property`…) are never options, and plain-object lookups would find the prototype's.
+ */
+const optionNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(
+    (name) => !(name.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase()) in Object.prototype),
+    'not an option name',
+  );
+
 /** `{ "<provider>": { "<option>": value } }`; each provider's options are checked against the model. */
 const providerOptionsSchema = z
-  .record(z.string().min(1).max(64), z.record(z.string().min(1).max(64), z.unknown()))
+  .record(optionNameSchema, z.record(optionNameSchema, z.unknown()))
   .refine((options) => Object.keys(options).length <= 8, 'at most 8 providers');
 
 /**

@@ -3,6 +3,7 @@ import type { IngressDeps } from './deps.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { errorHandler, unknownRoute } from './middleware/error-handler.ts';
 import { requestId } from './middleware/request-id.ts';
+import { storableJson } from './middleware/storable-json.ts';
 import { accountRouter } from './routes/account.ts';
 import { adminRouter } from './routes/admin.ts';
 import { createGenerationHandler } from './routes/generations.ts';
@@ -19,6 +20,7 @@ export function buildApp(deps: IngressDeps): Express {
   app.set('query parser', 'simple');
   app.use(requestId);
   app.use(express.json({ limit: deps.settings.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(storableJson);
   app.use(healthRouter(deps));
   app.use(adminRouter(deps));
 

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { Redis } from '@imagegate/queue';
 import { subscribeJobChannels } from '@imagegate/queue';
 import { buildApp } from './app.ts';
+import { answerClientError } from './client-error.ts';
 import type { IngressDeps } from './deps.ts';
 
 export interface RunningIngress {
@@ -32,6 +33,7 @@ export async function startIngress(
   // Long syncs wait minutes; the defaults would cut them off.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;

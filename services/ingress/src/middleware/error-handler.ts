@@ -10,14 +10,23 @@ import {
 import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
 
-/** Errors raised by express's body parser carry a `type`. */
-function bodyParserError(error: unknown): GatewayError | undefined {
-  const type = (error as { type?: unknown } | null)?.type;
+/** Errors raised while reading the request: the body parser's carry a `type`, the router's a 4xx `status`. */
+function requestReadError(error: unknown): GatewayError | undefined {
+  const { type, status, expose } = (error ?? {}) as { type?: unknown; status?: unknown; expose?: unknown };
   if (type === 'entity.too.large') return new PayloadTooLargeError('The request body is too large.');
   if (type === 'entity.parse.failed') {
     return new InvalidRequestError('The request body is not valid JSON.', { code: 'invalid_json' });
   }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported' || type === 'request.aborted') {
+    return new InvalidRequestError('The request body could not be read.', { code: 'invalid_body' });
+  }
+  // The router could not percent-decode a path parameter (`/v1/images/jobs/%ff`).
+  if (error instanceof URIError && status === 400) {
+    return new InvalidRequestError('The URL path is not valid percent-encoding.', { code: 'invalid_url' });
+  }
+  // Anything else the body parser refused as a client error (http-errors marks those `expose`),
+  // e.g. a gzip body that does not inflate.
+  if (expose === true && typeof status === 'number' && status >= 400 && status < 500) {
     return new InvalidRequestError('The request body could not be read.', { code: 'invalid_body' });
   }
   return undefined;
@@ -29,7 +38,7 @@ export function toHttpError(error: unknown, input?: unknown): GatewayError {
     const issue = describeZodError(error, input);
     return new InvalidRequestError(issue.message, { param: issue.param, code: issue.code });
   }
-  return bodyParserError(error) ?? new InternalError(undefined, { cause: error });
+  return requestReadError(error) ?? new InternalError(undefined, { cause: error });
 }
 
 /** Renders every error as the OpenAI envelope. A 500 is logged with the request id; 4xx are not errors. */
