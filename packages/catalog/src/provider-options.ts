@@ -111,8 +111,8 @@ function validateOptions(
       resolved.outputFormat = value;
       continue;
     }
-    const bounds = allowed[name];
-    const schema = OPTION_VALUES[name];
+    const bounds = Object.hasOwn(allowed, name) ? allowed[name] : undefined;
+    const schema = Object.hasOwn(OPTION_VALUES, name) ? OPTION_VALUES[name] : undefined;
     if (bounds === undefined || schema === undefined) {
       const takes = Object.keys(allowed);
       throw invalid(
