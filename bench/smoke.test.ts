@@ -32,6 +32,7 @@ describe('pnpm bench --smoke', () => {
     expect(document.figures.map((figure) => figure.name).sort()).toEqual([
       'async-submit',
       'image-memory',
+      'redis-footprint',
       'settlement',
       'sync-frontier',
       'sync-overhead',
@@ -52,5 +53,7 @@ describe('pnpm bench --smoke', () => {
     expect(byName.get('sync-overhead')?.results.errors).toBe(0);
     expect(byName.get('image-memory')?.results.errors).toBe(0);
     expect(byName.get('settlement')?.results.exact).toBe(1);
+    expect(byName.get('redis-footprint')?.results.image_bytes).toBe(0);
+    expect(byName.get('redis-footprint')?.results.submit_errors).toBe(0);
   }, 120_000);
 });

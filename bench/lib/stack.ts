@@ -143,8 +143,11 @@ export async function startImagegateStack(options: {
   scratch: Scratch;
   upstreams: Host;
   emulatorKey: string;
-  /** Starts an imagegate host wired to these upstreams (stopped by `close()` unless stopped before). */
-  startImagegate(): Promise<Host>;
+  /**
+   * Starts an imagegate host wired to these upstreams (stopped by `close()` unless stopped before);
+   * `env` overrides or adds to its environment (e.g. `WORKER_CONCURRENCY`).
+   */
+  startImagegate(env?: Record<string, string>): Promise<Host>;
   close(): Promise<void>;
 }> {
   const scratch = await createScratch();
@@ -183,8 +186,8 @@ export async function startImagegateStack(options: {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
     };
-    const startImagegate = async () => {
-      const host = await startHost('imagegate', { cpu: options.pinned ? 0 : undefined, env });
+    const startImagegate = async (overrides: Record<string, string> = {}) => {
+      const host = await startHost('imagegate', { cpu: options.pinned ? 0 : undefined, env: { ...env, ...overrides } });
       hosts.push(host);
       return host;
     };

@@ -18,6 +18,9 @@ export const GENERATION_JOB_OPTIONS = {
   // Postgres is the record: finished queue entries only cost Redis memory.
   removeOnComplete: true,
   removeOnFail: { age: 24 * 3600, count: 10_000 },
+  // BullMQ would keep every attempt's stack trace in the job hash (an AWS SDK trace is ~1.5 KiB),
+  // for 24 h on failed entries; `failedReason` keeps the message. Traces belong in the log.
+  stackTraceLimit: 0,
 } as const;
 
 export function createProviderQueue(provider: string, options: QueueOptions): ProviderQueue {

@@ -17,6 +17,8 @@ export function createSettlementQueue(options: { connection: Redis; prefix: stri
       attempts: 10,
       backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
       removeOnComplete: true,
+      // No stack traces in Redis: up to one per attempt, each ~1 KiB or more (see GENERATION_JOB_OPTIONS).
+      stackTraceLimit: 0,
       removeOnFail: { age: 7 * 24 * 3600 },
     },
   });

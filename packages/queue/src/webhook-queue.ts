@@ -21,6 +21,8 @@ export function createWebhookQueue(options: { connection: Redis; prefix: string 
       backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
       // Finished entries must go: a leftover entry with the delivery's id would swallow a re-add.
       removeOnComplete: true,
+      // No stack traces in Redis: up to one per attempt, each ~1 KiB or more (see GENERATION_JOB_OPTIONS).
+      stackTraceLimit: 0,
       removeOnFail: true,
     },
   });
