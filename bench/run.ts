@@ -20,6 +20,7 @@ import { ADMIN_URL, REDIS_URL } from './lib/stack.ts';
 /** Arguments that make each figure take about a second. */
 export const SMOKE_ARGS: Record<string, string[]> = {
   'async-submit': ['--seconds', '1', '--rounds', '1', '--accounts', '2', '--warmup', '0', '--rate', '100'],
+  'rate-limit': ['--rate', '5', '--jobs', '5', '--latency-ms', '0'],
   'image-memory': ['--rounds', '1', '--in-flight', '4', '--image-bytes', String(1024 * 1024), '--latency-ms', '100'],
   'redis-footprint': ['--jobs', '4', '--image-bytes', String(1024 * 1024), '--latency-ms', '50', '--sample-ms', '100'],
   settlement: ['--jobs', '200', '--rounds', '1', '--seconds', '1'],

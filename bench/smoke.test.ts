@@ -32,6 +32,7 @@ describe('pnpm bench --smoke', () => {
     expect(document.figures.map((figure) => figure.name).sort()).toEqual([
       'async-submit',
       'image-memory',
+      'rate-limit',
       'redis-footprint',
       'settlement',
       'sync-frontier',
