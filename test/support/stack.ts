@@ -84,6 +84,8 @@ export interface TestStackOptions {
   settlementFaults?: SettlementFaults;
   /** DNS for the webhook URL guard, in the ingress and the webhook worker. */
   resolveHost?: HostResolver;
+  /** Run the provider worker in this process (default true); false when a test runs its own workers. */
+  providerWorker?: boolean;
 }
 
 /**
@@ -130,7 +132,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...options.env,
   };
   const logger = createLogger({ level: env.LOG_LEVEL });
-  const worker = await runProviderWorker(loadWorkerConfig(env), logger);
+  const worker =
+    options.providerWorker === false ? noProviderWorker() : await runProviderWorker(loadWorkerConfig(env), logger);
   const settlement = await runSettlementWorker(loadSettlementConfig(env), logger, options.settlementFaults);
   const webhooks = await runWebhookWorker(loadWebhookWorkerConfig(env), logger, { resolveHost: options.resolveHost });
   let ingress = await runIngress(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
@@ -201,4 +204,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
   };
   return stack;
+}
+
+/** Stands in for the provider worker when a test runs its own: no queues served, nothing to close. */
+function noProviderWorker(): RunningProviderWorker {
+  const nothing = async () => {};
+  return {
+    workers: [],
+    reconciler: { sweep: async () => ({ reenqueued: 0, retried: 0, abandoned: 0 }), stop: nothing },
+    close: nothing,
+  };
 }

@@ -3,6 +3,7 @@ import type { Pool } from '@imagegate/db';
 import type { ImageProvider } from '@imagegate/providers';
 import type { Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
+import type { ReconcilerSettings } from './reconciler.ts';
 
 export interface ProviderWorkerDeps {
   pool: Pool;
@@ -27,4 +28,8 @@ export interface ProviderWorkerSettings {
   lockDurationMs?: number;
   /** How often stalled jobs are looked for (ms, default 5000). */
   stalledIntervalMs?: number;
+  /** On close, how long the jobs in hand may take before the workers close anyway (ms, default 25000). */
+  shutdownGraceMs?: number;
+  /** The sweep that re-enqueues jobs Redis lost; see `startReconciler`. */
+  reconciler?: ReconcilerSettings;
 }

@@ -3,11 +3,14 @@ import { providerQueueName, type Redis, subscribeJobChannels } from '@imagegate/
 import { Worker } from 'bullmq';
 import { Cancellations } from './cancellations.ts';
 import type { ProviderWorkerDeps } from './deps.ts';
+import { drainWorkers } from './drain-workers.ts';
 import { createGenerateImageProcessor } from './processors/generate-image.ts';
+import { type Reconciler, startReconciler } from './reconciler.ts';
 
 export interface RunningProviderWorker {
   workers: Worker<GenerationJobPayload>[];
-  /** Stops taking jobs, lets those in hand finish (or hands them back), then returns. */
+  reconciler: Reconciler;
+  /** Stops taking jobs, lets those in hand finish within the grace (or hands them back), then returns. */
   close(): Promise<void>;
 }
 
@@ -41,10 +44,13 @@ export async function startProviderWorker(
     return worker;
   });
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  const reconciler = startReconciler(deps, deps.settings.reconciler);
   return {
     workers,
+    reconciler,
     async close() {
-      await Promise.all(workers.map((worker) => worker.close()));
+      await reconciler.stop();
+      await drainWorkers(workers, deps.settings.shutdownGraceMs ?? 25_000);
       await options.subscriber.unsubscribe().catch(() => {});
     },
   };
