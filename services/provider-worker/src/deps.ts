@@ -24,9 +24,9 @@ export interface ProviderWorkerSettings {
   redisPrefix: string;
   /** Jobs in flight per provider queue (default 50). */
   concurrency: number;
-  /** How long a worker holds a job before others may consider it stalled (ms, default 10000). */
+  /** How long a worker holds a job before others may consider it stalled (ms, default 8000). */
   lockDurationMs?: number;
-  /** How often stalled jobs are looked for (ms, default 5000). */
+  /** How often stalled jobs are looked for (ms, default 4000). */
   stalledIntervalMs?: number;
   /** On close, how long the jobs in hand may take before the workers close anyway (ms, default 25000). */
   shutdownGraceMs?: number;

@@ -66,6 +66,9 @@ export interface Reconciler {
  *   holding it). Both are usually passing, so the entry is removed and re-added (fresh attempts and
  *   stall count); after `maxAttempts` starts the job is failed with a 500 instead.
  *
+ * An entry is acted on when two consecutive sweeps find it not live (so a job is put back within
+ * grace + two intervals), never on one sighting: see `reconcilePage`.
+ *
  * Only the providers this process serves are looked at; other workers reconcile theirs.
  */
 export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSettings = {}): Reconciler {
@@ -74,10 +77,12 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
   const maxAttempts = settings.maxAttempts ?? 10;
   const batchSize = settings.batchSize ?? 500;
   const queues = new Map<string, ProviderQueue>(
-    [...deps.providers.keys()].map((provider) => [
-      provider,
-      createProviderQueue(provider, { connection: deps.redis, prefix: deps.settings.redisPrefix }),
-    ]),
+    [...deps.providers.keys()].map((provider) => {
+      const queue = createProviderQueue(provider, { connection: deps.redis, prefix: deps.settings.redisPrefix });
+      // Without a listener BullMQ prints connection errors to stderr; the failed sweep logs them once.
+      queue.on('error', () => {});
+      return [provider, queue];
+    }),
   );
 
   async function abandon(job: UnfinishedJob): Promise<void> {
@@ -117,8 +122,15 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
     logger.warn({ ...fields, queueState: state }, 'reconciler: queue entry finished but job is not; re-enqueued');
   }
 
-  async function reconcilePage(page: UnfinishedJob[], report: ReconcileReport): Promise<void> {
-    const suspects: { job: UnfinishedJob; state: QueueEntryState }[] = [];
+  /** Queue entries found not live by the previous sweep, as `<provider> <queue job id>`. */
+  let suspectedBefore = new Set<string>();
+
+  async function reconcilePage(
+    page: UnfinishedJob[],
+    report: ReconcileReport,
+    suspectedNow: Set<string>,
+  ): Promise<void> {
+    const confirmed: { job: UnfinishedJob; state: QueueEntryState }[] = [];
     for (const [provider, queue] of queues) {
       const jobs = page.filter((job) => job.provider === provider);
       const states = await findQueueEntryStates(
@@ -127,21 +139,27 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
         jobs.map((job) => generationQueueJobId(job.id, job.route_index)),
       );
       for (const job of jobs) {
-        const state = states.get(generationQueueJobId(job.id, job.route_index)) ?? 'live';
-        if (state !== 'live') suspects.push({ job, state });
+        const queueJobId = generationQueueJobId(job.id, job.route_index);
+        const state = states.get(queueJobId) ?? 'live';
+        if (state === 'live') continue;
+        const key = `${provider} ${queueJobId}`;
+        suspectedNow.add(key);
+        // Seen twice, a sweep interval apart: a worker still running a job whose entry a flush took
+        // finishes it within that interval, so re-adding it now would only call the upstream twice.
+        if (suspectedBefore.has(key)) confirmed.push({ job, state });
       }
     }
-    if (suspects.length === 0) return;
+    if (confirmed.length === 0) return;
     // A job that finished, or moved to another route step, since the page was read is left alone.
     const fresh = new Map(
       (
         await findUnfinishedJobsByIds(
           pool,
-          suspects.map(({ job }) => job.id),
+          confirmed.map(({ job }) => job.id),
         )
       ).map((job) => [job.id, job]),
     );
-    for (const { job, state } of suspects) {
+    for (const { job, state } of confirmed) {
       const now = fresh.get(job.id);
       if (now === undefined || now.provider !== job.provider || now.route_index !== job.route_index) continue;
       await repair(now, state, report);
@@ -150,6 +168,7 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
 
   async function sweep(): Promise<ReconcileReport> {
     const report: ReconcileReport = { reenqueued: 0, retried: 0, abandoned: 0 };
+    const suspectedNow = new Set<string>();
     let after: string | undefined;
     for (;;) {
       const page = await findUnfinishedJobs(pool, {
@@ -158,10 +177,11 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
         limit: batchSize,
         after,
       });
-      await reconcilePage(page, report);
+      await reconcilePage(page, report, suspectedNow);
       if (page.length < batchSize) break;
       after = page.at(-1)?.id;
     }
+    suspectedBefore = suspectedNow;
     if (report.reenqueued + report.retried + report.abandoned > 0)
       logger.warn(report, 'reconciler sweep repaired jobs');
     return report;

@@ -34,9 +34,11 @@ export async function startProviderWorker(
         connection: deps.redis,
         prefix: deps.settings.redisPrefix,
         concurrency: deps.settings.concurrency,
-        // A killed worker's job is picked up again within ~lock + stalled interval.
-        lockDuration: deps.settings.lockDurationMs ?? 10_000,
-        stalledInterval: deps.settings.stalledIntervalMs ?? 5_000,
+        // A killed worker's lock lapses ≤ lockDuration after its last renewal (every lockDuration/2)
+        // and the next stalled check (≤ stalledInterval later) hands the job on: ≤ 12 s, within the
+        // 15 s promised with room for a loaded machine.
+        lockDuration: deps.settings.lockDurationMs ?? 8_000,
+        stalledInterval: deps.settings.stalledIntervalMs ?? 4_000,
         maxStalledCount: 3,
       },
     );
