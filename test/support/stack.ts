@@ -90,6 +90,8 @@ export interface TestStackOptions {
   settlementFaults?: SettlementFaults;
   /** DNS for the webhook URL guard, in the ingress and the webhook worker. */
   resolveHost?: HostResolver;
+  /** Run the provider worker in this process (default true); false when a test runs its own workers. */
+  providerWorker?: boolean;
 }
 
 /**
@@ -138,7 +140,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...options.env,
   };
   const logger = createLogger({ level: env.LOG_LEVEL });
-  const worker = await runProviderWorker(loadWorkerConfig(env), logger);
+  const worker =
+    options.providerWorker === false ? noProviderWorker() : await runProviderWorker(loadWorkerConfig(env), logger);
   const settlement = await runSettlementWorker(loadSettlementConfig(env), logger, options.settlementFaults);
   const webhooks = await runWebhookWorker(loadWebhookWorkerConfig(env), logger, { resolveHost: options.resolveHost });
   let ingress = await runIngress(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
@@ -212,4 +215,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
   };
   return stack;
+}
+
+/** Stands in for the provider worker when a test runs its own: no queues served, nothing to close. */
+function noProviderWorker(): RunningProviderWorker {
+  const nothing = async () => {};
+  return {
+    workers: [],
+    reconciler: { sweep: async () => ({ reenqueued: 0, retried: 0, abandoned: 0 }), stop: nothing },
+    close: nothing,
+  };
 }

@@ -35,6 +35,12 @@ const workerEnvSchema = z.object({
   /** Milliseconds one upstream call may take (default 600000). */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
   CATALOG_FILE: z.string().optional(),
+  /** On SIGTERM, milliseconds the jobs in hand may take before the worker closes anyway (default 25000). */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+  /** Milliseconds between reconciler sweeps for jobs whose queue entry Redis lost (default 10000). */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Seconds a job must have existed before the reconciler looks at it (default 20). */
+  RECONCILE_GRACE_S: z.coerce.number().int().min(0).default(20),
 });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;

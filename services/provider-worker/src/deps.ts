@@ -3,6 +3,7 @@ import type { Pool } from '@imagegate/db';
 import type { ImageProvider } from '@imagegate/providers';
 import type { ProviderLimits, ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
+import type { ReconcilerSettings } from './reconciler.ts';
 
 export interface ProviderWorkerDeps {
   pool: Pool;
@@ -27,8 +28,12 @@ export interface ProviderWorkerSettings {
   redisPrefix: string;
   /** Jobs in flight per provider queue (default 50). */
   concurrency: number;
-  /** How long a worker holds a job before others may consider it stalled (ms, default 10000). */
+  /** How long a worker holds a job before others may consider it stalled (ms, default 8000). */
   lockDurationMs?: number;
-  /** How often stalled jobs are looked for (ms, default 5000). */
+  /** How often stalled jobs are looked for (ms, default 4000). */
   stalledIntervalMs?: number;
+  /** On close, how long the jobs in hand may take before the workers close anyway (ms, default 25000). */
+  shutdownGraceMs?: number;
+  /** The sweep that re-enqueues jobs Redis lost; see `startReconciler`. */
+  reconciler?: ReconcilerSettings;
 }

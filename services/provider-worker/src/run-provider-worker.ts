@@ -53,7 +53,12 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
       queueFor,
       limits,
       logger,
-      settings: { redisPrefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+      settings: {
+        redisPrefix: config.REDIS_PREFIX,
+        concurrency: config.WORKER_CONCURRENCY,
+        shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+        reconciler: { intervalMs: config.RECONCILE_INTERVAL_MS, graceSeconds: config.RECONCILE_GRACE_S },
+      },
     },
     { subscriber },
   );

@@ -12,7 +12,9 @@ import {
 import { Worker } from 'bullmq';
 import { Cancellations } from './cancellations.ts';
 import type { ProviderWorkerDeps } from './deps.ts';
+import { drainWorkers } from './drain-workers.ts';
 import { createGenerateImageProcessor } from './processors/generate-image.ts';
+import { type Reconciler, startReconciler } from './reconciler.ts';
 
 /**
  * BullMQ's fixed-window limiter at twice the call limiter's pace (windows of at least 50 ms): a
@@ -27,7 +29,8 @@ function admissionLimit(limit: ProviderLimit): { max: number; duration: number }
 
 export interface RunningProviderWorker {
   workers: Worker<GenerationJobPayload>[];
-  /** Stops taking jobs, lets those in hand finish (or hands them back), then returns. */
+  reconciler: Reconciler;
+  /** Stops taking jobs, lets those in hand finish within the grace (or hands them back), then returns. */
   close(): Promise<void>;
 }
 
@@ -59,9 +62,11 @@ export async function startProviderWorker(
         // their position) in the queue rather than in a worker. Also what lets a 429's Retry-After
         // pause the queue: BullMQ honours a manual rate limit only on a limited queue.
         limiter: admissionLimit(limit),
-        // A killed worker's job is picked up again within ~lock + stalled interval.
-        lockDuration: deps.settings.lockDurationMs ?? 10_000,
-        stalledInterval: deps.settings.stalledIntervalMs ?? 5_000,
+        // A killed worker's lock lapses ≤ lockDuration after its last renewal (every lockDuration/2)
+        // and the next stalled check (≤ stalledInterval later) hands the job on: ≤ 12 s, within the
+        // 15 s promised with room for a loaded machine.
+        lockDuration: deps.settings.lockDurationMs ?? 8_000,
+        stalledInterval: deps.settings.stalledIntervalMs ?? 4_000,
         maxStalledCount: 3,
       },
     );
@@ -84,11 +89,14 @@ export async function startProviderWorker(
   await beat();
   const heartbeat = setInterval(beat, 10_000);
   heartbeat.unref();
+  const reconciler = startReconciler(deps, deps.settings.reconciler);
   return {
     workers,
+    reconciler,
     async close() {
       clearInterval(heartbeat);
-      await Promise.all(workers.map((worker) => worker.close()));
+      await reconciler.stop();
+      await drainWorkers(workers, deps.settings.shutdownGraceMs ?? 25_000);
       await options.subscriber.unsubscribe().catch(() => {});
     },
   };
