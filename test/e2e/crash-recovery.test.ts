@@ -16,6 +16,9 @@ const processes: WorkerProcess[] = [];
 beforeAll(async () => {
   // Each test runs the provider workers it needs (in this process or as child processes).
   stack = await startTestStack({ providerWorker: false, env: { SETTLEMENT_SWEEP_INTERVAL_MS: '500' } });
+  // Worker processes come and go here; ingress takes OpenAI jobs meanwhile, as it would from a
+  // worker's heartbeat that has not yet lapsed.
+  await stack.pretendServed('openai');
   caller = await stack.createAccount('crashes');
   queue = createProviderQueue('openai', { connection: stack.redis.redis, prefix: stack.redis.prefix });
 });
