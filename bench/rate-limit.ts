@@ -8,6 +8,7 @@
  *   pnpm bench rate-limit [--rate 20] [--jobs 200] [--latency-ms 50]
  */
 import { parseArgs } from 'node:util';
+import { mostCallsWithin } from '@imagegate/emulators';
 import { createAgent, postJson } from './lib/http-client.ts';
 import { pin, pinningAvailable, pinningNote } from './lib/pinning.ts';
 import { meetsTargets, printFigure } from './lib/report.ts';
@@ -26,16 +27,6 @@ const jobs = Number(values.jobs);
 const latencyMs = Number(values['latency-ms']);
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const pinned = pinningAvailable();
-
-/** Most of the (sorted) times within any one second. */
-function mostInOneSecond(sorted: number[]): number {
-  let most = 0;
-  for (let first = 0, last = 0; last < sorted.length; last++) {
-    while ((sorted[last] as number) - (sorted[first] as number) >= 1_000) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
-}
 
 const stack = await startImagegateStack({ latencyMs, imageBytes: 0, pinned });
 try {
@@ -71,7 +62,7 @@ try {
   const backlog = await waitForCalls(jobs);
   const span = (backlog.at(-1) as number) - (backlog[0] as number);
   const drained = ((backlog.length - 1) * 1000) / Math.max(1, span);
-  const most = mostInOneSecond(backlog);
+  const most = mostCallsWithin(backlog);
 
   // A 429 with Retry-After: 2 on the next call, while more work keeps arriving.
   await new Promise((resolve) => setTimeout(resolve, 1_100));

@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { createSeededRng } from '@imagegate/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BadInputCase,
@@ -6,7 +7,6 @@ import {
   Fuzz,
   generateCases,
   type RawCase,
-  seededRandom,
   VALID_BODY,
 } from '../support/bad-input-cases.ts';
 import { callJson, type ErrorEnvelope } from '../support/http.ts';
@@ -204,7 +204,7 @@ async function accountMoney(account: TestAccount) {
 describe('bad input', () => {
   it('survives a storm of hostile requests with 4xx envelopes and never charges', async () => {
     const before = await accountMoney(broke);
-    const cases = generateCases(new Fuzz(seededRandom(SEED)), COUNT, {
+    const cases = generateCases(new Fuzz(createSeededRng(SEED)), COUNT, {
       apiKey: broke.apiKey,
       foreignJobId,
     });

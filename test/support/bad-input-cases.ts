@@ -3,18 +3,6 @@
  * RNG, so a seed names the exact storm that ran; nothing here talks to the network.
  */
 
-/** mulberry32: small, fast, deterministic. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export class Fuzz {
   readonly random: () => number;
   constructor(random: () => number) {
@@ -74,7 +62,7 @@ const json = (value: unknown): string => (value instanceof RawJson ? value.text 
 
 const deep = (levels: number, open = '[', close = ']', inner = '1') =>
   raw(open.repeat(levels) + inner + close.repeat(levels));
-const deepObject = (levels: number) => raw('{"a":'.repeat(levels) + '1' + '}'.repeat(levels));
+const deepObject = (levels: number) => raw(`${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`);
 
 /** Values of every wrong type and hostile shape, for any field. */
 const HOSTILE_VALUES: readonly unknown[] = [

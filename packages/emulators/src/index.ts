@@ -35,4 +35,5 @@ export type { OpenAIEmulatorOptions, RunningEmulator } from './openai/emulator.t
 export { startOpenAIEmulator } from './openai/emulator.ts';
 export type { OpenAIImageModel } from './openai/models.ts';
 export { OPENAI_IMAGE_MODELS } from './openai/models.ts';
+export { mostCallsWithin } from './stats/calls-within.ts';
 export type { EmulatorStats } from './stats/stats-recorder.ts';

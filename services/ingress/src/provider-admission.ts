@@ -1,5 +1,12 @@
 import { OverloadedError } from '@imagegate/core';
-import { limitFor, type ProviderLimits, type ProviderQueue, type Redis, workerHeartbeatKey } from '@imagegate/queue';
+import {
+  callSpacingMs,
+  limitFor,
+  type ProviderLimits,
+  type ProviderQueue,
+  type Redis,
+  workerHeartbeatKey,
+} from '@imagegate/queue';
 
 /** How long a provider's queue depth and worker heartbeat are trusted before being read again. */
 const FRESH_MS = 250;
@@ -56,8 +63,7 @@ export class ProviderAdmission {
   }
 
   #drainMs(provider: string, jobs: number): number {
-    const limit = limitFor(this.#limits, provider);
-    return Math.ceil((jobs * limit.windowMs) / limit.requests);
+    return Math.ceil(jobs * callSpacingMs(limitFor(this.#limits, provider)));
   }
 
   #state(provider: string, queue: ProviderQueue): Promise<ProviderState> {

@@ -6,7 +6,6 @@ import {
   type UnfinishedJob,
 } from '@imagegate/db';
 import {
-  createProviderQueue,
   enqueueGeneration,
   enqueueSettlement,
   enqueueWebhookDelivery,
@@ -48,7 +47,7 @@ export interface ReconcileReport {
 export interface Reconciler {
   /** One sweep now. */
   sweep(): Promise<ReconcileReport>;
-  /** Stops the periodic sweep, waits for one in progress, closes its queues. */
+  /** Stops the periodic sweep and waits for one in progress. */
   stop(): Promise<void>;
 }
 
@@ -77,12 +76,7 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
   const maxAttempts = settings.maxAttempts ?? 10;
   const batchSize = settings.batchSize ?? 500;
   const queues = new Map<string, ProviderQueue>(
-    [...deps.providers.keys()].map((provider) => {
-      const queue = createProviderQueue(provider, { connection: deps.redis, prefix: deps.settings.redisPrefix });
-      // Without a listener BullMQ prints connection errors to stderr; the failed sweep logs them once.
-      queue.on('error', () => {});
-      return [provider, queue];
-    }),
+    [...deps.providers.keys()].map((provider) => [provider, deps.queueFor(provider)]),
   );
 
   async function abandon(job: UnfinishedJob): Promise<void> {
@@ -197,7 +191,6 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
     sweep,
     async stop() {
       await periodic.stop();
-      await Promise.all([...queues.values()].map((queue) => queue.close()));
     },
   };
 }

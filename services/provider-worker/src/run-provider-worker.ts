@@ -38,6 +38,8 @@ export async function runProviderWorker(config: WorkerConfig, logger: Logger): P
     let queue = providerQueues.get(provider);
     if (queue === undefined) {
       queue = createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX });
+      // Without a listener BullMQ prints connection errors to stderr; the calls that fail log them.
+      queue.on('error', () => {});
       providerQueues.set(provider, queue);
     }
     return queue;

@@ -1,4 +1,5 @@
 import type { GenerationJobPayload } from '@imagegate/contracts';
+import { startPeriodicSweep } from '@imagegate/core';
 import {
   callSpacingMs,
   createCallLimiter,
@@ -84,17 +85,16 @@ export async function startProviderWorker(
   const beat = async () => {
     const pipeline = deps.redis.pipeline();
     for (const name of deps.providers.keys()) pipeline.set(workerHeartbeatKey(redisPrefix, name), '1', 'PX', 30_000);
-    await pipeline.exec().catch((error) => deps.logger.warn({ err: error }, 'worker heartbeat failed'));
+    await pipeline.exec();
   };
   await beat();
-  const heartbeat = setInterval(beat, 10_000);
-  heartbeat.unref();
+  const heartbeat = startPeriodicSweep(beat, { intervalMs: 10_000, logger: deps.logger, name: 'worker heartbeat' });
   const reconciler = startReconciler(deps, deps.settings.reconciler);
   return {
     workers,
     reconciler,
     async close() {
-      clearInterval(heartbeat);
+      await heartbeat.stop();
       await reconciler.stop();
       await drainWorkers(workers, deps.settings.shutdownGraceMs ?? 25_000);
       await options.subscriber.unsubscribe().catch(() => {});
