@@ -91,6 +91,24 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /**
+ * Signs a body in memory the way the SDK already signs a stream: `UNSIGNED-PAYLOAD`. Otherwise
+ * SigV4 hashes the whole body with SHA-256 before sending (~1.5 ms of CPU per MiB on the worker's
+ * event loop); S3 and its clones accept it, the length and everything else stay signed, and TLS
+ * protects the bytes in transit.
+ */
+function signWithoutPayloadHash(command: PutObjectCommand): PutObjectCommand {
+  command.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers !== undefined) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'imagegateUnsignedPayload' },
+  );
+  return command;
+}
+
+/**
  * Creates an S3-backed object store. Checksums are computed/validated only when an operation
  * requires them, since s3rver and several S3 clones reject the SDK's default trailing checksums.
  */
@@ -183,13 +201,15 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
         payload = body instanceof Readable ? body : new Readable().wrap(body);
       }
       await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: payload,
-          ContentType: options.contentType,
-          ContentLength: length,
-        }),
+        signWithoutPayloadHash(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: payload,
+            ContentType: options.contentType,
+            ContentLength: length,
+          }),
+        ),
       );
     },
 

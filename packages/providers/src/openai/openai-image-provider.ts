@@ -1,4 +1,6 @@
+import { AbortedError, UpstreamError } from '@imagegate/core';
 import OpenAI from 'openai';
+import { readJsonWithBase64Fields } from '../base64-json.ts';
 import { secretRedactor } from '../redact.ts';
 import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
@@ -32,29 +34,36 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
   return {
     name: 'openai',
     async generate(request: ProviderImageRequest, options): Promise<ProviderImageResult> {
-      let response: OpenAI.ImagesResponse;
+      let response: ImagesAnswer;
       try {
-        response = await client.images.generate(
-          {
-            model: request.providerModel,
-            prompt: request.prompt,
-            n: request.n,
-            size: request.size as OpenAI.ImageGenerateParams['size'],
-            quality: request.quality,
-            background: request.background,
-            output_format: request.outputFormat,
-            ...(request.outputCompression === undefined ? {} : { output_compression: request.outputCompression }),
-            ...(request.moderation === undefined ? {} : { moderation: request.moderation }),
-            ...(request.user === undefined ? {} : { user: request.user }),
-          },
-          { signal: options.signal },
-        );
+        // The SDK builds, sends and maps errors; the 2xx body is read here so images are decoded as
+        // they arrive instead of parsing megabytes of base64 text (see base64-json.ts).
+        const raw = await client.images
+          .generate(
+            {
+              model: request.providerModel,
+              prompt: request.prompt,
+              n: request.n,
+              size: request.size as OpenAI.ImageGenerateParams['size'],
+              quality: request.quality,
+              background: request.background,
+              output_format: request.outputFormat,
+              ...(request.outputCompression === undefined ? {} : { output_compression: request.outputCompression }),
+              ...(request.moderation === undefined ? {} : { moderation: request.moderation }),
+              ...(request.user === undefined ? {} : { user: request.user }),
+            },
+            { signal: options.signal },
+          )
+          .asResponse();
+        response = await readImagesAnswer(raw, options.signal);
       } catch (error) {
         throw mapOpenAIError(redactApiError(error, redact));
       }
       const outputFormat = response.output_format ?? request.outputFormat;
       const images = (response.data ?? []).flatMap((image) =>
-        image.b64_json ? [{ bytes: Buffer.from(image.b64_json, 'base64'), mediaType: mediaTypeOf(outputFormat) }] : [],
+        Buffer.isBuffer(image.b64_json) && image.b64_json.byteLength > 0
+          ? [{ bytes: image.b64_json, mediaType: mediaTypeOf(outputFormat) }]
+          : [],
       );
       return {
         images,
@@ -67,4 +76,27 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
       };
     },
   };
+}
+
+/** An Images API answer as read by `readImagesAnswer`: each `b64_json` already decoded. */
+type ImagesAnswer = Omit<OpenAI.ImagesResponse, 'data'> & {
+  data?: (Omit<OpenAI.Image, 'b64_json'> & { b64_json?: Buffer | undefined })[];
+};
+
+const IMAGE_FIELDS: ReadonlySet<string> = new Set(['b64_json']);
+
+/** A 2xx answer's body; a connection cut mid-body is retryable, a body that is not JSON too. */
+async function readImagesAnswer(response: Response, signal: AbortSignal | undefined): Promise<ImagesAnswer> {
+  if (response.body === null) throw new UpstreamError('The upstream answered with an empty body.', { retryable: true });
+  try {
+    return (await readJsonWithBase64Fields(response.body, IMAGE_FIELDS)) as ImagesAnswer;
+  } catch (error) {
+    if (signal?.aborted) throw new AbortedError(undefined, { cause: error });
+    const what = error instanceof SyntaxError ? 'an answer that is not valid JSON' : 'a broken connection';
+    throw new UpstreamError(`The upstream sent ${what}.`, {
+      code: 'upstream_error',
+      retryable: true,
+      cause: error,
+    });
+  }
 }

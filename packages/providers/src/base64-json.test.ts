@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { readJsonWithBase64Fields } from './base64-json.ts';
+
+/** The document cut into chunks of `size` bytes, the way a socket might deliver it. */
+async function* chunked(text: string, size: number): AsyncGenerator<Uint8Array> {
+  const bytes = Buffer.from(text);
+  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
+}
+
+const FIELDS = new Set(['b64_json', 'bytesBase64Encoded', 'data']);
+
+describe('readJsonWithBase64Fields', () => {
+  const image = randomBytes(10_001);
+  const second = randomBytes(3);
+  const document = {
+    created: 1,
+    data: [
+      { b64_json: image.toString('base64'), revised_prompt: 'a "quoted" \\ prompt: with {braces}' },
+      { b64_json: second.toString('base64') },
+    ],
+    usage: { input_tokens: 5, note: 'b64_json: "not a field"' },
+    size: '1024x1024',
+  };
+
+  for (const size of [1, 2, 3, 5, 7, 64, 4096, 1 << 20]) {
+    it(`decodes every base64 field and parses the rest, in chunks of ${size} bytes`, async () => {
+      const parsed = (await readJsonWithBase64Fields(
+        chunked(JSON.stringify(document), size),
+        FIELDS,
+      )) as typeof document & {
+        data: { b64_json: Buffer }[];
+      };
+      expect(Buffer.compare(parsed.data[0]?.b64_json as Buffer, image)).toBe(0);
+      expect(Buffer.compare(parsed.data[1]?.b64_json as Buffer, second)).toBe(0);
+      expect(parsed.usage).toEqual(document.usage);
+      expect(parsed.size).toBe('1024x1024');
+      expect((parsed.data[0] as unknown as { revised_prompt: string }).revised_prompt).toBe(
+        document.data[0]?.revised_prompt,
+      );
+    });
+  }
+
+  it('handles whitespace around the colon, escaped slashes and unpadded base64, and leaves other fields as strings', async () => {
+    const bytes = Buffer.from([0xfb, 0xff, 0xbf, 0x01]);
+    const escaped = bytes.toString('base64').replace(/=+$/, '').replaceAll('/', '\\/');
+    const text = `{ "predictions" : [ { "bytesBase64Encoded" :\n "${escaped}", "mimeType": "image/png" } ], "other": "${bytes.toString('base64')}" }`;
+    for (const size of [1, 3, 1000]) {
+      const parsed = (await readJsonWithBase64Fields(chunked(text, size), FIELDS)) as {
+        predictions: { bytesBase64Encoded: Buffer; mimeType: string }[];
+        other: string;
+      };
+      expect([...(parsed.predictions[0]?.bytesBase64Encoded ?? [])]).toEqual([...bytes]);
+      expect(parsed.predictions[0]?.mimeType).toBe('image/png');
+      expect(parsed.other).toBe(bytes.toString('base64'));
+    }
+  });
+
+  it('decodes a field only where it is a key with a string value', async () => {
+    const text = JSON.stringify({ list: ['data', 'AAAA'], data: { inner: 'x' }, note: 'data', b64_json: null });
+    expect(await readJsonWithBase64Fields(chunked(text, 2), FIELDS)).toEqual(JSON.parse(text));
+  });
+
+  it('keeps non-ASCII text intact, even split inside a character', async () => {
+    const text = JSON.stringify({ revised_prompt: 'ein Bär 🐻 im Schnee', b64_json: 'AQID' });
+    const parsed = (await readJsonWithBase64Fields(chunked(text, 1), FIELDS)) as {
+      revised_prompt: string;
+      b64_json: Buffer;
+    };
+    expect(parsed.revised_prompt).toBe('ein Bär 🐻 im Schnee');
+    expect([...parsed.b64_json]).toEqual([1, 2, 3]);
+  });
+
+  it('throws a SyntaxError for a body that is not JSON or ends inside a string', async () => {
+    await expect(readJsonWithBase64Fields(chunked('<html>bad gateway</html>', 4), FIELDS)).rejects.toThrow(SyntaxError);
+    await expect(readJsonWithBase64Fields(chunked('{"data":[{"b64_json":"AAAA', 4), FIELDS)).rejects.toThrow(
+      SyntaxError,
+    );
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * Reads an upstream's JSON answer whose images are base64 strings (`b64_json`,
+ * `bytesBase64Encoded`, `inlineData.data`) without ever holding them as text: each such string is
+ * decoded chunk by chunk as the body arrives, and only the rest of the document (a few hundred
+ * bytes) goes through `JSON.parse`. For an 8 MiB image that is ~11 MiB of UTF-8 decoding and
+ * parsing not done, and no single step that blocks the event loop for more than a chunk.
+ *
+ * In the parsed value each such field holds a `Buffer` of the decoded bytes instead of the string.
+ */
+export async function readJsonWithBase64Fields(
+  body: AsyncIterable<Uint8Array>,
+  fields: ReadonlySet<string>,
+): Promise<unknown> {
+  const scanner = new Base64FieldScanner(fields);
+  let sinceYield = 0;
+  for await (const chunk of body) {
+    // A view, not a copy: fetch hands out plain Uint8Arrays.
+    scanner.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    sinceYield += chunk.byteLength;
+    if (sinceYield >= YIELD_EVERY_BYTES) {
+      // A body already buffered is read entirely in microtasks; 32 such bodies of 11 MiB would
+      // hold the event loop for hundreds of milliseconds without this.
+      sinceYield = 0;
+      await new Promise(setImmediate);
+    }
+  }
+  return scanner.finish();
+}
+
+/** Decoding a MiB takes about a millisecond: the event loop gets a turn at least that often. */
+const YIELD_EVERY_BYTES = 1 << 20;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+/** Keys longer than this are never one of ours: their bytes are not kept. */
+const LONGEST_KEY = 64;
+/** What replaces a decoded string in the text that is parsed: NUL cannot start a base64 string. */
+const MARKER = '\u0000';
+
+function isWhitespace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
+}
+
+/** Byte-level JSON tokenizer that knows just enough: strings, escapes, keys and colons. */
+export class Base64FieldScanner {
+  /** Field names: ASCII, compared with the key's raw bytes (an escaped key is not recognised). */
+  readonly #fields: ReadonlySet<string>;
+  /** The document minus the decoded strings, as latin1 pieces (UTF-8 bytes kept as they are). */
+  readonly #rest: Buffer[] = [];
+  readonly #blobs: Buffer[] = [];
+  #state: 'out' | 'string' | 'base64' = 'out';
+  #escaped = false;
+  /** The string being read, while it is short enough to be a key. */
+  #stringBytes: number[] | undefined = [];
+  /** The last complete string, if only whitespace followed it: a key once a colon comes. */
+  #lastString: string | undefined;
+  /** The key whose value comes next, if only whitespace followed its colon. */
+  #keyBeforeValue: string | undefined;
+  /** The base64 text being decoded: decoded parts and the 0–3 characters short of a group of 4. */
+  #decoded: Buffer[] = [];
+  #carry = '';
+
+  constructor(fields: ReadonlySet<string>) {
+    this.#fields = fields;
+  }
+
+  push(chunk: Buffer): void {
+    let keptFrom = 0;
+    let index = 0;
+    while (index < chunk.length) {
+      if (this.#state === 'base64') {
+        const end = chunk.indexOf(QUOTE, index);
+        const stop = end === -1 ? chunk.length : end;
+        this.#decode(chunk.subarray(index, stop));
+        if (end === -1) return;
+        this.#endBase64();
+        index = end + 1;
+        keptFrom = index;
+        continue;
+      }
+      const byte = chunk[index] as number;
+      if (this.#state === 'string') {
+        this.#readStringByte(byte);
+      } else if (byte === QUOTE) {
+        if (this.#keyBeforeValue !== undefined && this.#fields.has(this.#keyBeforeValue)) {
+          this.#rest.push(chunk.subarray(keptFrom, index));
+          this.#state = 'base64';
+          index++;
+          keptFrom = index;
+          continue;
+        }
+        this.#state = 'string';
+        this.#stringBytes = [];
+        this.#keyBeforeValue = undefined;
+      } else if (byte === COLON && this.#lastString !== undefined) {
+        this.#keyBeforeValue = this.#lastString;
+        this.#lastString = undefined;
+      } else if (!isWhitespace(byte)) {
+        this.#lastString = undefined;
+        this.#keyBeforeValue = undefined;
+      }
+      index++;
+    }
+    if (keptFrom < chunk.length) this.#rest.push(chunk.subarray(keptFrom));
+  }
+
+  /** The parsed document, each decoded field a Buffer. Throws SyntaxError for invalid JSON. */
+  finish(): unknown {
+    if (this.#state !== 'out') throw new SyntaxError('The JSON document ended inside a string.');
+    const text = Buffer.concat(this.#rest).toString('utf8');
+    return JSON.parse(text, (key, value: unknown) =>
+      this.#fields.has(key) && typeof value === 'string' && value.startsWith(MARKER)
+        ? (this.#blobs[Number(value.slice(1))] ?? value)
+        : value,
+    );
+  }
+
+  #readStringByte(byte: number): void {
+    if (this.#escaped) {
+      this.#escaped = false;
+    } else if (byte === BACKSLASH) {
+      this.#escaped = true;
+    } else if (byte === QUOTE) {
+      this.#state = 'out';
+      this.#lastString = this.#stringBytes === undefined ? undefined : String.fromCharCode(...this.#stringBytes);
+      return;
+    }
+    if (this.#stringBytes !== undefined) {
+      this.#stringBytes.push(byte);
+      if (this.#stringBytes.length > LONGEST_KEY) this.#stringBytes = undefined;
+    }
+  }
+
+  /** Decodes whole groups of 4 characters, keeping the 0–3 left over for the next chunk. */
+  #decode(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    if (this.#carry.includes('\\') || bytes.includes(BACKSLASH)) {
+      this.#decodeEscaped(bytes);
+      return;
+    }
+    let start = 0;
+    if (this.#carry.length > 0) {
+      const missing = 4 - this.#carry.length;
+      if (bytes.length < missing) {
+        this.#carry += bytes.toString('latin1');
+        return;
+      }
+      this.#decoded.push(Buffer.from(this.#carry + bytes.toString('latin1', 0, missing), 'base64'));
+      start = missing;
+    }
+    const aligned = bytes.length - ((bytes.length - start) % 4);
+    // Straight from the chunk: no concatenated string to flatten.
+    if (aligned > start) this.#decoded.push(Buffer.from(bytes.toString('latin1', start, aligned), 'base64'));
+    this.#carry = bytes.toString('latin1', aligned);
+  }
+
+  /** The rare text with JSON escapes in it (`\/` from some encoders, `\n` line breaks): undone first. */
+  #decodeEscaped(bytes: Buffer): void {
+    let text = this.#carry + bytes.toString('latin1');
+    // An escape split across chunks keeps its backslash in the carry until its letter arrives.
+    const trailing = /(^|[^\\])(\\\\)*\\$/.test(text) ? '\\' : '';
+    if (trailing) text = text.slice(0, -1);
+    text = text.replace(/\\(.)/g, (_match, letter: string) => (letter === '/' ? '/' : ''));
+    const aligned = text.length - (text.length % 4);
+    if (aligned > 0) this.#decoded.push(Buffer.from(text.slice(0, aligned), 'base64'));
+    this.#carry = text.slice(aligned) + trailing;
+  }
+
+  #endBase64(): void {
+    if (this.#carry.length > 0) this.#decoded.push(Buffer.from(this.#carry.replace(/\\/g, ''), 'base64'));
+    const blob = this.#decoded.length === 1 ? (this.#decoded[0] as Buffer) : Buffer.concat(this.#decoded);
+    this.#rest.push(Buffer.from(`"${JSON.stringify(MARKER).slice(1, -1)}${this.#blobs.length}"`, 'latin1'));
+    this.#blobs.push(blob);
+    this.#decoded = [];
+    this.#carry = '';
+    this.#state = 'out';
+    this.#keyBeforeValue = undefined;
+  }
+}
