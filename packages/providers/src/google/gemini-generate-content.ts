@@ -87,7 +87,7 @@ export function geminiOutput(body: unknown, requestedFormat: string): GeminiOutp
   }
   const outputFormat = formatOfMediaType(image.mimeType);
   return {
-    images: [{ bytes: Buffer.from(image.data, 'base64'), mediaType: image.mimeType }],
+    images: [{ bytes: image.data, mediaType: image.mimeType }],
     outputFormat,
     usage: usageOf(answer.usage),
     warnings: formatMismatchWarning(requestedFormat, outputFormat),

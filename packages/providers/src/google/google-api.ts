@@ -45,13 +45,15 @@ export interface GeminiImageConfig {
 
 /** One `predictions[]` entry: an image, or only the reason one was withheld. */
 export interface Prediction {
-  bytesBase64Encoded?: string | undefined;
+  /** The image, decoded. */
+  bytes?: Buffer | undefined;
   mimeType?: string | undefined;
   raiFilteredReason?: string | undefined;
 }
 
 export interface InlineImagePart {
-  data: string;
+  /** The image, decoded. */
+  data: Buffer;
   mimeType: string;
   /** An interim draft of a thinking model, not the answer. */
   thought: boolean;
@@ -82,7 +84,7 @@ export function readPredictions(body: unknown): Prediction[] {
     if (prediction === undefined) return [];
     return [
       {
-        bytesBase64Encoded: asString(prediction.bytesBase64Encoded),
+        bytes: asBytes(prediction.bytesBase64Encoded),
         mimeType: asString(prediction.mimeType),
         raiFilteredReason: asString(prediction.raiFilteredReason),
       },
@@ -97,8 +99,8 @@ export function readGenerateContent(body: unknown): GenerateContentAnswer {
   const parts = asList(asObject(candidate?.content)?.parts).map(asObject);
   const images = parts.flatMap((part) => {
     const inline = asObject(part?.inlineData);
-    const data = asString(inline?.data);
-    if (data === undefined || data === '') return [];
+    const data = asBytes(inline?.data);
+    if (data === undefined || data.byteLength === 0) return [];
     return [{ data, mimeType: asString(inline?.mimeType) ?? 'image/png', thought: part?.thought === true }];
   });
   return {
@@ -127,6 +129,12 @@ export function asObject(value: unknown): JsonObject | undefined {
 
 export function asList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** Image bytes: decoded while the body streamed in, or still a base64 string (read another way). */
+function asBytes(value: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(value)) return value;
+  return typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
 }
 
 export function asString(value: unknown): string | undefined {

@@ -1,11 +1,18 @@
 import { type Agent, fetch } from 'undici';
+import { readJsonWithBase64Fields } from '../base64-json.ts';
 import { mapGoogleError } from './google-errors.ts';
+
+/** Where Google's answers carry images: Imagen's `bytesBase64Encoded`, Gemini's `inlineData.data`. */
+const IMAGE_FIELDS: ReadonlySet<string> = new Set(['bytesBase64Encoded', 'data']);
 
 /** A Google answer of any status, its body parsed as JSON when it is JSON. */
 export interface GoogleResponse {
   status: number;
   headers: Headers;
-  /** Parsed JSON, else the raw text (proxies answer errors in HTML). */
+  /**
+   * Parsed JSON, else the raw text (proxies answer errors in HTML). In a 2xx JSON answer the image
+   * fields hold Buffers, decoded as the body streamed in (see base64-json.ts).
+   */
   body: unknown;
 }
 
@@ -26,6 +33,20 @@ export async function postJson(
     signal,
     dispatcher,
   });
+  const ok = response.status >= 200 && response.status <= 299;
+  if (ok && response.body !== null && /\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
+    try {
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: await readJsonWithBase64Fields(response.body, IMAGE_FIELDS),
+      };
+    } catch (error) {
+      // Not JSON after all: successBody turns the text into a 502, as for any non-JSON answer.
+      if (!(error instanceof SyntaxError)) throw error;
+      return { status: response.status, headers: response.headers, body: 'unparseable JSON' };
+    }
+  }
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: parseJson(text) };
 }

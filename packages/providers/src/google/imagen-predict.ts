@@ -45,12 +45,16 @@ export function imagenPredictBody(
 export function imagenOutput(request: ProviderImageRequest, body: unknown, mediaType: string): ImagenOutput {
   const predictions = readPredictions(body);
   const images = predictions.flatMap((prediction) =>
-    prediction.bytesBase64Encoded
-      ? [{ bytes: Buffer.from(prediction.bytesBase64Encoded, 'base64'), mediaType: prediction.mimeType ?? mediaType }]
+    prediction.bytes && prediction.bytes.byteLength > 0
+      ? [{ bytes: prediction.bytes, mediaType: prediction.mimeType ?? mediaType }]
       : [],
   );
   const reasons = predictions.flatMap((prediction) =>
-    prediction.bytesBase64Encoded ? [] : prediction.raiFilteredReason ? [prediction.raiFilteredReason] : [],
+    prediction.bytes && prediction.bytes.byteLength > 0
+      ? []
+      : prediction.raiFilteredReason
+        ? [prediction.raiFilteredReason]
+        : [],
   );
   const missing = Math.max(0, request.n - images.length);
   const first = images[0];
