@@ -159,20 +159,30 @@ export async function startJobAttempt(db: Queryable, id: string, routeIndex = 0)
   return rows[0];
 }
 
-/** Step 1 done: the images are in S3. A retry from here on never calls the upstream again. */
-export async function recordImagesStored(
+/**
+ * The images are in S3: records them with the result and marks the job succeeded in ONE statement
+ * (with its webhook delivery, outbox), so a sync request waits for one round trip, not two. A
+ * conditional update: only the first of two racing deliveries makes the transition.
+ */
+export async function completeJobWithImages(
   db: Queryable,
   id: string,
   images: StoredImage[],
   result: JobResult,
   attempt: RoutingAttemptRow,
-): Promise<void> {
-  await db.query(
-    `update jobs set images = $2, result = $3, progress = 'images_stored',
-       routing = jsonb_set(routing, '{attempts}', (routing->'attempts') || $4::jsonb)
-     where id = $1 and status = 'in_progress' and progress = 'accepted'`,
-    [id, JSON.stringify(images), result, JSON.stringify([attempt])],
-  );
+): Promise<TerminalTransition | undefined> {
+  const { rows } = await db.query<{ webhook_delivery_id: string | null }>({
+    name: 'complete-job-with-images',
+    text: `with job as (
+       update jobs set images = $2, result = $3, progress = 'result_recorded', status = 'succeeded',
+         completed_at = now(), routing = jsonb_set(routing, '{attempts}', (routing->'attempts') || $4::jsonb)
+       where id = $1 and status = 'in_progress' and progress = 'accepted'
+       returning id, account_id, status, webhook_url
+     ), delivery as (${webhookOutboxInsert('$5')})
+     select (select id from delivery) as webhook_delivery_id from job`,
+    values: [id, JSON.stringify(images), result, JSON.stringify([attempt]), newId('whd')],
+  });
+  return transitionOf(rows);
 }
 
 /**
@@ -204,8 +214,9 @@ function transitionOf(rows: { webhook_delivery_id: string | null }[]): TerminalT
 }
 
 /**
- * Marks the job succeeded once its images are stored; a conditional update, so it happens once.
- * Writes its webhook delivery in the same statement (outbox).
+ * Marks the job succeeded once its images are stored (a job recorded in two steps by an earlier
+ * version); a conditional update, so it happens once. Writes its webhook delivery in the same
+ * statement (outbox).
  */
 export async function completeJob(db: Queryable, id: string): Promise<TerminalTransition | undefined> {
   const { rows } = await db.query<{ webhook_delivery_id: string | null }>(

@@ -3,12 +3,12 @@ import type { GenerationJobPayload } from '@imagegate/contracts';
 import { type GatewayError, TimeoutError, toGatewayError, UpstreamError } from '@imagegate/core';
 import {
   completeJob,
+  completeJobWithImages,
   findJob,
   finishJobUnsuccessfully,
   type JobRow,
   moveJobToFallback,
   recordFailedAttempt,
-  recordImagesStored,
   recordUpstreamTask,
   returnJobToQueue,
   type StoredImage,
@@ -35,6 +35,7 @@ import {
 import { type Job, RateLimitError } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
+import { StageTimer } from '../stage-timer.ts';
 
 const CANCELED = { message: 'The job was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' };
 
@@ -84,9 +85,12 @@ export function createGenerateImageProcessor(
     status: 'succeeded' | 'failed' | 'canceled',
     transition: TerminalTransition,
   ): Promise<void> {
-    await enqueueSettlement(deps.settlementQueue, jobId);
-    if (transition.webhookDeliveryId) await enqueueWebhookDelivery(deps.webhookQueue, transition.webhookDeliveryId);
-    await publishJobEvent(redis, settings.redisPrefix, { jobId, status });
+    const { webhookDeliveryId } = transition;
+    await Promise.all([
+      publishJobEvent(redis, settings.redisPrefix, { jobId, status }),
+      enqueueSettlement(deps.settlementQueue, jobId),
+      webhookDeliveryId ? enqueueWebhookDelivery(deps.webhookQueue, webhookDeliveryId) : undefined,
+    ]);
   }
 
   async function finishSucceeded(jobId: string): Promise<void> {
@@ -171,7 +175,9 @@ export function createGenerateImageProcessor(
   return async (queueJob: Job<GenerationJobPayload>): Promise<void> => {
     const { jobId } = queueJob.data;
     const logger = deps.logger.child({ jobId, provider: provider.name, attempt: queueJob.attemptsMade + 1 });
+    const stages = new StageTimer(queueJob.processedOn ?? Date.now(), queueJob.timestamp);
     const job = await startJobAttempt(pool, jobId, routeIndexOfQueueJobId(queueJob.id));
+    stages.lap('start');
     if (job === undefined) {
       logger.debug('job already finished, moved on to a fallback, or unknown; nothing to do');
       return;
@@ -210,6 +216,7 @@ export function createGenerateImageProcessor(
     let result: ProviderImageResult;
     try {
       const longWait = await takeAllowance(splitIntoCalls(request.n, imagesPerCall).length, signal);
+      stages.lap('allowance');
       if (longWait > 0) {
         logger.debug({ waitMs: longWait }, 'provider rate limited; handing the job back');
         return await handBack(jobId, longWait);
@@ -249,7 +256,9 @@ export function createGenerateImageProcessor(
       cancellations.end(jobId);
     }
 
+    stages.lap('upstream');
     const images = await storeImages(job, result);
+    stages.lap('store');
     const servedBy =
       job.route_index > 0
         ? [
@@ -259,7 +268,7 @@ export function createGenerateImageProcessor(
               .join(', ')} failed.`,
           ]
         : [];
-    await recordImagesStored(
+    const transition = await completeJobWithImages(
       pool,
       jobId,
       images,
@@ -274,7 +283,9 @@ export function createGenerateImageProcessor(
       },
       { provider: provider.name, model: job.model, status: 'succeeded', duration_ms: Date.now() - started },
     );
-    await finishSucceeded(jobId);
-    logger.info({ images: images.length, ms: Date.now() - started }, 'generation succeeded');
+    stages.lap('record');
+    if (transition) await announce(jobId, 'succeeded', transition);
+    stages.lap('announce');
+    logger.info({ images: images.length, ms: Date.now() - started, stagesMs: stages.laps }, 'generation succeeded');
   };
 }
