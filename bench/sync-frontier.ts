@@ -39,12 +39,16 @@ try {
   const imagegate = await stack.startImagegate();
   if (pinned) pin(process.pid, 1);
   const agent = createAgent(1024);
-  const { sendDirect, sendGateway } = syncSenders(agent, {
-    emulatorUrl: stack.upstreams.url,
-    emulatorKey: stack.emulatorKey,
-    imagegateUrl: imagegate.url,
-    apiKey: stack.scratch.apiKey,
-  });
+  const { sendDirect, sendGateway } = syncSenders(
+    agent,
+    {
+      emulatorUrl: stack.upstreams.url,
+      emulatorKey: stack.emulatorKey,
+      imagegateUrl: imagegate.url,
+      apiKey: stack.scratch.apiKey,
+    },
+    { store: stack.store, imageBytes: 1024 * 1024 },
+  );
 
   const probes: {
     rate: number;

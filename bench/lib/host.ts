@@ -27,12 +27,18 @@ export type HostMode = 'imagegate' | 'naive' | 'upstreams';
 
 export type HostMessage =
   | { type: 'ready'; url: string; s3?: { endpoint: string; accessKeyId: string; secretAccessKey: string } }
-  | { type: 'sample'; rssBytes: number; eventLoopP99Ms: number; eventLoopMaxMs: number };
+  | { type: 'sample'; rssBytes: number; eventLoopP99Ms: number; eventLoopMaxMs: number; cpuMs: number };
 
 /** `sample` with `gc` collects garbage first (the host runs with --expose-gc). */
 export type ParentMessage = { type: 'sample'; reset: boolean; gc: boolean } | { type: 'stop' };
 
 const send = (message: HostMessage) => process.send?.(message);
+
+/** CPU time (user + system, all threads) this process has used: contention on the core does not inflate it. */
+function cpuMsSinceStart(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 
 async function startImagegate(): Promise<{ url: string; close: () => Promise<void> }> {
   const env = process.env;
@@ -127,6 +133,7 @@ async function main(): Promise<void> {
         rssBytes: process.memoryUsage.rss(),
         eventLoopP99Ms: delay.percentile(99) / 1e6,
         eventLoopMaxMs: delay.max / 1e6,
+        cpuMs: cpuMsSinceStart(),
       });
       if (message.reset) delay.reset();
     } else {

@@ -5,16 +5,18 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { openSync } from 'node:fs';
 import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
 import { createAccountWithGrant, createPool, insertApiKey, migrate, type Pool } from '@imagegate/db';
 import { createRedisConnection, deleteKeysWithPrefix } from '@imagegate/queue';
-import { createObjectStore } from '@imagegate/storage';
+import { createObjectStore, type ObjectStore } from '@imagegate/storage';
 import pg from 'pg';
 import type { HostMessage, HostMode, ParentMessage } from './host.ts';
 import { pin } from './pinning.ts';
 
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const hostLog = process.env.BENCH_HOST_LOG;
 
 export interface Host {
   url: string;
@@ -24,7 +26,7 @@ export interface Host {
   sample(options?: {
     reset?: boolean;
     gc?: boolean;
-  }): Promise<{ rssBytes: number; eventLoopP99Ms: number; eventLoopMaxMs: number }>;
+  }): Promise<{ rssBytes: number; eventLoopP99Ms: number; eventLoopMaxMs: number; cpuMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -40,7 +42,7 @@ export async function startHost(
       env: { ...process.env, ...options.env },
       // BENCH_HOST_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to see where a host's time goes.
       execArgv: ['--expose-gc', ...(process.env.BENCH_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      stdio: ['ignore', hostLog === undefined ? 'ignore' : openSync(hostLog, 'a'), 'inherit', 'ipc'],
     },
   );
   const pid = child.pid ?? 0;
@@ -148,6 +150,8 @@ export async function startImagegateStack(options: {
    * `env` overrides or adds to its environment (e.g. `WORKER_CONCURRENCY`).
    */
   startImagegate(env?: Record<string, string>): Promise<Host>;
+  /** The bucket imagegate writes to, for the load generator's own PUTs (the floor baseline). */
+  store: ObjectStore;
   close(): Promise<void>;
 }> {
   const scratch = await createScratch();
@@ -165,7 +169,8 @@ export async function startImagegateStack(options: {
     const s3 = upstreams.s3;
     if (s3 === undefined) throw new Error('the upstreams host did not report S3');
     const bucket = `bench-${randomBytes(4).toString('hex')}`;
-    await createObjectStore({ ...s3, region: 'us-east-1', bucket }).ensureBucket();
+    const store = createObjectStore({ ...s3, region: 'us-east-1', bucket });
+    await store.ensureBucket();
     const emulatorKey = 'sk-emulator';
     const env = {
       DATABASE_URL: scratch.databaseUrl,
@@ -184,14 +189,15 @@ export async function startImagegateStack(options: {
       PROVIDER_LIMITS: 'openai=1000000rpm/1000/1000000',
       PORT: '0',
       HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
+      // BENCH_LOG_LEVEL=info (with BENCH_HOST_LOG=<file> for the host's stdout) to read imagegate's logs.
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     };
     const startImagegate = async (overrides: Record<string, string> = {}) => {
       const host = await startHost('imagegate', { cpu: options.pinned ? 0 : undefined, env: { ...env, ...overrides } });
       hosts.push(host);
       return host;
     };
-    return { scratch, upstreams, emulatorKey, startImagegate, close };
+    return { scratch, upstreams, emulatorKey, store, startImagegate, close };
   } catch (error) {
     await close();
     throw error;
