@@ -6,3 +6,4 @@ export * from './logger.ts';
 export * from './money.ts';
 export * from './periodic-sweep.ts';
 export * from './shutdown.ts';
+export { StageTimer } from './stage-timer.ts';

@@ -1,5 +1,5 @@
 import { generationRequestSchema, isTerminal } from '@imagegate/contracts';
-import { errorFromStored, InvalidRequestError, OverloadedError } from '@imagegate/core';
+import { errorFromStored, InvalidRequestError, OverloadedError, StageTimer } from '@imagegate/core';
 import { findJob, finishJobUnsuccessfully, type JobRow } from '@imagegate/db';
 import { enqueueGeneration } from '@imagegate/queue';
 import { toJobResource } from '@imagegate/resources';
@@ -20,6 +20,7 @@ export function createGenerationHandler(deps: IngressDeps) {
   const { pool, catalog, queues, waiter, settings } = deps;
 
   return async (request: Request, response: Response): Promise<void> => {
+    const stages = new StageTimer();
     if (!request.is('application/json')) {
       throw new InvalidRequestError("Send the body as JSON with 'Content-Type: application/json'.", {
         code: 'invalid_content_type',
@@ -49,6 +50,7 @@ export function createGenerationHandler(deps: IngressDeps) {
       });
     }
     await deps.admission.admit(model.provider);
+    stages.lap('validate');
     const webhookUrl = await webhookUrlOfRequest(body, deps.webhookUrlPolicy);
     const idempotencyKey = readIdempotencyKey(request);
     const preferences = parsePrefer(request.headers.prefer);
@@ -87,6 +89,7 @@ export function createGenerationHandler(deps: IngressDeps) {
       { markupTiers: settings.markupTiers },
     );
     let job = submitted;
+    stages.lap('hold');
     if (replayed) response.setHeader('idempotent-replayed', 'true');
 
     // Wait before enqueueing, so a fast job cannot finish unseen.
@@ -112,15 +115,20 @@ export function createGenerationHandler(deps: IngressDeps) {
         throw overloaded;
       }
     }
+    stages.lap('enqueue');
     if (replayed) job = (await findJob(pool, job.id)) ?? job;
     if (outcome !== undefined && !isTerminal(job.status)) {
       const result = await outcome;
       if (result === 'aborted') return; // the client left; the job runs on and can be fetched later
+      stages.lap('wait');
       job = (await findJob(pool, job.id)) ?? job;
+      stages.lap('read');
     }
     abort.abort();
-    if (isTerminal(job.status)) return answerFinished(response, job, deps);
-    await answerAccepted(response, job, deps, preferences.respondAsync || preferences.waitS !== undefined);
+    if (isTerminal(job.status)) await answerFinished(response, job, deps);
+    else await answerAccepted(response, job, deps, preferences.respondAsync || preferences.waitS !== undefined);
+    stages.lap('answer');
+    deps.logger.debug({ jobId: job.id, status: job.status, stagesMs: stages.laps }, 'generation request answered');
   };
 }
 

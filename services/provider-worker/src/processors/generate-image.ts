@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GenerationJobPayload } from '@imagegate/contracts';
-import { type GatewayError, TimeoutError, toGatewayError, UpstreamError } from '@imagegate/core';
+import { type GatewayError, StageTimer, TimeoutError, toGatewayError, UpstreamError } from '@imagegate/core';
 import {
   completeJob,
   completeJobWithImages,
@@ -35,7 +35,6 @@ import {
 import { type Job, RateLimitError } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
-import { StageTimer } from '../stage-timer.ts';
 
 const CANCELED = { message: 'The job was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' };
 
@@ -175,7 +174,7 @@ export function createGenerateImageProcessor(
   return async (queueJob: Job<GenerationJobPayload>): Promise<void> => {
     const { jobId } = queueJob.data;
     const logger = deps.logger.child({ jobId, provider: provider.name, attempt: queueJob.attemptsMade + 1 });
-    const stages = new StageTimer(queueJob.processedOn ?? Date.now(), queueJob.timestamp);
+    const stages = new StageTimer({ queued: Math.max(0, (queueJob.processedOn ?? Date.now()) - queueJob.timestamp) });
     const job = await startJobAttempt(pool, jobId, routeIndexOfQueueJobId(queueJob.id));
     stages.lap('start');
     if (job === undefined) {

@@ -1,15 +1,16 @@
 import { performance } from 'node:perf_hooks';
 
 /**
- * Where one attempt's time went, logged with its outcome: `queued` (added → picked up), then each
- * stage the processor marks with `lap`. Slow jobs are explained by their own log line.
+ * Where one request's or attempt's time went, logged with its outcome: each stage marked with
+ * `lap`, in milliseconds. A slow job is explained by its own log line.
  */
 export class StageTimer {
   readonly laps: Record<string, number> = {};
   #last = performance.now();
 
-  constructor(pickedUpAt: number, addedAt: number) {
-    this.laps.queued = Math.max(0, pickedUpAt - addedAt);
+  /** `earlier` stages measured before this timer existed (e.g. time spent queued). */
+  constructor(earlier: Record<string, number> = {}) {
+    Object.assign(this.laps, earlier);
   }
 
   /** Milliseconds since the previous lap (or since construction), recorded under `stage`. */
