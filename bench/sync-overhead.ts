@@ -36,6 +36,13 @@ const imageBytes = Number(values['image-bytes']);
 const log = (message: string) => process.stderr.write(`[sync-overhead] ${message}\n`);
 
 const pinned = pinningAvailable();
+/** Requests one pass sends, warm-up included. */
+const requestsPerPass = Math.floor(rate * (seconds + warmupS));
+/** CPU time (user + system) this process has used. */
+function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
 const stack = await startImagegateStack({ latencyMs, imageBytes, pinned });
 try {
   const imagegateHost = await stack.startImagegate();
@@ -57,18 +64,33 @@ try {
   const results = [];
   for (let index = 1; index <= rounds; index++) {
     log(`round ${index}: straight to the emulator at ${rate}/s for ${seconds} s`);
+    const directCpu = ownCpuMs();
     const baseline = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: sendDirect });
+    const directCpuMsPerRequest = (ownCpuMs() - directCpu) / requestsPerPass;
     log(`round ${index}: straight to the emulator, then the image PUT to S3, at ${rate}/s for ${seconds} s`);
+    const floorCpu = ownCpuMs();
     const floor = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: sendDirectThenStore });
+    const floorCpuMsPerRequest = (ownCpuMs() - floorCpu) / requestsPerPass;
     log(`round ${index}: through imagegate at ${rate}/s for ${seconds} s`);
     const cpuBefore = (await imagegateHost.sample()).cpuMs;
     const imagegate = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: sendGateway });
     // Every request of the pass, warm-up included; jobs still settling after it are counted too.
-    const cpuMsPerRequest = ((await imagegateHost.sample()).cpuMs - cpuBefore) / Math.floor(rate * (seconds + warmupS));
+    const cpuMsPerRequest = ((await imagegateHost.sample()).cpuMs - cpuBefore) / requestsPerPass;
     log(
       `  direct p50 ${round(baseline.p50Ms)} p99 ${round(baseline.p99Ms)} · direct+PUT p50 ${round(floor.p50Ms)} p99 ${round(floor.p99Ms)} · imagegate p50 ${round(imagegate.p50Ms)} p99 ${round(imagegate.p99Ms)} errors ${imagegate.errors} · ${round(cpuMsPerRequest)} CPU ms/request`,
     );
-    results.push({ round: index, baseline, floor, imagegate, cpuMsPerRequest });
+    log(
+      `  CPU ms/request: load generator direct ${round(directCpuMsPerRequest)}, direct+PUT ${round(floorCpuMsPerRequest)}; imagegate ${round(cpuMsPerRequest)}`,
+    );
+    results.push({
+      round: index,
+      baseline,
+      floor,
+      imagegate,
+      cpuMsPerRequest,
+      directCpuMsPerRequest,
+      floorCpuMsPerRequest,
+    });
   }
   const output = {
     added_p50_ms: round(median(results.map((r) => r.imagegate.p50Ms - r.baseline.p50Ms))),
@@ -82,10 +104,13 @@ try {
     direct_then_put_p99_ms: round(median(results.map((r) => r.floor.p99Ms))),
     added_over_floor_p50_ms: round(median(results.map((r) => r.imagegate.p50Ms - r.floor.p50Ms))),
     added_over_floor_p99_ms: round(median(results.map((r) => r.imagegate.p99Ms - r.floor.p99Ms))),
-    errors: results.reduce((sum, r) => sum + r.imagegate.errors + r.baseline.errors, 0),
+    errors: results.reduce((sum, r) => sum + r.imagegate.errors + r.baseline.errors + r.floor.errors, 0),
     direct_achieved_fraction: round(Math.min(...results.map((r) => r.baseline.achievedPerS / rate)), 3),
     // What one sync request costs imagegate's core (ingress, worker and settlement together).
     imagegate_cpu_ms_per_request: round(median(results.map((r) => r.cpuMsPerRequest))),
+    // The same bytes moved by a plain Node client: the answer read (direct), then also the PUT (floor).
+    load_generator_direct_cpu_ms_per_request: round(median(results.map((r) => r.directCpuMsPerRequest))),
+    load_generator_direct_then_put_cpu_ms_per_request: round(median(results.map((r) => r.floorCpuMsPerRequest))),
   };
   const targets = { added_p50_ms_max: 5, added_p99_ms_max: 20, errors_max: 0, direct_achieved_fraction_min: 0.99 };
   printFigure({
