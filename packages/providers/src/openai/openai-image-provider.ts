@@ -4,6 +4,7 @@ import { readJsonWithBase64Fields } from '../base64-json.ts';
 import { secretRedactor } from '../redact.ts';
 import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
+import { createUpstreamFetch, nodeBodyOf } from '../upstream-fetch.ts';
 import { mapOpenAIError, redactApiError } from './openai-errors.ts';
 
 export interface OpenAIProviderConfig {
@@ -24,7 +25,7 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
     baseURL: config.baseURL,
     maxRetries: 0,
     timeout: config.timeoutMs ?? 600_000,
-    fetchOptions: { dispatcher } as OpenAI['fetchOptions'],
+    fetch: createUpstreamFetch(dispatcher),
   });
 
   // OpenAI quotes keys back in some errors ("Incorrect API key provided: sk-…"); the SDK's error
@@ -87,9 +88,10 @@ const IMAGE_FIELDS: ReadonlySet<string> = new Set(['b64_json']);
 
 /** A 2xx answer's body; a connection cut mid-body is retryable, a body that is not JSON too. */
 async function readImagesAnswer(response: Response, signal: AbortSignal | undefined): Promise<ImagesAnswer> {
-  if (response.body === null) throw new UpstreamError('The upstream answered with an empty body.', { retryable: true });
+  const body = nodeBodyOf(response) ?? response.body;
+  if (body === null) throw new UpstreamError('The upstream answered with an empty body.', { retryable: true });
   try {
-    return (await readJsonWithBase64Fields(response.body, IMAGE_FIELDS)) as ImagesAnswer;
+    return (await readJsonWithBase64Fields(body, IMAGE_FIELDS)) as ImagesAnswer;
   } catch (error) {
     if (signal?.aborted) throw new AbortedError(undefined, { cause: error });
     const what = error instanceof SyntaxError ? 'an answer that is not valid JSON' : 'a broken connection';
