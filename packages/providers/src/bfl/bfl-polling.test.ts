@@ -148,10 +148,11 @@ describe('createBflImageProvider polling', () => {
   });
 
   it('submits afresh when a pending task is Ready but its image link expired', async () => {
-    const shortLived = await startTestEmulator({ renderMs: 10, resultTtlMs: 20 });
+    // Long enough for the fresh task's link to be fetched on a loaded machine, short enough to wait out.
+    const shortLived = await startTestEmulator({ renderMs: 10, resultTtlMs: 500 });
     try {
       const pendingTask = await submitDirectly(shortLived);
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      await new Promise((resolve) => setTimeout(resolve, 600));
 
       const result = await provider({}, shortLived.url).generate(bflRequest(), { pendingTask });
 

@@ -102,12 +102,15 @@ export function mapTransportError(
   if (signals.caller?.aborted) {
     return new AbortedError(undefined, { cause: error });
   }
-  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  // undici's `request` puts the code on the error; its `fetch` on the cause of a TypeError.
+  const failure = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = failure?.code ?? failure?.cause?.code;
   if (signals.deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new TimeoutError('Google did not answer in time.', { retryable: true, cause: error });
   }
-  // undici reports refused, reset and cut-off connections as TypeErrors ('fetch failed', 'terminated').
-  if (error instanceof TypeError) {
+  // Refused, reset and cut-off connections: system codes (ECONNREFUSED…), undici's (UND_ERR_SOCKET…),
+  // or fetch's TypeErrors ('fetch failed', 'terminated').
+  if (error instanceof TypeError || (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code))) {
     return new UpstreamError('Could not reach Google.', {
       code: 'upstream_unreachable',
       retryable: true,

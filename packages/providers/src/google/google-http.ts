@@ -1,5 +1,6 @@
-import { type Agent, fetch } from 'undici';
+import type { Agent } from 'undici';
 import { readJsonWithBase64Fields } from '../base64-json.ts';
+import { createUpstreamFetch, nodeBodyOf } from '../upstream-fetch.ts';
 import { mapGoogleError } from './google-errors.ts';
 
 /** Where Google's answers carry images: Imagen's `bytesBase64Encoded`, Gemini's `inlineData.data`. */
@@ -16,6 +17,17 @@ export interface GoogleResponse {
   body: unknown;
 }
 
+const fetchers = new WeakMap<Agent, ReturnType<typeof createUpstreamFetch>>();
+
+function fetchersByAgent(dispatcher: Agent): ReturnType<typeof createUpstreamFetch> {
+  let upstreamFetch = fetchers.get(dispatcher);
+  if (upstreamFetch === undefined) {
+    upstreamFetch = createUpstreamFetch(dispatcher);
+    fetchers.set(dispatcher, upstreamFetch);
+  }
+  return upstreamFetch;
+}
+
 /** POSTs `body` as JSON through the adapter's keep-alive pool and reads the whole answer. */
 export async function postJson(
   dispatcher: Agent,
@@ -24,14 +36,12 @@ export async function postJson(
   body: unknown,
   signal: AbortSignal,
 ): Promise<GoogleResponse> {
-  const response = await fetch(url, {
+  // Not followed: a redirect would carry the API key or token to wherever it points.
+  const response = await fetchersByAgent(dispatcher)(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: JSON.stringify(body),
-    // A redirect would carry the API key or token to wherever it points.
-    redirect: 'error',
     signal,
-    dispatcher,
   });
   const ok = response.status >= 200 && response.status <= 299;
   if (ok && response.body !== null && /\bjson\b/i.test(response.headers.get('content-type') ?? '')) {
@@ -39,7 +49,7 @@ export async function postJson(
       return {
         status: response.status,
         headers: response.headers,
-        body: await readJsonWithBase64Fields(response.body, IMAGE_FIELDS),
+        body: await readJsonWithBase64Fields(nodeBodyOf(response) ?? response.body, IMAGE_FIELDS),
       };
     } catch (error) {
       // Not JSON after all: successBody turns the text into a 502, as for any non-JSON answer.
