@@ -12,7 +12,9 @@
  *   default config — BullMQ concurrency, micro-batch size and wait, pool size) running in this
  *   process, draining one settlement queue entry per job from Redis (bench/lib/settlement-worker-pass.ts).
  *   The entries are enqueued while the worker is paused; the clock runs from resume to the last
- *   acknowledgement.
+ *   acknowledgement, so the CPU a pass costs is the worker's, Redis's and Postgres's. To try other
+ *   settings, set SETTLEMENT_CONCURRENCY, SETTLEMENT_BATCH_SIZE, SETTLEMENT_BATCH_WAIT_MS or
+ *   DATABASE_POOL_SIZE in the environment (the method in the report names what ran).
  * - baseline = raw batched SQL, 1,000 jobs per statement on one connection, charges precomputed
  *   (bench/lib/settlement-baseline.ts).
  * Both passes are checked exactly (bench/lib/settlement-verify.ts): each job's debit and release

@@ -20,6 +20,11 @@ function workerConfig(databaseUrl: string, redisUrl: string, prefix: string): Se
     LOG_LEVEL: 'silent',
     // Every seeded job is older than the sweep's grace; keep the sweep out of the measurement.
     SETTLEMENT_SWEEP_INTERVAL_MS: '3600000',
+    // Tuning knobs the caller may set to try other settings (the defaults are what is measured).
+    SETTLEMENT_CONCURRENCY: process.env.SETTLEMENT_CONCURRENCY,
+    SETTLEMENT_BATCH_SIZE: process.env.SETTLEMENT_BATCH_SIZE,
+    SETTLEMENT_BATCH_WAIT_MS: process.env.SETTLEMENT_BATCH_WAIT_MS,
+    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE,
   });
 }
 
