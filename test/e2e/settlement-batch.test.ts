@@ -242,6 +242,41 @@ describe('settleJobs', () => {
     expect(await totals()).toMatchObject({ debits: sum(jobs.map(expectedCharge)), debitEntries: 4, held: 0n });
   });
 
+  it('settles the rest of the batch when one job cannot be priced', async () => {
+    const accounts = await seedAccounts(2);
+    const jobs = succeededJobs(3, accounts);
+    await seedJobs(jobs);
+    const ids = jobs.map((job) => job.id);
+    await database.pool.query(
+      `update jobs set prices = '{"m": {"tiers": [{"maxPixels": 1, "micros": {}}]}}' where id = $1`,
+      [ids[1]],
+    );
+
+    const results = await settleJobs(database.pool, ids);
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await totals()).toMatchObject({ debitEntries: 2, held: PER_IMAGE * BigInt(jobs[1]?.asked ?? 0) });
+  });
+
+  it('settles the rest of the batch when the database refuses one job', async () => {
+    const [healthy = '', broken = ''] = await seedAccounts(2);
+    const jobs: SeededJob[] = [
+      { id: 'job_a', accountId: healthy, status: 'succeeded', asked: 1, delivered: 1 },
+      { id: 'job_b', accountId: broken, status: 'succeeded', asked: 1, delivered: 1 },
+      { id: 'job_c', accountId: healthy, status: 'failed', asked: 2, delivered: 0 },
+    ];
+    await seedJobs(jobs);
+    // The broken account holds less than its job's hold, so settling that job would break
+    // accounts_held_within_balance (held ≥ 0): the batch statement fails as a whole.
+    await database.pool.query('update accounts set held_micros = 0 where id = $1', [broken]);
+
+    const results = await settleJobs(database.pool, ['job_a', 'job_b', 'job_c']);
+
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const { rows } = await database.pool.query('select id from jobs where settled_at is not null order by id');
+    expect(rows).toEqual([{ id: 'job_a' }, { id: 'job_c' }]);
+  });
+
   it('does not charge again on the retry when settlement dies after the commit', async () => {
     const accounts = await seedAccounts(1);
     const jobs = succeededJobs(3, accounts);
