@@ -2,13 +2,19 @@ import { applySettlements } from '@imagegate/db';
 import { settleJobs } from '@imagegate/settlement-worker';
 import { createTestDatabase, findMoneyViolations, type TestDatabase } from '@imagegate/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  expectedCharge,
+  GRANT,
+  PER_IMAGE,
+  type SeededJob,
+  seedAccounts,
+  seedJobs,
+  settlementTotals,
+  succeededJobs,
+  sum,
+} from '../support/settlement-fixtures.ts';
 
 // Settlement of batches against a real Postgres: exactness, first writer wins, lock ordering.
-// Prices are written here by hand so the expected charges do not come from the pricing code:
-// 10,000 micros an image at markup 1.5 → 15,000 micros an image, held for every image asked for.
-const PER_IMAGE = 15_000n;
-const PRICES = { m: { tiers: [{ maxPixels: 100_000_000, micros: { low: '10000', medium: '10000', high: '10000' } }] } };
-const GRANT = 1_000_000_000n;
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -21,81 +27,6 @@ beforeEach(async () => {
   await database.pool.query('truncate ledger_entries, account_daily_spend, jobs, api_keys, accounts cascade');
 });
 
-type Finished = 'succeeded' | 'failed' | 'canceled' | 'in_progress';
-interface SeededJob {
-  id: string;
-  accountId: string;
-  status: Finished;
-  asked: number;
-  delivered: number;
-}
-
-/** What a job should be charged: every delivered image (up to what was asked for) if it succeeded. */
-function expectedCharge(job: SeededJob): bigint {
-  return job.status === 'succeeded' ? PER_IMAGE * BigInt(Math.min(job.delivered, job.asked)) : 0n;
-}
-
-async function seedAccounts(count: number): Promise<string[]> {
-  const ids = Array.from({ length: count }, (_, index) => `acct_${String(index).padStart(4, '0')}`);
-  await database.pool.query(
-    `insert into accounts (id, name, balance_micros) select id, id, $2 from unnest($1::text[]) id`,
-    [ids, GRANT],
-  );
-  await database.pool.query(
-    `insert into ledger_entries (id, account_id, type, amount_micros, reason)
-     select 'led_grant_' || id, id, 'grant', $2, 'test grant' from unnest($1::text[]) id`,
-    [ids, GRANT],
-  );
-  return ids;
-}
-
-/** Finished jobs with open holds (hold ledger entry and account held included), as submission leaves them. */
-async function seedJobs(jobs: readonly SeededJob[]): Promise<void> {
-  await database.pool.query(
-    `insert into jobs (id, account_id, status, model, provider, request, parameters, response_format,
-       images, result, markup_permille, prices, hold_micros, completed_at)
-     select j.id, j.account_id, j.status, 'm', 'openai', jsonb_build_object('n', j.asked), '{}', 'url',
-       (select coalesce(jsonb_agg(jsonb_build_object('key', j.id || '/' || i, 'content_type', 'image/png', 'bytes', 1)), '[]')
-        from generate_series(1, j.delivered) i),
-       case when j.status = 'succeeded' then '{"created": 1, "size": "1024x1024", "quality": "low",
-         "output_format": "png", "background": "opaque"}'::jsonb end,
-       1500, $6::jsonb, $7 * j.asked, case when j.status <> 'in_progress' then now() end
-     from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[])
-       as j(id, account_id, status, asked, delivered)`,
-    [
-      jobs.map((job) => job.id),
-      jobs.map((job) => job.accountId),
-      jobs.map((job) => job.status),
-      jobs.map((job) => job.asked),
-      jobs.map((job) => job.delivered),
-      JSON.stringify(PRICES),
-      PER_IMAGE,
-    ],
-  );
-  await database.pool.query(
-    `insert into ledger_entries (id, account_id, type, amount_micros, held_micros, job_id)
-     select 'led_hold_' || id, account_id, 'hold', 0, hold_micros, id from jobs where id = any($1)`,
-    [jobs.map((job) => job.id)],
-  );
-  await database.pool.query(
-    `update accounts a set held_micros = a.held_micros + s.held
-     from (select account_id, sum(hold_micros) as held from jobs where id = any($1) group by account_id) s
-     where a.id = s.account_id`,
-    [jobs.map((job) => job.id)],
-  );
-}
-
-/** `count` succeeded jobs spread round-robin over `accounts`, asking 1–4 images and delivering some. */
-function succeededJobs(count: number, accounts: readonly string[], prefix = 'job'): SeededJob[] {
-  return Array.from({ length: count }, (_, index) => ({
-    id: `${prefix}_${String(index).padStart(5, '0')}`,
-    accountId: accounts[index % accounts.length] ?? 'missing',
-    status: 'succeeded' as const,
-    asked: 1 + (index % 4),
-    delivered: 1 + ((index * 7) % 4),
-  }));
-}
-
 async function ledgerOf(jobId: string): Promise<{ type: string; amount_micros: bigint; held_micros: bigint }[]> {
   const { rows } = await database.pool.query<{ type: string; amount_micros: bigint; held_micros: bigint }>(
     `select type, amount_micros, held_micros from ledger_entries where job_id = $1 and type <> 'hold' order by type`,
@@ -104,30 +35,13 @@ async function ledgerOf(jobId: string): Promise<{ type: string; amount_micros: b
   return rows;
 }
 
-async function totals(): Promise<{ debits: bigint; spend: bigint; held: bigint; debitEntries: number }> {
-  const { rows } = await database.pool.query<{ debits: bigint; spend: bigint; held: bigint; debit_entries: number }>(
-    `select coalesce(-sum(amount_micros) filter (where type = 'debit'), 0)::bigint as debits,
-       count(*) filter (where type = 'debit')::int as debit_entries,
-       (select coalesce(sum(micros), 0)::bigint from account_daily_spend) as spend,
-       (select coalesce(sum(held_micros), 0)::bigint from accounts) as held
-     from ledger_entries`,
-  );
-  const row = rows[0];
-  if (row === undefined) throw new Error('no totals');
-  return { debits: row.debits, spend: row.spend, held: row.held, debitEntries: row.debit_entries };
-}
-
-function sum(values: readonly bigint[]): bigint {
-  return values.reduce((total, value) => total + value, 0n);
-}
-
 function settledCount(results: readonly PromiseSettledResult<{ settled: boolean }>[]): number {
   return results.filter((result) => result.status === 'fulfilled' && result.value.settled).length;
 }
 
 describe('settleJobs', () => {
   it('debits each succeeded job its charge and releases the rest when a batch mixes outcomes', async () => {
-    const [first = '', second = ''] = await seedAccounts(2);
+    const [first = '', second = ''] = await seedAccounts(database.pool, 2);
     const jobs: SeededJob[] = [
       { id: 'job_full', accountId: first, status: 'succeeded', asked: 2, delivered: 2 },
       { id: 'job_partial', accountId: first, status: 'succeeded', asked: 4, delivered: 1 },
@@ -135,7 +49,7 @@ describe('settleJobs', () => {
       { id: 'job_canceled', accountId: second, status: 'canceled', asked: 1, delivered: 0 },
       { id: 'job_other', accountId: second, status: 'succeeded', asked: 1, delivered: 1 },
     ];
-    await seedJobs(jobs);
+    await seedJobs(database.pool, jobs);
 
     const results = await settleJobs(
       database.pool,
@@ -169,48 +83,54 @@ describe('settleJobs', () => {
   });
 
   it('settles a job listed twice in one batch once, and reports the copy as not settled', async () => {
-    const accounts = await seedAccounts(1);
+    const accounts = await seedAccounts(database.pool, 1);
     const jobs = succeededJobs(2, accounts);
-    await seedJobs(jobs);
+    await seedJobs(database.pool, jobs);
     const [a = '', b = ''] = jobs.map((job) => job.id);
 
     const results = await settleJobs(database.pool, [a, b, a]);
 
     expect(results.map((result) => result.status === 'fulfilled' && result.value.settled)).toEqual([true, true, false]);
-    expect(await totals()).toMatchObject({ debits: sum(jobs.map(expectedCharge)), debitEntries: 2, held: 0n });
+    expect(await settlementTotals(database.pool)).toMatchObject({
+      debits: sum(jobs.map(expectedCharge)),
+      debitEntries: 2,
+      held: 0n,
+    });
     expect(await findMoneyViolations(database.pool)).toEqual([]);
   });
 
   it('changes nothing when a batch is settled again', async () => {
-    const accounts = await seedAccounts(3);
+    const accounts = await seedAccounts(database.pool, 3);
     const jobs = succeededJobs(30, accounts);
-    await seedJobs(jobs);
+    await seedJobs(database.pool, jobs);
     const ids = jobs.map((job) => job.id);
     await settleJobs(database.pool, ids);
-    const before = await totals();
+    const before = await settlementTotals(database.pool);
 
     const again = await settleJobs(database.pool, [...ids].reverse());
 
     expect(settledCount(again)).toBe(0);
-    expect(await totals()).toEqual(before);
+    expect(await settlementTotals(database.pool)).toEqual(before);
     expect(before.debits).toBe(sum(jobs.map(expectedCharge)));
   });
 
   it('leaves a job that has not finished untouched', async () => {
-    const [account = ''] = await seedAccounts(1);
-    await seedJobs([{ id: 'job_running', accountId: account, status: 'in_progress', asked: 2, delivered: 0 }]);
+    const [account = ''] = await seedAccounts(database.pool, 1);
+    await seedJobs(database.pool, [
+      { id: 'job_running', accountId: account, status: 'in_progress', asked: 2, delivered: 0 },
+    ]);
 
     expect(await settleJobs(database.pool, ['job_running', 'job_unknown'])).toEqual([
       { status: 'fulfilled', value: { settled: false } },
       { status: 'fulfilled', value: { settled: false } },
     ]);
-    expect(await totals()).toMatchObject({ debitEntries: 0, held: 30_000n });
+    expect(await settlementTotals(database.pool)).toMatchObject({ debitEntries: 0, held: 30_000n });
   });
 
   it('settles a hot account exactly when many batches for it run at once', async () => {
-    const accounts = await seedAccounts(1);
+    const accounts = await seedAccounts(database.pool, 1);
     const jobs = succeededJobs(600, accounts);
-    await seedJobs(jobs);
+    await seedJobs(database.pool, jobs);
     const ids = jobs.map((job) => job.id);
 
     const batches = await Promise.all(
@@ -219,14 +139,19 @@ describe('settleJobs', () => {
 
     expect(batches.map(settledCount)).toEqual(Array(12).fill(50));
     const expected = sum(jobs.map(expectedCharge));
-    expect(await totals()).toEqual({ debits: expected, spend: expected, held: 0n, debitEntries: jobs.length });
+    expect(await settlementTotals(database.pool)).toEqual({
+      debits: expected,
+      spend: expected,
+      held: 0n,
+      debitEntries: jobs.length,
+    });
     expect(await findMoneyViolations(database.pool)).toEqual([]);
   });
 
   it('fails only the job whose settlement dies before the write, and settles it on the retry', async () => {
-    const accounts = await seedAccounts(2);
+    const accounts = await seedAccounts(database.pool, 2);
     const jobs = succeededJobs(4, accounts);
-    await seedJobs(jobs);
+    await seedJobs(database.pool, jobs);
     const ids = jobs.map((job) => job.id);
     const dying = ids[1];
 
@@ -237,15 +162,19 @@ describe('settleJobs', () => {
     });
 
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect(await totals()).toMatchObject({ debitEntries: 3 });
+    expect(await settlementTotals(database.pool)).toMatchObject({ debitEntries: 3 });
     expect(settledCount(await settleJobs(database.pool, ids))).toBe(1);
-    expect(await totals()).toMatchObject({ debits: sum(jobs.map(expectedCharge)), debitEntries: 4, held: 0n });
+    expect(await settlementTotals(database.pool)).toMatchObject({
+      debits: sum(jobs.map(expectedCharge)),
+      debitEntries: 4,
+      held: 0n,
+    });
   });
 
   it('settles the rest of the batch when one job cannot be priced', async () => {
-    const accounts = await seedAccounts(2);
+    const accounts = await seedAccounts(database.pool, 2);
     const jobs = succeededJobs(3, accounts);
-    await seedJobs(jobs);
+    await seedJobs(database.pool, jobs);
     const ids = jobs.map((job) => job.id);
     await database.pool.query(
       `update jobs set prices = '{"m": {"tiers": [{"maxPixels": 1, "micros": {}}]}}' where id = $1`,
@@ -255,17 +184,20 @@ describe('settleJobs', () => {
     const results = await settleJobs(database.pool, ids);
 
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(await totals()).toMatchObject({ debitEntries: 2, held: PER_IMAGE * BigInt(jobs[1]?.asked ?? 0) });
+    expect(await settlementTotals(database.pool)).toMatchObject({
+      debitEntries: 2,
+      held: PER_IMAGE * BigInt(jobs[1]?.asked ?? 0),
+    });
   });
 
   it('settles the rest of the batch when the database refuses one job', async () => {
-    const [healthy = '', broken = ''] = await seedAccounts(2);
+    const [healthy = '', broken = ''] = await seedAccounts(database.pool, 2);
     const jobs: SeededJob[] = [
       { id: 'job_a', accountId: healthy, status: 'succeeded', asked: 1, delivered: 1 },
       { id: 'job_b', accountId: broken, status: 'succeeded', asked: 1, delivered: 1 },
       { id: 'job_c', accountId: healthy, status: 'failed', asked: 2, delivered: 0 },
     ];
-    await seedJobs(jobs);
+    await seedJobs(database.pool, jobs);
     // The broken account holds less than its job's hold, so settling that job would break
     // accounts_held_within_balance (held ≥ 0): the batch statement fails as a whole.
     await database.pool.query('update accounts set held_micros = 0 where id = $1', [broken]);
@@ -278,9 +210,9 @@ describe('settleJobs', () => {
   });
 
   it('does not charge again on the retry when settlement dies after the commit', async () => {
-    const accounts = await seedAccounts(1);
+    const accounts = await seedAccounts(database.pool, 1);
     const jobs = succeededJobs(3, accounts);
-    await seedJobs(jobs);
+    await seedJobs(database.pool, jobs);
     const ids = jobs.map((job) => job.id);
 
     const results = await settleJobs(database.pool, ids, {
@@ -292,15 +224,19 @@ describe('settleJobs', () => {
 
     expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
     expect(settledCount(retried)).toBe(0);
-    expect(await totals()).toMatchObject({ debits: sum(jobs.map(expectedCharge)), debitEntries: 3, held: 0n });
+    expect(await settlementTotals(database.pool)).toMatchObject({
+      debits: sum(jobs.map(expectedCharge)),
+      debitEntries: 3,
+      held: 0n,
+    });
   });
 });
 
 describe('applySettlements', () => {
   it('neither deadlocks nor double-charges when concurrent batches overlap in jobs and accounts', async () => {
-    const accounts = await seedAccounts(7);
+    const accounts = await seedAccounts(database.pool, 7);
     const jobs = succeededJobs(3_000, accounts);
-    await seedJobs(jobs);
+    await seedJobs(database.pool, jobs);
     const settlements = jobs.map((job) => ({
       jobId: job.id,
       chargedMicros: expectedCharge(job),
@@ -319,7 +255,12 @@ describe('applySettlements', () => {
 
     expect(sum(settled.map((ids) => BigInt(ids.size)))).toBe(BigInt(jobs.length));
     const expected = sum(jobs.map(expectedCharge));
-    expect(await totals()).toEqual({ debits: expected, spend: expected, held: 0n, debitEntries: jobs.length });
+    expect(await settlementTotals(database.pool)).toEqual({
+      debits: expected,
+      spend: expected,
+      held: 0n,
+      debitEntries: jobs.length,
+    });
     expect(await findMoneyViolations(database.pool)).toEqual([]);
   });
 });
