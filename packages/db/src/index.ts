@@ -9,6 +9,7 @@ export * from './ledger.ts';
 export * from './migrate.ts';
 export * from './pool.ts';
 export * from './settlement.ts';
+export * from './settlement-batch.ts';
 export * from './unfinished-jobs.ts';
 export * from './webhook-deliveries.ts';
 export * from './webhook-outbox.ts';

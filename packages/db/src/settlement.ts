@@ -16,51 +16,18 @@ export type SettlementJob = Pick<
   | 'request'
 >;
 
-/** A finished job whose hold is still open; undefined when there is nothing (more) to settle. */
-export async function findJobToSettle(db: Queryable, jobId: string): Promise<SettlementJob | undefined> {
-  const { rows } = await db.query<SettlementJob>({
-    name: 'find-job-to-settle',
-    text: `select id, account_id, status, model, prices, markup_permille, hold_micros, images, result, request
-           from jobs where id = $1 and settled_at is null and status in ('succeeded', 'failed', 'canceled')`,
-    values: [jobId],
-  });
-  return rows[0];
-}
-
 /**
- * Settles a job in ONE statement: marks it settled (only if nobody did yet), debits the charge,
- * releases the rest of the hold, writes the ledger entries and the day's spend. The account row is
- * locked only for this statement. Returns false when the job was already settled (a duplicate
- * delivery, a parallel settler, or the sweep got there first): then nothing changed.
+ * The finished jobs among `jobIds` whose hold is still open, in one read; ids with nothing (more)
+ * to settle are simply absent.
  */
-export async function applySettlement(
-  db: Queryable,
-  settlement: { jobId: string; chargedMicros: bigint; debitEntryId: string; releaseEntryId: string },
-): Promise<boolean> {
-  const { rowCount } = await db.query({
-    name: 'apply-settlement',
-    text: `with job as (
-             update jobs set settled_at = now(), charged_micros = $2
-             where id = $1 and settled_at is null and status in ('succeeded', 'failed', 'canceled')
-             returning account_id, hold_micros
-           ), account as (
-             update accounts set balance_micros = balance_micros - $2, held_micros = held_micros - job.hold_micros
-             from job where accounts.id = job.account_id
-           ), debit as (
-             insert into ledger_entries (id, account_id, type, amount_micros, held_micros, job_id)
-             select $3, job.account_id, 'debit', -$2::bigint, -$2::bigint, $1 from job where $2::bigint > 0
-           ), release as (
-             insert into ledger_entries (id, account_id, type, amount_micros, held_micros, job_id)
-             select $4, job.account_id, 'release', 0, $2::bigint - job.hold_micros, $1 from job where job.hold_micros > $2::bigint
-           ), spend as (
-             insert into account_daily_spend (account_id, day, micros)
-             select job.account_id, current_date, $2 from job where $2::bigint > 0
-             on conflict (account_id, day) do update set micros = account_daily_spend.micros + excluded.micros
-           )
-           select account_id from job`,
-    values: [settlement.jobId, settlement.chargedMicros, settlement.debitEntryId, settlement.releaseEntryId],
+export async function findJobsToSettle(db: Queryable, jobIds: readonly string[]): Promise<SettlementJob[]> {
+  const { rows } = await db.query<SettlementJob>({
+    name: 'find-jobs-to-settle',
+    text: `select id, account_id, status, model, prices, markup_permille, hold_micros, images, result, request
+           from jobs where id = any($1::text[]) and settled_at is null and status in ('succeeded', 'failed', 'canceled')`,
+    values: [jobIds],
   });
-  return rowCount === 1;
+  return rows;
 }
 
 /** Finished jobs whose hold is still open after `graceSeconds`: what the sweep settles. */

@@ -2,7 +2,7 @@ import type { Logger } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createRedisConnection } from '@imagegate/queue';
 import type { SettlementConfig } from './config.ts';
-import type { SettlementFaults } from './settle-job.ts';
+import type { SettlementFaults } from './settle-jobs.ts';
 import { type RunningSettlementWorker, startSettlementWorker } from './start-settlement-worker.ts';
 
 /** Opens the connections the config names and starts the settlement worker; `close()` closes all. */
@@ -24,6 +24,8 @@ export async function runSettlementWorker(
     settings: {
       redisPrefix: config.REDIS_PREFIX,
       concurrency: config.SETTLEMENT_CONCURRENCY,
+      batchSize: config.SETTLEMENT_BATCH_SIZE,
+      batchWaitMs: config.SETTLEMENT_BATCH_WAIT_MS,
       sweepIntervalMs: config.SETTLEMENT_SWEEP_INTERVAL_MS,
       sweepGraceSeconds: config.SETTLEMENT_SWEEP_GRACE_S,
     },

@@ -2,7 +2,9 @@ import { type Logger, startPeriodicSweep } from '@imagegate/core';
 import { findUnsettledJobIds, type Pool } from '@imagegate/db';
 import { type Redis, SETTLEMENT_QUEUE, type SettlementPayload } from '@imagegate/queue';
 import { Worker } from 'bullmq';
-import { type SettlementFaults, settleJob } from './settle-job.ts';
+import { MicroBatcher } from './micro-batcher.ts';
+import { type SettlementFaults, type SettlementOutcome, settleJobs } from './settle-jobs.ts';
+import { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';
 
 export interface SettlementWorkerDeps {
   pool: Pool;
@@ -10,8 +12,12 @@ export interface SettlementWorkerDeps {
   logger: Logger;
   settings: {
     redisPrefix: string;
-    /** Settlements in flight in this process (default 20). */
+    /** Queue entries in flight in this process; they wait in the batcher, so this bounds a batch (default 256). */
     concurrency?: number;
+    /** Jobs settled by one statement at most (default 100). */
+    batchSize?: number;
+    /** Milliseconds a job waits for its batch to fill before the batch goes anyway (default 2). */
+    batchWaitMs?: number;
     /** How often the sweep looks for finished jobs with an open hold (ms, default 10000). */
     sweepIntervalMs?: number;
     /** How long a finished job may wait for its queued settlement before the sweep takes it (s, default 30). */
@@ -27,19 +33,27 @@ export interface RunningSettlementWorker {
   close(): Promise<void>;
 }
 
-/** The settlement queue's worker plus the sweep that settles what the queue lost. */
+/**
+ * The settlement queue's worker plus the sweep that settles what the queue lost. Queue entries stay
+ * one per job (BullMQ retries and acknowledges each), but their processors hand the job id to a
+ * batcher, so a busy worker settles many jobs per statement and per commit.
+ */
 export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise<RunningSettlementWorker> {
   const { pool, logger, settings } = deps;
+  const batcher = new MicroBatcher<string, SettlementOutcome>((jobIds) => settleJobs(pool, jobIds, deps.faults), {
+    maxItems: settings.batchSize ?? SETTLEMENT_DEFAULTS.batchSize,
+    maxWaitMs: settings.batchWaitMs ?? SETTLEMENT_DEFAULTS.batchWaitMs,
+  });
   const worker = new Worker<SettlementPayload>(
     SETTLEMENT_QUEUE,
     async (job) => {
-      const outcome = await settleJob(pool, job.data.jobId, deps.faults);
+      const outcome = await batcher.submit(job.data.jobId);
       if (outcome.settled) logger.debug({ jobId: job.data.jobId, charged: String(outcome.chargedMicros) }, 'settled');
     },
     {
       connection: deps.redis,
       prefix: settings.redisPrefix,
-      concurrency: settings.concurrency ?? 20,
+      concurrency: settings.concurrency ?? SETTLEMENT_DEFAULTS.concurrency,
       lockDuration: 10_000,
       stalledInterval: 5_000,
     },
@@ -48,18 +62,18 @@ export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise
   await worker.waitUntilReady();
 
   async function sweep(): Promise<number> {
-    let settled = 0;
-    for (const jobId of await findUnsettledJobIds(pool, {
-      graceSeconds: settings.sweepGraceSeconds ?? 30,
+    const jobIds = await findUnsettledJobIds(pool, {
+      graceSeconds: settings.sweepGraceSeconds ?? SETTLEMENT_DEFAULTS.sweepGraceSeconds,
       limit: 500,
-    })) {
-      if ((await settleJob(pool, jobId)).settled) settled++;
-    }
+    });
+    if (jobIds.length === 0) return 0;
+    const results = await settleJobs(pool, jobIds);
+    const settled = results.filter((result) => result.status === 'fulfilled' && result.value.settled).length;
     if (settled > 0) logger.info({ settled }, 'sweep settled jobs whose settlement was lost');
     return settled;
   }
   const periodic = startPeriodicSweep(sweep, {
-    intervalMs: settings.sweepIntervalMs ?? 10_000,
+    intervalMs: settings.sweepIntervalMs ?? SETTLEMENT_DEFAULTS.sweepIntervalMs,
     logger,
     name: 'settlement sweep',
   });
@@ -70,6 +84,7 @@ export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise
     async close() {
       await periodic.stop();
       await worker.close();
+      await batcher.drain();
     },
   };
 }

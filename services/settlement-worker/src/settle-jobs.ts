@@ -1,0 +1,126 @@
+import { chargeForJob } from '@imagegate/catalog';
+import { newId } from '@imagegate/core';
+import { applySettlements, findJobsToSettle, type JobSettlement, type Pool, type SettlementJob } from '@imagegate/db';
+
+export type SettlementOutcome = { settled: false } | { settled: true; chargedMicros: bigint; releasedMicros: bigint };
+
+/** Points where a test can make settlement die, to prove a crash never double-charges. */
+export interface SettlementFaults {
+  /** Runs per job after its charge is computed, before anything is written; a throw fails that job only. */
+  beforeWrite?: (jobId: string) => void;
+  /** Runs per job after its settlement is committed, before the queue entry is acknowledged. */
+  afterCommit?: (jobId: string) => void;
+}
+
+type PlannedSettlement = JobSettlement & { holdMicros: bigint };
+
+/**
+ * Settles a batch of finished jobs, each exactly once: a succeeded job is debited what it delivered
+ * at its frozen prices and markup; the rest of the hold (all of it for a failed or canceled job) is
+ * released. One read of the jobs, the charges computed here (a pure function of the finished job,
+ * so a duplicate or parallel run computes the same numbers), and one conditional statement that
+ * only the first writer wins.
+ *
+ * Returns one result per id, in order: the outcome, or the error that job failed with. An id listed
+ * more than once is settled once; its later copies report `{ settled: false }`. One job that cannot
+ * be priced or written fails alone. Throws only when the jobs cannot be read (nothing was written).
+ */
+export async function settleJobs(
+  pool: Pool,
+  jobIds: readonly string[],
+  faults: SettlementFaults = {},
+): Promise<PromiseSettledResult<SettlementOutcome>[]> {
+  const failed = new Map<string, Error>();
+  const planned = planSettlements(await findJobsToSettle(pool, jobIds), faults, failed);
+  const settledIds = await writeSettlements(pool, [...planned.values()], failed);
+
+  const reported = new Set<string>();
+  return jobIds.map((jobId): PromiseSettledResult<SettlementOutcome> => {
+    const error = failed.get(jobId);
+    if (error !== undefined) return { status: 'rejected', reason: error };
+    const settlement = planned.get(jobId);
+    if (settlement === undefined || !settledIds.has(jobId) || reported.has(jobId)) {
+      return { status: 'fulfilled', value: { settled: false } };
+    }
+    reported.add(jobId);
+    try {
+      faults.afterCommit?.(jobId);
+    } catch (afterCommitError) {
+      return { status: 'rejected', reason: asError(afterCommitError) };
+    }
+    return {
+      status: 'fulfilled',
+      value: {
+        settled: true,
+        chargedMicros: settlement.chargedMicros,
+        releasedMicros: settlement.holdMicros - settlement.chargedMicros,
+      },
+    };
+  });
+}
+
+/** Each job's charge and ledger entry ids; a job that cannot be priced goes to `failed` instead. */
+function planSettlements(
+  jobs: readonly SettlementJob[],
+  faults: SettlementFaults,
+  failed: Map<string, Error>,
+): Map<string, PlannedSettlement> {
+  const planned = new Map<string, PlannedSettlement>();
+  for (const job of jobs) {
+    try {
+      const chargedMicros = job.status === 'succeeded' ? chargeForJob(job).chargeMicros : 0n;
+      faults.beforeWrite?.(job.id);
+      planned.set(job.id, {
+        jobId: job.id,
+        chargedMicros,
+        holdMicros: job.hold_micros,
+        debitEntryId: newId('led'),
+        releaseEntryId: newId('led'),
+      });
+    } catch (error) {
+      failed.set(job.id, asError(error));
+    }
+  }
+  return planned;
+}
+
+/**
+ * Writes the batch in one statement. If the database refuses the batch as a whole (one job's
+ * account breaks a constraint, say), each job is written alone, so the others still settle and
+ * only that job fails (into `failed`). Returns the ids settled here.
+ */
+async function writeSettlements(
+  pool: Pool,
+  settlements: readonly PlannedSettlement[],
+  failed: Map<string, Error>,
+): Promise<Set<string>> {
+  try {
+    return await applySettlements(pool, settlements);
+  } catch (batchError) {
+    if (settlements.length === 1) {
+      for (const settlement of settlements) failed.set(settlement.jobId, asError(batchError));
+      return new Set();
+    }
+    const settled = new Set<string>();
+    for (const settlement of settlements) {
+      try {
+        if ((await applySettlements(pool, [settlement])).size > 0) settled.add(settlement.jobId);
+      } catch (error) {
+        failed.set(settlement.jobId, asError(error));
+      }
+    }
+    return settled;
+  }
+}
+
+/** Settles one finished job: `settleJobs` with a batch of one. */
+export async function settleJob(pool: Pool, jobId: string, faults: SettlementFaults = {}): Promise<SettlementOutcome> {
+  const [result] = await settleJobs(pool, [jobId], faults);
+  if (result === undefined) throw new Error('settleJobs returned no result');
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
