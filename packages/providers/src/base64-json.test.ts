@@ -61,6 +61,19 @@ describe('readJsonWithBase64Fields', () => {
     expect(await readJsonWithBase64Fields(chunked(text, 2), FIELDS)).toEqual(JSON.parse(text));
   });
 
+  it('decodes in place whatever the size hint says: exact, short, far too large or absent', async () => {
+    const text = JSON.stringify(document);
+    for (const sizeHint of [Buffer.byteLength(text), 10, 100 * Buffer.byteLength(text), undefined]) {
+      const parsed = (await readJsonWithBase64Fields(chunked(text, 4096), FIELDS, { sizeHint })) as {
+        data: { b64_json: Buffer }[];
+      };
+      expect(Buffer.compare(parsed.data[0]?.b64_json as Buffer, image)).toBe(0);
+      expect(Buffer.compare(parsed.data[1]?.b64_json as Buffer, second)).toBe(0);
+      // Neither image keeps a larger buffer alive than a pooled copy would.
+      for (const entry of parsed.data) expect(entry.b64_json.buffer.byteLength).toBeLessThanOrEqual(Buffer.poolSize);
+    }
+  });
+
   it('keeps non-ASCII text intact, even split inside a character', async () => {
     const text = JSON.stringify({ revised_prompt: 'ein Bär 🐻 im Schnee', b64_json: 'AQID' });
     const parsed = (await readJsonWithBase64Fields(chunked(text, 1), FIELDS)) as {

@@ -10,8 +10,9 @@
 export async function readJsonWithBase64Fields(
   body: AsyncIterable<Uint8Array>,
   fields: ReadonlySet<string>,
+  options: { sizeHint?: number | undefined } = {},
 ): Promise<unknown> {
-  const scanner = new Base64FieldScanner(fields);
+  const scanner = new Base64FieldScanner(fields, options.sizeHint);
   let sinceYield = 0;
   for await (const chunk of body) {
     // A view, not a copy: fetch hands out plain Uint8Arrays.
@@ -56,15 +57,20 @@ export class Base64FieldScanner {
   #lastString: string | undefined;
   /** The key whose value comes next, if only whitespace followed its colon. */
   #keyBeforeValue: string | undefined;
-  /** The base64 text being decoded: decoded parts and the 0–3 characters short of a group of 4. */
-  #decoded: Buffer[] = [];
+  /** The base64 text being decoded: where its bytes go, and the 0–3 characters short of a group of 4. */
+  #decoded: ByteSink | undefined;
   #carry = '';
+  /** The body's length if known (Content-Length), and how much of it has been pushed. */
+  readonly #sizeHint: number | undefined;
+  #pushed = 0;
 
-  constructor(fields: ReadonlySet<string>) {
+  constructor(fields: ReadonlySet<string>, sizeHint?: number) {
     this.#fields = fields;
+    this.#sizeHint = sizeHint;
   }
 
   push(chunk: Buffer): void {
+    this.#pushed += chunk.length;
     let keptFrom = 0;
     let index = 0;
     while (index < chunk.length) {
@@ -84,6 +90,9 @@ export class Base64FieldScanner {
       } else if (byte === QUOTE) {
         if (this.#keyBeforeValue !== undefined && this.#fields.has(this.#keyBeforeValue)) {
           this.#rest.push(chunk.subarray(keptFrom, index));
+          // At most 3/4 of what is left of the body: decoded in place, never concatenated.
+          const left = this.#sizeHint === undefined ? 0 : this.#sizeHint - this.#pushed + (chunk.length - index);
+          this.#decoded = new ByteSink(Math.ceil((Math.max(0, left) * 3) / 4));
           this.#state = 'base64';
           index++;
           keptFrom = index;
@@ -145,12 +154,12 @@ export class Base64FieldScanner {
         this.#carry += bytes.toString('latin1');
         return;
       }
-      this.#decoded.push(Buffer.from(this.#carry + bytes.toString('latin1', 0, missing), 'base64'));
+      this.#decoded?.writeBase64(this.#carry + bytes.toString('latin1', 0, missing));
       start = missing;
     }
     const aligned = bytes.length - ((bytes.length - start) % 4);
     // Straight from the chunk: no concatenated string to flatten.
-    if (aligned > start) this.#decoded.push(Buffer.from(bytes.toString('latin1', start, aligned), 'base64'));
+    if (aligned > start) this.#decoded?.writeBase64(bytes.toString('latin1', start, aligned));
     this.#carry = bytes.toString('latin1', aligned);
   }
 
@@ -162,18 +171,44 @@ export class Base64FieldScanner {
     if (trailing) text = text.slice(0, -1);
     text = text.replace(/\\(.)/g, (_match, letter: string) => (letter === '/' ? '/' : ''));
     const aligned = text.length - (text.length % 4);
-    if (aligned > 0) this.#decoded.push(Buffer.from(text.slice(0, aligned), 'base64'));
+    if (aligned > 0) this.#decoded?.writeBase64(text.slice(0, aligned));
     this.#carry = text.slice(aligned) + trailing;
   }
 
   #endBase64(): void {
-    if (this.#carry.length > 0) this.#decoded.push(Buffer.from(this.#carry.replace(/\\/g, ''), 'base64'));
-    const blob = this.#decoded.length === 1 ? (this.#decoded[0] as Buffer) : Buffer.concat(this.#decoded);
+    if (this.#carry.length > 0) this.#decoded?.writeBase64(this.#carry.replace(/\\/g, ''));
+    const blob = this.#decoded?.take() ?? Buffer.alloc(0);
     this.#rest.push(Buffer.from(`"${JSON.stringify(MARKER).slice(1, -1)}${this.#blobs.length}"`, 'latin1'));
     this.#blobs.push(blob);
-    this.#decoded = [];
+    this.#decoded = undefined;
     this.#carry = '';
     this.#state = 'out';
     this.#keyBeforeValue = undefined;
+  }
+}
+
+/** Decoded bytes written in place, growing (by copying) only when the size hint was short or missing. */
+class ByteSink {
+  #buffer: Buffer;
+  #length = 0;
+
+  constructor(capacity: number) {
+    this.#buffer = Buffer.allocUnsafe(Math.max(capacity, 64 * 1024));
+  }
+
+  writeBase64(text: string): void {
+    const most = this.#length + Math.ceil(text.length / 4) * 3;
+    if (most > this.#buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(most, this.#buffer.length * 2));
+      this.#buffer.copy(grown, 0, 0, this.#length);
+      this.#buffer = grown;
+    }
+    this.#length += this.#buffer.write(text, this.#length, 'base64');
+  }
+
+  /** The bytes; copied to their own buffer when they fill less than half of it (several images in one body). */
+  take(): Buffer {
+    const bytes = this.#buffer.subarray(0, this.#length);
+    return this.#length * 2 < this.#buffer.length ? Buffer.from(bytes) : bytes;
   }
 }

@@ -49,7 +49,9 @@ export async function postJson(
       return {
         status: response.status,
         headers: response.headers,
-        body: await readJsonWithBase64Fields(nodeBodyOf(response) ?? response.body, IMAGE_FIELDS),
+        body: await readJsonWithBase64Fields(nodeBodyOf(response) ?? response.body, IMAGE_FIELDS, {
+          sizeHint: Number(response.headers.get('content-length')) || undefined,
+        }),
       };
     } catch (error) {
       // Not JSON after all: successBody turns the text into a 502, as for any non-JSON answer.

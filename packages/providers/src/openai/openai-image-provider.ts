@@ -91,7 +91,8 @@ async function readImagesAnswer(response: Response, signal: AbortSignal | undefi
   const body = nodeBodyOf(response) ?? response.body;
   if (body === null) throw new UpstreamError('The upstream answered with an empty body.', { retryable: true });
   try {
-    return (await readJsonWithBase64Fields(body, IMAGE_FIELDS)) as ImagesAnswer;
+    const sizeHint = Number(response.headers.get('content-length')) || undefined;
+    return (await readJsonWithBase64Fields(body, IMAGE_FIELDS, { sizeHint })) as ImagesAnswer;
   } catch (error) {
     if (signal?.aborted) throw new AbortedError(undefined, { cause: error });
     const what = error instanceof SyntaxError ? 'an answer that is not valid JSON' : 'a broken connection';

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { JobRow } from '@imagegate/db';
 import { imagesResponseHead, presignedImages } from '@imagegate/resources';
@@ -67,12 +66,24 @@ async function pipeBase64(source: Readable, response: Response): Promise<void> {
 /** Writes and honours backpressure; throws when the client has gone. */
 async function write(response: Response, text: string): Promise<void> {
   if (response.destroyed) throw new Error('client disconnected');
-  if (!response.write(text)) {
-    // Whichever fires first, the other wait is dropped: an 8 MiB body waits thousands of times.
-    const done = new AbortController();
-    await Promise.race([
-      once(response, 'drain', { signal: done.signal }),
-      once(response, 'close', { signal: done.signal }),
-    ]).finally(() => done.abort());
-  }
+  if (!response.write(text)) await drained(response);
+}
+
+/**
+ * Resolves on 'drain', rejects on 'close', and removes both listeners either way: an 8 MiB body
+ * waits thousands of times, so no listener may be left behind and no AbortError built per wait.
+ */
+function drained(response: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      response.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      response.off('drain', onDrain);
+      reject(new Error('client disconnected'));
+    };
+    response.once('drain', onDrain);
+    response.once('close', onClose);
+  });
 }
