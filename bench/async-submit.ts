@@ -12,7 +12,7 @@ import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
 import { createAccountWithGrant, createPool, insertApiKey, migrate } from '@imagegate/db';
-import { createRedisConnection, deleteKeysWithPrefix } from '@imagegate/queue';
+import { createRedisConnection, deleteKeysWithPrefix, workerHeartbeatKey } from '@imagegate/queue';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { runOpenLoop } from './lib/open-loop.ts';
@@ -83,6 +83,9 @@ try {
     keys.push(key.key);
   }
 
+  // No provider worker runs here (the figure is the submit path alone): stand in for its heartbeat so
+  // admission does not answer 503 provider_unavailable, and lift the queue bound the backlog would hit.
+  await redis.set(workerHeartbeatKey(prefix, 'openai'), '1');
   const port = 18000 + Math.floor(Math.random() * 1000);
   const env = {
     ...process.env,
@@ -94,6 +97,7 @@ try {
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    PROVIDER_LIMITS: 'openai=500rpm/50/100000000',
   };
   const command = pinned ? ['taskset', '-c', '0', process.execPath] : [process.execPath];
   ingress = spawn(
