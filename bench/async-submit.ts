@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
@@ -49,6 +50,20 @@ databaseUrl.pathname = `/${database}`;
 const pool = createPool(databaseUrl.toString(), { max: 64 });
 const redis = createRedisConnection(REDIS_URL);
 let ingress: ChildProcess | undefined;
+
+/**
+ * CPU seconds (user + system) the process has used, from /proc (Linux; undefined elsewhere). Per
+ * accepted request it is a steadier figure than the rate on a shared machine.
+ */
+function cpuSecondsOf(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Loop `worker` on `concurrency` lanes for `durationS`; returns operations per second. */
 async function closedLoop(concurrency: number, durationS: number, worker: () => Promise<void>): Promise<number> {
@@ -160,6 +175,7 @@ try {
     pgInsertPerS: number;
     bullmqAddPerS: number;
     imagegate: Awaited<ReturnType<typeof runOpenLoop>>;
+    cpuMsPerRequest: number | undefined;
   }[] = [];
   for (let round = 1; round <= rounds; round++) {
     log(`round ${round}: raw pg insert loop`);
@@ -177,10 +193,17 @@ try {
       );
     });
     log(`round ${round}: imagegate at ${rate}/s`);
+    const cpuBefore = cpuSecondsOf(ingress.pid);
     const imagegate = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: submit });
-    results.push({ round, pgInsertPerS, bullmqAddPerS, imagegate });
+    const cpuAfter = cpuSecondsOf(ingress.pid);
+    // Over every request of the pass, warm-up included (the CPU counter cannot tell them apart).
+    const cpuMsPerRequest =
+      cpuBefore === undefined || cpuAfter === undefined
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1000) / (rate * (seconds + warmupS));
+    results.push({ round, pgInsertPerS, bullmqAddPerS, imagegate, cpuMsPerRequest });
     log(
-      `  pg ${round} ${Math.round(pgInsertPerS)}/s · bullmq ${Math.round(bullmqAddPerS)}/s · imagegate ${Math.round(imagegate.achievedPerS)}/s p99 ${Math.round(imagegate.p99Ms)} ms`,
+      `  pg ${round} ${Math.round(pgInsertPerS)}/s · bullmq ${Math.round(bullmqAddPerS)}/s · imagegate ${Math.round(imagegate.achievedPerS)}/s p99 ${Math.round(imagegate.p99Ms)} ms · ingress ${cpuMsPerRequest?.toFixed(3)} CPU ms/request`,
     );
   }
   await bullQueue.close();
@@ -212,6 +235,7 @@ try {
       imagegate_p50_ms: round(r.imagegate.p50Ms),
       imagegate_p99_ms: round(r.imagegate.p99Ms),
       imagegate_errors: r.imagegate.errors,
+      ingress_cpu_ms_per_request: r.cpuMsPerRequest === undefined ? null : round(r.cpuMsPerRequest, 3),
     })),
   });
 } finally {
