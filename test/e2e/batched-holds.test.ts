@@ -3,6 +3,7 @@ import {
   type BatchedHoldOutcome,
   type BatchedJob,
   createAccountWithGrant,
+  createPool,
   insertJobsWithHolds,
   insertJobWithHold,
 } from '@imagegate/db';
@@ -169,15 +170,28 @@ describe('createHoldBatcher', () => {
     expect(await jobCount(accountId)).toBe(2);
   });
 
-  it('does not record a job twice when a batch is retried alone after its commit went unseen', async () => {
+  it('refuses, and does not record twice, a job of a failed batch that is already recorded', async () => {
     const accountId = await account(1_000_000n);
     const entry = job(accountId);
-    await insertJobsWithHolds(database.pool, [entry]); // "committed, but the answer was lost"
+    await insertJobsWithHolds(database.pool, [entry]);
     const holds = createHoldBatcher(database.pool);
     const settled = await Promise.allSettled([holds.add(entry), holds.add(job(accountId))]);
     expect(settled.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
     expect(settled[0]).toMatchObject({ reason: { code: '23505' } });
     expect(await heldOf(accountId)).toBe(30_000n);
     expect(await jobCount(accountId)).toBe(2);
+  });
+
+  it('answers every request of a batch with its error when Postgres cannot be reached', async () => {
+    const unreachable = createPool('postgres://postgres@127.0.0.1:1/none');
+    try {
+      const holds = createHoldBatcher(unreachable);
+      const accountId = await account(1_000_000n);
+      const settled = await Promise.allSettled([holds.add(job(accountId)), holds.add(job(accountId))]);
+      expect(settled.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+      expect(await jobCount(accountId)).toBe(0);
+    } finally {
+      await unreachable.end();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { type ItemOutcome, MicroBatcher, type MicroBatcherOptions } from './micr
 export type HoldBatcher = MicroBatcher<BatchedJob, BatchedHoldOutcome>;
 
 /**
- * Records the jobs (without an Idempotency-Key) submitted close together with one transaction: their
+ * Records the jobs (without an Idempotency-Key) submitted close together with one statement: their
  * holds in arrival order, each 402 exactly as if they had come one by one.
  */
 export function createHoldBatcher(pool: Pool, options: MicroBatcherOptions = {}): HoldBatcher {
@@ -13,9 +13,9 @@ export function createHoldBatcher(pool: Pool, options: MicroBatcherOptions = {})
       const outcomes = await insertJobsWithHolds(pool, batch);
       return outcomes.map((value) => ({ ok: true, value }));
     } catch (error) {
-      if (batch.length === 1) throw error;
-      // The batch rolled back. One bad job must not fail its neighbours: record each alone, with
-      // the same ids, so a batch whose commit did land unseen cannot be recorded twice.
+      if (batch.length === 1 || !isRowError(error)) throw error;
+      // Postgres refused one of the rows and the statement changed nothing. That job must not fail
+      // its neighbours: record each alone, with the same ids, so none can be recorded twice.
       return Promise.all(
         batch.map((entry) =>
           insertJobsWithHolds(pool, [entry]).then(
@@ -27,4 +27,14 @@ export function createHoldBatcher(pool: Pool, options: MicroBatcherOptions = {})
       );
     }
   }, options);
+}
+
+/**
+ * A data exception (SQLSTATE class 22) or a constraint violation (23): something about the rows.
+ * Anything else (Postgres unreachable, shutting down) would fail each job alone just the same, so
+ * the batch's error is every job's answer, without a retry storm during an outage.
+ */
+function isRowError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
