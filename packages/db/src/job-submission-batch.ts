@@ -73,6 +73,8 @@ function outcomeOf(row: BatchRow | undefined, id: string): BatchedHoldOutcome {
   if (row === undefined) throw new Error(`the batch statement said nothing about job ${id}`);
   const { batch_job_id, batch_held, batch_hold_micros, batch_available_micros, ...job } = row;
   if (!batch_held) return { held: false, holdMicros: batch_hold_micros, availableMicros: batch_available_micros };
+  // Unreachable (a held job is inserted in the same statement), but a hold must never answer without its job.
+  if (job.id !== id) throw new Error(`job ${id} was held but its row did not come back`);
   return { held: true, job };
 }
 
