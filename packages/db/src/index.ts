@@ -4,6 +4,7 @@ export * from './api-keys.ts';
 export * from './balances.ts';
 export * from './job-routing.ts';
 export * from './job-submission.ts';
+export * from './job-submission-batch.ts';
 export * from './jobs.ts';
 export * from './ledger.ts';
 export * from './migrate.ts';

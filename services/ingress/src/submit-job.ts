@@ -2,14 +2,17 @@ import { createHash } from 'node:crypto';
 import { freezePrices, type MarkupTier, markupFor, maxUnitPrice, withMarkup } from '@imagegate/catalog';
 import { ConflictError, InsufficientBalanceError, microsToUsd, newId } from '@imagegate/core';
 import {
+  type BatchedJob,
   expireIdempotencyKey,
   findAccountBalance,
   findJobByIdempotencyKey,
+  type HoldPricing,
   insertJobWithHold,
   type JobRow,
   type Pool,
   spendLast90Days,
 } from '@imagegate/db';
+import type { HoldBatcher } from './hold-batcher.ts';
 import { jobParametersOf, type RouteStep } from './plan-route.ts';
 
 export interface JobSubmission {
@@ -58,15 +61,34 @@ function dearestUnitPrice(route: RouteStep[]): bigint {
 }
 
 /**
- * Records a job and takes its hold in one statement: the markup tier in force now is frozen on the
- * job with the catalog prices of every model on its route, the dearest quote × n leaves the
- * available balance, or nothing happens (402).
- * With an Idempotency-Key, the same request returns the job it made the first time (`replayed`).
+ * Records a job and takes its hold: the markup tier in force now is frozen on the job with the
+ * catalog prices of every model on its route, the dearest quote × n leaves the available balance,
+ * or nothing happens (402). Without an Idempotency-Key the job joins the next batch of `holds`
+ * (when given); with one, the same request returns the job it made the first time (`replayed`).
  */
 export async function submitJob(
   pool: Pool,
   submission: JobSubmission,
-  options: { markupTiers: readonly MarkupTier[] },
+  options: { markupTiers: readonly MarkupTier[]; holds?: HoldBatcher | undefined },
+): Promise<{ job: JobRow; replayed: boolean }> {
+  if (submission.idempotencyKey === undefined && options.holds !== undefined) {
+    const pricing = pricingOf(submission.route, options.markupTiers);
+    const outcome = await options.holds.add({ job: newJobOf(submission), ledgerEntryId: newId('led'), pricing });
+    if (!outcome.held) {
+      throw new InsufficientBalanceError(
+        `This request needs $${microsToUsd(outcome.holdMicros)} and $${microsToUsd(outcome.availableMicros)} is available.`,
+      );
+    }
+    return { job: outcome.job, replayed: false };
+  }
+  return submitJobWithKey(pool, submission, options.markupTiers);
+}
+
+/** The single-statement path: idempotency keys, or no batcher. */
+async function submitJobWithKey(
+  pool: Pool,
+  submission: JobSubmission,
+  markupTiers: readonly MarkupTier[],
 ): Promise<{ job: JobRow; replayed: boolean }> {
   const requestHash = submission.idempotencyKey === undefined ? undefined : hashRequest(submission.rawBody);
   const replay = async (): Promise<{ job: JobRow; replayed: boolean } | undefined> => {
@@ -85,38 +107,14 @@ export async function submitJob(
   if (earlier) return earlier;
   if (submission.idempotencyKey !== undefined)
     await expireIdempotencyKey(pool, submission.accountId, submission.idempotencyKey);
-  const { route } = submission;
-  const [primary] = route;
-  if (primary === undefined) throw new Error('a job needs at least one model');
   try {
     const job = await insertJobWithHold(
       pool,
-      {
-        id: newId('job'),
-        accountId: submission.accountId,
-        model: primary.model.id,
-        provider: primary.model.provider,
-        request: submission.request,
-        parameters: jobParametersOf(primary),
-        route:
-          route.length === 1
-            ? []
-            : route.map((step) => ({
-                model: step.model.id,
-                provider: step.model.provider,
-                parameters: jobParametersOf(step),
-              })),
-        responseFormat: submission.responseFormat,
-        metadata: submission.metadata,
-        webhookUrl: submission.webhookUrl,
-        prices: Object.fromEntries(route.map((step) => [step.model.id, freezePrices(step.model)])),
-        idempotencyKey: submission.idempotencyKey,
-        requestHash,
-      },
+      { ...newJobOf(submission), idempotencyKey: submission.idempotencyKey, requestHash },
       newId('led'),
-      { unitMicros: dearestUnitPrice(route), n: primary.parameters.n, tiers: options.markupTiers },
+      pricingOf(submission.route, markupTiers),
     );
-    if (job === undefined) throw await insufficientBalance(pool, submission, options.markupTiers);
+    if (job === undefined) throw await insufficientBalance(pool, submission, markupTiers);
     return { job, replayed: false };
   } catch (error) {
     // Two requests with the same key raced; the loser answers with the winner's job.
@@ -126,6 +124,37 @@ export async function submitJob(
     }
     throw error;
   }
+}
+
+/** The job as recorded, with a new id; the route's first step is the model asked for. */
+function newJobOf(submission: JobSubmission): BatchedJob['job'] {
+  const { route } = submission;
+  const [primary] = route;
+  if (primary === undefined) throw new Error('a job needs at least one model');
+  return {
+    id: newId('job'),
+    accountId: submission.accountId,
+    model: primary.model.id,
+    provider: primary.model.provider,
+    request: submission.request,
+    parameters: jobParametersOf(primary),
+    route:
+      route.length === 1
+        ? []
+        : route.map((step) => ({
+            model: step.model.id,
+            provider: step.model.provider,
+            parameters: jobParametersOf(step),
+          })),
+    responseFormat: submission.responseFormat,
+    metadata: submission.metadata,
+    webhookUrl: submission.webhookUrl,
+    prices: Object.fromEntries(route.map((step) => [step.model.id, freezePrices(step.model)])),
+  };
+}
+
+function pricingOf(route: RouteStep[], markupTiers: readonly MarkupTier[]): HoldPricing {
+  return { unitMicros: dearestUnitPrice(route), n: route[0]?.parameters.n ?? 1, tiers: markupTiers };
 }
 
 /** The 402, with what the request needs and what is available (only computed when refusing). */

@@ -21,15 +21,15 @@ export function authenticate(pool: Pool, options: { cacheTtlMs?: number } = {}) 
   const cacheTtlMs = options.cacheTtlMs ?? 2_000;
   const cache = new Map<string, CachedKey>();
 
+  // Keyed by the key as presented: a hit costs no hash (the key is in this process's memory with
+  // every request anyway; only its hash is ever stored).
   async function lookup(key: string): Promise<Caller | undefined> {
-    const hash = hashApiKey(key);
-    const cacheKey = hash.toString('base64');
-    const cached = cache.get(cacheKey);
+    const cached = cache.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.caller;
-    const row = await findApiKeyByHash(pool, hash);
+    const row = await findApiKeyByHash(pool, hashApiKey(key));
     const caller = row && row.revoked_at === null ? { accountId: row.account_id, keyId: row.id } : undefined;
     if (cache.size > 10_000) cache.clear();
-    cache.set(cacheKey, { caller, expiresAt: Date.now() + cacheTtlMs });
+    cache.set(key, { caller, expiresAt: Date.now() + cacheTtlMs });
     return caller;
   }
 

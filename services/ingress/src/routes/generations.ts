@@ -1,10 +1,11 @@
 import { generationRequestSchema, isTerminal } from '@imagegate/contracts';
 import { errorFromStored, InvalidRequestError, OverloadedError, StageTimer } from '@imagegate/core';
 import { findJob, finishJobUnsuccessfully, type JobRow } from '@imagegate/db';
-import { enqueueGeneration } from '@imagegate/queue';
 import { toJobResource } from '@imagegate/resources';
 import type { Request, Response } from 'express';
 import type { IngressDeps } from '../deps.ts';
+import { createEnqueueBatcher } from '../enqueue-batcher.ts';
+import { createHoldBatcher } from '../hold-batcher.ts';
 import { callerOf } from '../middleware/authenticate.ts';
 import { planRoute } from '../plan-route.ts';
 import { parsePrefer } from '../prefer.ts';
@@ -18,6 +19,9 @@ import { webhookUrlOfRequest } from '../webhook-url-of-request.ts';
  */
 export function createGenerationHandler(deps: IngressDeps) {
   const { pool, catalog, queues, waiter, settings } = deps;
+  // Submits arriving together share one hold statement and one queue round trip.
+  const holds = createHoldBatcher(pool);
+  const enqueuer = createEnqueueBatcher();
 
   return async (request: Request, response: Response): Promise<void> => {
     const stages = new StageTimer();
@@ -86,23 +90,25 @@ export function createGenerationHandler(deps: IngressDeps) {
         rawBody: request.body,
         idempotencyKey,
       },
-      { markupTiers: settings.markupTiers },
+      { markupTiers: settings.markupTiers, holds },
     );
     let job = submitted;
     stages.lap('hold');
     if (replayed) response.setHeader('idempotent-replayed', 'true');
 
-    // Wait before enqueueing, so a fast job cannot finish unseen.
-    const abort = new AbortController();
-    response.on('close', () => abort.abort());
-    const outcome = waitS > 0 && !isTerminal(job.status) ? waiter.wait(job.id, waitS * 1000, abort.signal) : undefined;
+    // Wait before enqueueing, so a fast job cannot finish unseen. Only a waiting request needs to
+    // know that its client left (an AbortController per request is not free).
+    const abort = waitS > 0 && !isTerminal(job.status) ? new AbortController() : undefined;
+    if (abort) response.on('close', () => abort.abort());
+    const outcome = abort ? waiter.wait(job.id, waitS * 1000, abort.signal) : undefined;
+    let position: number | undefined;
     if (job.status === 'queued') {
       try {
         // Idempotent: a replay re-adds the job in case the first request died before enqueueing it.
-        await enqueueGeneration(queue, job.id);
+        position = await enqueuer.add({ queue, jobId: job.id });
       } catch (error) {
         // Redis is unreachable: fail the job (its hold is released by the settlement sweep).
-        abort.abort();
+        abort?.abort();
         const overloaded = new OverloadedError('The job queue is unavailable; try again shortly.', {
           cause: error,
           retryAfterMs: 5_000,
@@ -122,11 +128,17 @@ export function createGenerationHandler(deps: IngressDeps) {
       if (result === 'aborted') return; // the client left; the job runs on and can be fetched later
       stages.lap('wait');
       job = (await findJob(pool, job.id)) ?? job;
+      position = undefined; // read again: the queue moved while this request waited
       stages.lap('read');
     }
-    abort.abort();
+    abort?.abort();
     if (isTerminal(job.status)) await answerFinished(response, job, deps);
-    else await answerAccepted(response, job, deps, preferences.respondAsync || preferences.waitS !== undefined);
+    else {
+      await answerAccepted(response, job, deps, {
+        preferred: preferences.respondAsync || preferences.waitS !== undefined,
+        position,
+      });
+    }
     stages.lap('answer');
     deps.logger.debug({ jobId: job.id, status: job.status, stagesMs: stages.laps }, 'generation request answered');
   };
@@ -155,13 +167,20 @@ async function answerFinished(response: Response, job: JobRow, deps: IngressDeps
   throw errorFromStored(job.error_status ?? 500, job.error);
 }
 
-async function answerAccepted(response: Response, job: JobRow, deps: IngressDeps, preferred: boolean): Promise<void> {
-  // A job just enqueued is last in its queue: its position is the queue's length (one Redis call,
-  // where counting queued rows in Postgres grows with the backlog).
+/** `position`: jobs ahead of this one, when it was just enqueued (else read from the queue). */
+async function answerAccepted(
+  response: Response,
+  job: JobRow,
+  deps: IngressDeps,
+  options: { preferred: boolean; position: number | undefined },
+): Promise<void> {
+  // A queued job's position is the queue's length ahead of it (one Redis call, where counting queued
+  // rows in Postgres grows with the backlog).
   const queue = deps.queues.get(job.provider);
-  const position = job.status === 'queued' && queue ? Math.max(0, (await queue.getWaitingCount()) - 1) : null;
+  const position =
+    job.status !== 'queued' || !queue ? null : (options.position ?? Math.max(0, (await queue.getWaitingCount()) - 1));
   response.setHeader('vary', 'Prefer');
-  if (preferred) response.setHeader('preference-applied', 'respond-async');
+  if (options.preferred) response.setHeader('preference-applied', 'respond-async');
   response
     .status(202)
     .location(`/v1/images/jobs/${job.id}`)
