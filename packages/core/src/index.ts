@@ -3,6 +3,7 @@ export * from './env.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './logger.ts';
+export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 export * from './money.ts';
 export * from './periodic-sweep.ts';
 export * from './shutdown.ts';

@@ -1,5 +1,5 @@
+import { MicroBatcher, type MicroBatcherOptions } from '@imagegate/core';
 import { generationQueueJobId, type ProviderQueue } from '@imagegate/queue';
-import { type ItemOutcome, MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 
 export interface GenerationToEnqueue {
   queue: ProviderQueue;
@@ -15,8 +15,8 @@ export type EnqueueBatcher = MicroBatcher<GenerationToEnqueue, number>;
  * `enqueueGeneration`: the BullMQ job id is the job's, so adding a job again changes nothing.
  */
 export function createEnqueueBatcher(options: MicroBatcherOptions = {}): EnqueueBatcher {
-  return new MicroBatcher(async (batch): Promise<ItemOutcome<number>[]> => {
-    const outcomes = new Array<ItemOutcome<number>>(batch.length);
+  return new MicroBatcher(async (batch): Promise<PromiseSettledResult<number>[]> => {
+    const outcomes = new Array<PromiseSettledResult<number>>(batch.length);
     const byQueue = new Map<ProviderQueue, number[]>();
     batch.forEach((item, index) => {
       const indexes = byQueue.get(item.queue);
@@ -33,13 +33,13 @@ export function createEnqueueBatcher(options: MicroBatcherOptions = {}): Enqueue
             }),
           );
         } catch (error) {
-          for (const index of indexes) outcomes[index] = { ok: false, error };
+          for (const index of indexes) outcomes[index] = { status: 'rejected', reason: error };
           return;
         }
         // The queue position is an estimate anyway; a failed count must not fail an enqueued job.
         const waiting = await queue.getWaitingCount().catch(() => indexes.length);
         indexes.forEach((index, order) => {
-          outcomes[index] = { ok: true, value: Math.max(0, waiting - (indexes.length - order)) };
+          outcomes[index] = { status: 'fulfilled', value: Math.max(0, waiting - (indexes.length - order)) };
         });
       }),
     );

@@ -1,5 +1,5 @@
+import { MicroBatcher, type MicroBatcherOptions } from '@imagegate/core';
 import { type BatchedHoldOutcome, type BatchedJob, insertJobsWithHolds, type Pool } from '@imagegate/db';
-import { type ItemOutcome, MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 
 export type HoldBatcher = MicroBatcher<BatchedJob, BatchedHoldOutcome>;
 
@@ -8,10 +8,10 @@ export type HoldBatcher = MicroBatcher<BatchedJob, BatchedHoldOutcome>;
  * holds in arrival order, each 402 exactly as if they had come one by one.
  */
 export function createHoldBatcher(pool: Pool, options: MicroBatcherOptions = {}): HoldBatcher {
-  return new MicroBatcher(async (batch): Promise<ItemOutcome<BatchedHoldOutcome>[]> => {
+  return new MicroBatcher(async (batch): Promise<PromiseSettledResult<BatchedHoldOutcome>[]> => {
     try {
       const outcomes = await insertJobsWithHolds(pool, batch);
-      return outcomes.map((value) => ({ ok: true, value }));
+      return outcomes.map((value) => ({ status: 'fulfilled', value }));
     } catch (error) {
       if (batch.length === 1 || !isRowError(error)) throw error;
       // Postgres refused one of the rows and the statement changed nothing. That job must not fail
@@ -19,9 +19,11 @@ export function createHoldBatcher(pool: Pool, options: MicroBatcherOptions = {})
       return Promise.all(
         batch.map((entry) =>
           insertJobsWithHolds(pool, [entry]).then(
-            ([value]): ItemOutcome<BatchedHoldOutcome> =>
-              value === undefined ? { ok: false, error: new Error('no outcome') } : { ok: true, value },
-            (single: unknown): ItemOutcome<BatchedHoldOutcome> => ({ ok: false, error: single }),
+            ([value]): PromiseSettledResult<BatchedHoldOutcome> =>
+              value === undefined
+                ? { status: 'rejected', reason: new Error('no outcome') }
+                : { status: 'fulfilled', value },
+            (single: unknown): PromiseSettledResult<BatchedHoldOutcome> => ({ status: 'rejected', reason: single }),
           ),
         ),
       );

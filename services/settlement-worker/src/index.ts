@@ -1,5 +1,4 @@
 export { loadSettlementConfig, type SettlementConfig } from './config.ts';
-export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 export { runSettlementWorker } from './run-settlement-worker.ts';
 export { type SettlementFaults, type SettlementOutcome, settleJob, settleJobs } from './settle-jobs.ts';
 export { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';

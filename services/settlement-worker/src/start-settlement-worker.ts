@@ -1,8 +1,7 @@
-import { type Logger, startPeriodicSweep } from '@imagegate/core';
+import { type Logger, MicroBatcher, startPeriodicSweep } from '@imagegate/core';
 import { findUnsettledJobIds, type Pool } from '@imagegate/db';
 import { type Redis, SETTLEMENT_QUEUE, type SettlementPayload } from '@imagegate/queue';
 import { Worker } from 'bullmq';
-import { MicroBatcher } from './micro-batcher.ts';
 import { type SettlementFaults, type SettlementOutcome, settleJobs } from './settle-jobs.ts';
 import { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';
 
@@ -43,11 +42,13 @@ export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise
   const batcher = new MicroBatcher<string, SettlementOutcome>((jobIds) => settleJobs(pool, jobIds, deps.faults), {
     maxItems: settings.batchSize ?? SETTLEMENT_DEFAULTS.batchSize,
     maxWaitMs: settings.batchWaitMs ?? SETTLEMENT_DEFAULTS.batchWaitMs,
+    // Batches touch accounts in id order, so several may run at once without deadlocking.
+    maxInFlight: 8,
   });
   const worker = new Worker<SettlementPayload>(
     SETTLEMENT_QUEUE,
     async (job) => {
-      const outcome = await batcher.submit(job.data.jobId);
+      const outcome = await batcher.add(job.data.jobId);
       if (outcome.settled) logger.debug({ jobId: job.data.jobId, charged: String(outcome.chargedMicros) }, 'settled');
     },
     {
