@@ -1,9 +1,12 @@
 /**
  * Benchmark `sync-frontier` (BENCHMARKS.md): the highest rate at which sync `response_format=url`
  * requests (1 MiB images, emulator at 50 ms) keep their added p99 ≤ 50 ms over the same requests
- * sent straight to the emulator, with no errors and ≥ 95 % of the offered rate answered. A short
- * search: double from `--start` until a rate fails, then bisect `--bisect` times. Every probe runs
- * the direct baseline and imagegate back to back at that rate. Target: ≥ 500 requests/s.
+ * sent straight to the emulator, with no errors and ≥ 95 % of the offered rate answered. Every probe
+ * runs three passes back to back at its rate: direct, the floor (direct, then a PUT of the image to
+ * the same S3, which any gateway that keeps images must do) and imagegate. The search (double from
+ * `--start` until a rate fails, then bisect `--bisect` times) follows the floor criterion, so it
+ * also finds `frontier_over_floor_per_s`: imagegate's own frontier once the S3 write is granted.
+ * Target: ≥ 500 requests/s (over direct).
  *
  *   pnpm bench sync-frontier [--start 25] [--max-rate 1000] [--bisect 2] [--seconds 8] [--warmup 2]
  */
@@ -39,7 +42,7 @@ try {
   const imagegate = await stack.startImagegate();
   if (pinned) pin(process.pid, 1);
   const agent = createAgent(1024);
-  const { sendDirect, sendGateway } = syncSenders(
+  const { sendDirect, sendDirectThenStore, sendGateway } = syncSenders(
     agent,
     {
       emulatorUrl: stack.upstreams.url,
@@ -53,18 +56,36 @@ try {
   const probes: {
     rate: number;
     good: boolean;
+    goodOverFloor: boolean;
     addedP99Ms: number;
+    addedOverFloorP99Ms: number;
     direct: OpenLoopResult;
+    floor: OpenLoopResult;
     imagegate: OpenLoopResult;
   }[] = [];
   const probe = async (rate: number) => {
     const baseline = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: sendDirect });
+    const floor = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: sendDirectThenStore });
     const measured = await runOpenLoop({ ratePerS: rate, durationS: seconds, warmupS, send: sendGateway });
+    const answered = measured.errors === 0 && measured.achievedPerS >= 0.95 * rate;
     const addedP99Ms = measured.p99Ms - baseline.p99Ms;
-    const good = addedP99Ms <= ADDED_P99_LIMIT_MS && measured.errors === 0 && measured.achievedPerS >= 0.95 * rate;
-    log(`${rate}/s: added p99 ${round(addedP99Ms)} ms, ${round(measured.achievedPerS, 1)}/s answered → ${good}`);
-    probes.push({ rate, good, addedP99Ms, direct: baseline, imagegate: measured });
-    return good;
+    const addedOverFloorP99Ms = measured.p99Ms - floor.p99Ms;
+    const good = answered && addedP99Ms <= ADDED_P99_LIMIT_MS;
+    const goodOverFloor = answered && floor.errors === 0 && addedOverFloorP99Ms <= ADDED_P99_LIMIT_MS;
+    log(
+      `${rate}/s: added p99 ${round(addedP99Ms)} ms over direct, ${round(addedOverFloorP99Ms)} ms over the floor, ${round(measured.achievedPerS, 1)}/s answered → ${good} / ${goodOverFloor}`,
+    );
+    probes.push({
+      rate,
+      good,
+      goodOverFloor,
+      addedP99Ms,
+      addedOverFloorP99Ms,
+      direct: baseline,
+      floor,
+      imagegate: measured,
+    });
+    return goodOverFloor;
   };
 
   let good = 0;
@@ -87,7 +108,11 @@ try {
     }
     good = low;
   }
-  const results = { frontier_per_s: good, probes: probes.length };
+  const results = {
+    frontier_per_s: Math.max(0, ...probes.filter((entry) => entry.good).map((entry) => entry.rate)),
+    frontier_over_floor_per_s: good,
+    probes: probes.length,
+  };
   const targets = { frontier_per_s_min: 500 };
   printFigure({
     name: 'sync-frontier',
@@ -102,15 +127,20 @@ try {
       bisect_steps: bisectSteps,
       seconds,
       warmup_s: warmupS,
-      good: `added p99 ≤ ${ADDED_P99_LIMIT_MS} ms over direct, 0 errors, ≥ 95 % of the offered rate answered`,
-      search: 'double from start until a rate fails, then bisect between the last good and the first bad rate',
+      good: `added p99 ≤ ${ADDED_P99_LIMIT_MS} ms over direct (over the floor for frontier_over_floor_per_s), 0 errors, ≥ 95 % of the offered rate answered`,
+      search:
+        'by the floor criterion: double from start until a rate fails, then bisect between the last good and the first bad rate; frontier_per_s is the highest probed rate good over direct',
     },
     pinning: pinningNote(pinned, 'the emulator, s3rver and the load generator'),
     rounds: probes.map((entry) => ({
       rate_per_s: entry.rate,
       good: entry.good,
+      good_over_floor: entry.goodOverFloor,
       added_p99_ms: round(entry.addedP99Ms),
+      added_over_floor_p99_ms: round(entry.addedOverFloorP99Ms),
       direct_p99_ms: round(entry.direct.p99Ms),
+      floor_p99_ms: round(entry.floor.p99Ms),
+      floor_answered_per_s: round(entry.floor.achievedPerS, 1),
       imagegate_p50_ms: round(entry.imagegate.p50Ms),
       imagegate_p99_ms: round(entry.imagegate.p99Ms),
       imagegate_answered_per_s: round(entry.imagegate.achievedPerS, 1),

@@ -104,7 +104,8 @@ try {
     direct_then_put_p99_ms: round(median(results.map((r) => r.floor.p99Ms))),
     added_over_floor_p50_ms: round(median(results.map((r) => r.imagegate.p50Ms - r.floor.p50Ms))),
     added_over_floor_p99_ms: round(median(results.map((r) => r.imagegate.p99Ms - r.floor.p99Ms))),
-    errors: results.reduce((sum, r) => sum + r.imagegate.errors + r.baseline.errors + r.floor.errors, 0),
+    errors: results.reduce((sum, r) => sum + r.imagegate.errors + r.baseline.errors, 0),
+    direct_then_put_errors: results.reduce((sum, r) => sum + r.floor.errors, 0),
     direct_achieved_fraction: round(Math.min(...results.map((r) => r.baseline.achievedPerS / rate)), 3),
     // What one sync request costs imagegate's core (ingress, worker and settlement together).
     imagegate_cpu_ms_per_request: round(median(results.map((r) => r.cpuMsPerRequest))),

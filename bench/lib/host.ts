@@ -5,7 +5,8 @@
  *   exactly as their `main.ts` files configure them;
  * - `naive`: the baseline of `image-memory`, a proxy that buffers the upstream answer completely,
  *   parses it, and answers with one `JSON.stringify` of the whole body;
- * - `upstreams`: the OpenAI emulator and s3rver (options as JSON in argv[3]).
+ * - `upstreams`: the OpenAI emulator and S3 (memory-s3.ts, or s3rver with `BENCH_S3=s3rver`;
+ *   options as JSON in argv[3]).
  *
  * Over IPC it answers `sample` with its RSS and event-loop delay since the last reset, and exits on
  * `stop`. `ready` carries the URLs it serves.
@@ -22,6 +23,7 @@ import { loadIngressConfig, runIngress } from '@imagegate/ingress';
 import { startS3rver } from '@imagegate/local';
 import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
 import { loadSettlementConfig, runSettlementWorker } from '@imagegate/settlement-worker';
+import { startMemoryS3 } from './memory-s3.ts';
 
 export type HostMode = 'imagegate' | 'naive' | 'upstreams';
 
@@ -100,17 +102,34 @@ async function startNaive(): Promise<{ url: string; close: () => Promise<void> }
   };
 }
 
-async function startUpstreams(options: { latencyMs: number; imageBytes: number }) {
-  const emulator = await startOpenAIEmulator({ latencyMs: options.latencyMs, imageBytes: options.imageBytes });
+/** S3 for the figures: the in-memory stand-in (default), or s3rver with `BENCH_S3=s3rver`. */
+async function startS3(): Promise<{
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  close(): Promise<void>;
+}> {
+  if (process.env.BENCH_S3 !== 's3rver') return startMemoryS3();
   const directory = mkdtempSync(join(tmpdir(), 'imagegate-bench-s3-'));
   const s3 = await startS3rver({ dataDir: directory, silent: true });
+  return {
+    ...s3,
+    close: async () => {
+      await s3.stop();
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startUpstreams(options: { latencyMs: number; imageBytes: number }) {
+  const emulator = await startOpenAIEmulator({ latencyMs: options.latencyMs, imageBytes: options.imageBytes });
+  const s3 = await startS3();
   return {
     url: emulator.url,
     s3: { endpoint: s3.endpoint, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
     close: async () => {
       await emulator.close();
-      await s3.stop();
-      rmSync(directory, { recursive: true, force: true });
+      await s3.close();
     },
   };
 }
