@@ -9,6 +9,7 @@ export * from './jobs.ts';
 export * from './ledger.ts';
 export * from './migrate.ts';
 export * from './pool.ts';
+export * from './row-error.ts';
 export * from './settlement.ts';
 export * from './settlement-batch.ts';
 export * from './unfinished-jobs.ts';

@@ -56,6 +56,51 @@ describe('readJsonWithBase64Fields', () => {
     }
   });
 
+  it('undoes \\uXXXX escapes of base64 characters, even split across chunks', async () => {
+    const bytes = Buffer.from([0xfb, 0xef, 0xbe, 0x01, 0x02, 0x03]);
+    const escaped = bytes.toString('base64').replace(/\+/g, '\\u002B').replace(/\//g, '\\u002F');
+    expect(escaped).toContain('\\u002B');
+    for (const size of [1, 2, 5, 1000]) {
+      const parsed = (await readJsonWithBase64Fields(chunked(`{"b64_json":"${escaped}"}`, size), FIELDS)) as {
+        b64_json: Buffer;
+      };
+      expect([...parsed.b64_json]).toEqual([...bytes]);
+    }
+  });
+
+  it('refuses a value that is not base64 instead of returning other bytes', async () => {
+    for (const value of ['AAAA\\u0001', 'AA AA', 'AAAA\\"AAAA', 'AAA\\tA\u0001', '@@@@']) {
+      await expect(readJsonWithBase64Fields(chunked(`{"b64_json":"${value}"}`, 3), FIELDS)).rejects.toThrow(
+        SyntaxError,
+      );
+    }
+  });
+
+  it('decodes a qualified field only inside its parent, leaving other keys of that name as strings', async () => {
+    const text = JSON.stringify({
+      candidates: [{ content: { parts: [{ inlineData: { mimeType: 'image/png', data: 'AQID' } }] } }],
+      meta: { data: 'say "hi"' },
+      data: 'AQID',
+    });
+    for (const size of [1, 7, 4096]) {
+      const parsed = (await readJsonWithBase64Fields(chunked(text, size), new Set(['inlineData.data']))) as {
+        candidates: { content: { parts: { inlineData: { data: Buffer } }[] } }[];
+        meta: { data: string };
+        data: string;
+      };
+      expect([...(parsed.candidates[0]?.content.parts[0]?.inlineData.data ?? [])]).toEqual([1, 2, 3]);
+      expect(parsed.meta.data).toBe('say "hi"');
+      expect(parsed.data).toBe('AQID');
+    }
+  });
+
+  it('does not reserve more than 64 MiB however large the size hint', async () => {
+    const parsed = (await readJsonWithBase64Fields(chunked('{"b64_json":"AQID"}', 4), FIELDS, {
+      sizeHint: 2 ** 40,
+    })) as { b64_json: Buffer };
+    expect([...parsed.b64_json]).toEqual([1, 2, 3]);
+  });
+
   it('decodes a field only where it is a key with a string value', async () => {
     const text = JSON.stringify({ list: ['data', 'AAAA'], data: { inner: 'x' }, note: 'data', b64_json: null });
     expect(await readJsonWithBase64Fields(chunked(text, 2), FIELDS)).toEqual(JSON.parse(text));

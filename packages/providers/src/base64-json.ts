@@ -6,6 +6,10 @@
  * parsing not done, and no single step that blocks the event loop for more than a chunk.
  *
  * In the parsed value each such field holds a `Buffer` of the decoded bytes instead of the string.
+ * A field is named by its key (`b64_json`) or by its key within the object's own key
+ * (`inlineData.data`: a generic key only where it holds an image). A value that is not base64 —
+ * a character outside the alphabet, an escape other than `\/`, `\uXXXX` of one, or line breaks —
+ * is a SyntaxError, never silently different bytes.
  */
 export async function readJsonWithBase64Fields(
   body: AsyncIterable<Uint8Array>,
@@ -35,8 +39,15 @@ const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 /** Keys longer than this are never one of ours: their bytes are not kept. */
 const LONGEST_KEY = 64;
-/** What replaces a decoded string in the text that is parsed: NUL cannot start a base64 string. */
-const MARKER = '\u0000';
+/** What replaces a decoded string in the text that is parsed (`<MARKER><index>`): NUL cannot start base64. */
+const MARKER = '\u0000imagegate-blob:';
+/** The most a size hint may reserve up front: a lying Content-Length must not allocate gigabytes. */
+const LARGEST_RESERVATION = 64 * 1024 * 1024;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const BASE64_CHARACTER = /^[A-Za-z0-9+/=]$/;
 
 function isWhitespace(byte: number): boolean {
   return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
@@ -44,8 +55,13 @@ function isWhitespace(byte: number): boolean {
 
 /** Byte-level JSON tokenizer that knows just enough: strings, escapes, keys and colons. */
 export class Base64FieldScanner {
-  /** Field names: ASCII, compared with the key's raw bytes (an escaped key is not recognised). */
+  /**
+   * Field names, bare or `parent.key`: ASCII, compared with the key's raw bytes (an escaped key is
+   * not recognised, and its value stays a string).
+   */
   readonly #fields: ReadonlySet<string>;
+  /** For each open object or array, the key it is the value of ('' for none or an array). */
+  readonly #containers: string[] = [];
   /** The document minus the decoded strings, as latin1 pieces (UTF-8 bytes kept as they are). */
   readonly #rest: Buffer[] = [];
   readonly #blobs: Buffer[] = [];
@@ -88,11 +104,11 @@ export class Base64FieldScanner {
       if (this.#state === 'string') {
         this.#readStringByte(byte);
       } else if (byte === QUOTE) {
-        if (this.#keyBeforeValue !== undefined && this.#fields.has(this.#keyBeforeValue)) {
+        if (this.#keyBeforeValue !== undefined && this.#isImageField(this.#keyBeforeValue)) {
           this.#rest.push(chunk.subarray(keptFrom, index));
           // At most 3/4 of what is left of the body: decoded in place, never concatenated.
           const left = this.#sizeHint === undefined ? 0 : this.#sizeHint - this.#pushed + (chunk.length - index);
-          this.#decoded = new ByteSink(Math.ceil((Math.max(0, left) * 3) / 4));
+          this.#decoded = new ByteSink(Math.min(LARGEST_RESERVATION, Math.ceil((Math.max(0, left) * 3) / 4)));
           this.#state = 'base64';
           index++;
           keptFrom = index;
@@ -105,6 +121,9 @@ export class Base64FieldScanner {
         this.#keyBeforeValue = this.#lastString;
         this.#lastString = undefined;
       } else if (!isWhitespace(byte)) {
+        if (byte === OPEN_BRACE) this.#containers.push(this.#keyBeforeValue ?? '');
+        else if (byte === OPEN_BRACKET) this.#containers.push('');
+        else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) this.#containers.pop();
         this.#lastString = undefined;
         this.#keyBeforeValue = undefined;
       }
@@ -117,11 +136,15 @@ export class Base64FieldScanner {
   finish(): unknown {
     if (this.#state !== 'out') throw new SyntaxError('The JSON document ended inside a string.');
     const text = Buffer.concat(this.#rest).toString('utf8');
-    return JSON.parse(text, (key, value: unknown) =>
-      this.#fields.has(key) && typeof value === 'string' && value.startsWith(MARKER)
-        ? (this.#blobs[Number(value.slice(1))] ?? value)
+    return JSON.parse(text, (_key, value: unknown) =>
+      typeof value === 'string' && value.startsWith(MARKER)
+        ? (this.#blobs[Number(value.slice(MARKER.length))] ?? value)
         : value,
     );
+  }
+
+  #isImageField(key: string): boolean {
+    return this.#fields.has(key) || this.#fields.has(`${this.#containers.at(-1) ?? ''}.${key}`);
   }
 
   #readStringByte(byte: number): void {
@@ -163,22 +186,53 @@ export class Base64FieldScanner {
     this.#carry = bytes.toString('latin1', aligned);
   }
 
-  /** The rare text with JSON escapes in it (`\/` from some encoders, `\n` line breaks): undone first. */
+  /**
+   * The rare value with JSON escapes in it (`\/` from some encoders, `\uXXXX`, `\n` line breaks):
+   * undone first. Anything that does not stand for a base64 character or a line break is refused.
+   */
   #decodeEscaped(bytes: Buffer): void {
-    let text = this.#carry + bytes.toString('latin1');
-    // An escape split across chunks keeps its backslash in the carry until its letter arrives.
-    const trailing = /(^|[^\\])(\\\\)*\\$/.test(text) ? '\\' : '';
-    if (trailing) text = text.slice(0, -1);
-    text = text.replace(/\\(.)/g, (_match, letter: string) => (letter === '/' ? '/' : ''));
-    const aligned = text.length - (text.length % 4);
-    if (aligned > 0) this.#decoded?.writeBase64(text.slice(0, aligned));
-    this.#carry = text.slice(aligned) + trailing;
+    const text = this.#carry + bytes.toString('latin1');
+    let plain = '';
+    let index = 0;
+    while (index < text.length) {
+      const character = text[index] as string;
+      if (character !== '\\') {
+        plain += character;
+        index++;
+        continue;
+      }
+      const letter = text[index + 1];
+      if (letter === undefined) break; // the escape goes on in the next chunk
+      if (letter === 'n' || letter === 'r' || letter === 't') {
+        index += 2;
+        continue;
+      }
+      let meant = letter;
+      if (letter === 'u') {
+        if (index + 6 > text.length) break;
+        const code = Number.parseInt(text.slice(index + 2, index + 6), 16);
+        meant = Number.isNaN(code) ? '' : String.fromCharCode(code);
+        index += 6;
+      } else {
+        index += 2;
+      }
+      if (meant === '\n' || meant === '\r') continue;
+      if (!BASE64_CHARACTER.test(meant)) throw new SyntaxError('A base64 image field holds something else.');
+      plain += meant;
+    }
+    const aligned = plain.length - (plain.length % 4);
+    if (aligned > 0) this.#decoded?.writeBase64(plain.slice(0, aligned));
+    this.#carry = plain.slice(aligned) + text.slice(index);
   }
 
   #endBase64(): void {
-    if (this.#carry.length > 0) this.#decoded?.writeBase64(this.#carry.replace(/\\/g, ''));
+    // The 0–3 characters left: checked one by one (a lone character is never base64 either).
+    if (this.#carry.length === 1 || ![...this.#carry].every((character) => BASE64_CHARACTER.test(character))) {
+      throw new SyntaxError('A base64 image field holds something else.');
+    }
+    if (this.#carry.length > 0) this.#decoded?.writeBase64(this.#carry);
     const blob = this.#decoded?.take() ?? Buffer.alloc(0);
-    this.#rest.push(Buffer.from(`"${JSON.stringify(MARKER).slice(1, -1)}${this.#blobs.length}"`, 'latin1'));
+    this.#rest.push(Buffer.from(`${JSON.stringify(MARKER).slice(0, -1)}${this.#blobs.length}"`, 'latin1'));
     this.#blobs.push(blob);
     this.#decoded = undefined;
     this.#carry = '';
@@ -196,6 +250,10 @@ class ByteSink {
     this.#buffer = Buffer.allocUnsafe(Math.max(capacity, 64 * 1024));
   }
 
+  /**
+   * Node's decoder skips what is not base64 (whitespace, control characters) without a word, which
+   * would also shift every later group of 4: a count that falls short is refused instead.
+   */
   writeBase64(text: string): void {
     const most = this.#length + Math.ceil(text.length / 4) * 3;
     if (most > this.#buffer.length) {
@@ -203,7 +261,12 @@ class ByteSink {
       this.#buffer.copy(grown, 0, 0, this.#length);
       this.#buffer = grown;
     }
-    this.#length += this.#buffer.write(text, this.#length, 'base64');
+    const written = this.#buffer.write(text, this.#length, 'base64');
+    const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+    if (written !== Math.floor(((text.length - padding) * 3) / 4)) {
+      throw new SyntaxError('A base64 image field holds something else.');
+    }
+    this.#length += written;
   }
 
   /** The bytes; copied to their own buffer when they fill less than half of it (several images in one body). */

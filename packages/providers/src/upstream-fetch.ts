@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { type Agent, request } from 'undici';
+import { type Agent, fetch, request } from 'undici';
 
 /** The Node stream behind each Response `upstreamFetch` made, for `nodeBodyOf`. */
 const nodeBodies = new WeakMap<Response, Readable>();
@@ -10,14 +10,18 @@ const nodeBodies = new WeakMap<Response, Readable>();
  * ~2.6 ms as a Node stream (measured against the emulator): `nodeBodyOf(response)` hands the
  * caller that Node stream. The Response's own `body` still works (the SDK reads error answers with
  * it); it pulls from the same stream, so a body is read one way or the other, never both.
- * Redirects are not followed: one would carry our API key wherever it points.
+ * Redirects are not followed: one would carry our API key wherever it points. Bodies other than
+ * strings and bytes (multipart) go through undici's fetch, as before.
  */
 export function createUpstreamFetch(dispatcher: Agent) {
   return async function upstreamFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     if (input instanceof Request) throw new TypeError('upstreamFetch takes a URL and RequestInit, not a Request');
     const body = init.body;
     if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
-      throw new TypeError('upstreamFetch sends string or byte bodies only');
+      // Multipart and streamed bodies (image edits, say) go through undici's own fetch.
+      return (await fetch(input, { ...init, redirect: 'error', dispatcher } as Parameters<
+        typeof fetch
+      >[1])) as unknown as Response;
     }
     const answer = await request(input, {
       method: (init.method ?? 'GET') as 'GET',

@@ -1,5 +1,5 @@
 import { MicroBatcher, type MicroBatcherOptions } from '@imagegate/core';
-import { type BatchedHoldOutcome, type BatchedJob, insertJobsWithHolds, type Pool } from '@imagegate/db';
+import { type BatchedHoldOutcome, type BatchedJob, insertJobsWithHolds, isRowError, type Pool } from '@imagegate/db';
 
 export type HoldBatcher = MicroBatcher<BatchedJob, BatchedHoldOutcome>;
 
@@ -29,14 +29,4 @@ export function createHoldBatcher(pool: Pool, options: MicroBatcherOptions = {})
       );
     }
   }, options);
-}
-
-/**
- * A data exception (SQLSTATE class 22) or a constraint violation (23): something about the rows.
- * Anything else (Postgres unreachable, shutting down) would fail each job alone just the same, so
- * the batch's error is every job's answer, without a retry storm during an outage.
- */
-function isRowError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }

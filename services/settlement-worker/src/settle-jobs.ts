@@ -1,6 +1,13 @@
 import { chargeForJob } from '@imagegate/catalog';
 import { newId } from '@imagegate/core';
-import { applySettlements, findJobsToSettle, type JobSettlement, type Pool, type SettlementJob } from '@imagegate/db';
+import {
+  applySettlements,
+  findJobsToSettle,
+  isRowError,
+  type JobSettlement,
+  type Pool,
+  type SettlementJob,
+} from '@imagegate/db';
 
 export type SettlementOutcome = { settled: false } | { settled: true; chargedMicros: bigint; releasedMicros: bigint };
 
@@ -85,7 +92,7 @@ function planSettlements(
 }
 
 /**
- * Writes the batch in one statement. If the database refuses the batch as a whole (one job's
+ * Writes the batch in one statement. If the database refuses a row of the batch (one job's
  * account breaks a constraint, say), each job is written alone, so the others still settle and
  * only that job fails (into `failed`). Returns the ids settled here.
  */
@@ -97,7 +104,8 @@ async function writeSettlements(
   try {
     return await applySettlements(pool, settlements);
   } catch (batchError) {
-    if (settlements.length === 1) {
+    // Only a refused row is worth isolating; an outage would fail every job alone just as slowly.
+    if (settlements.length === 1 || !isRowError(batchError)) {
       for (const settlement of settlements) failed.set(settlement.jobId, asError(batchError));
       return new Set();
     }

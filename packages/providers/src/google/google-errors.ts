@@ -108,9 +108,9 @@ export function mapTransportError(
   if (signals.deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new TimeoutError('Google did not answer in time.', { retryable: true, cause: error });
   }
-  // Refused, reset and cut-off connections: system codes (ECONNREFUSED…), undici's (UND_ERR_SOCKET…),
-  // or fetch's TypeErrors ('fetch failed', 'terminated').
-  if (error instanceof TypeError || (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code))) {
+  // Refused, reset and cut-off connections, DNS and TLS failures: anything the transport reports
+  // with a code (ECONNREFUSED, EAI_AGAIN, UND_ERR_SOCKET, CERT_HAS_EXPIRED…), or fetch's TypeErrors.
+  if (error instanceof TypeError || typeof code === 'string') {
     return new UpstreamError('Could not reach Google.', {
       code: 'upstream_unreachable',
       retryable: true,

@@ -4,7 +4,7 @@ import { createUpstreamFetch, nodeBodyOf } from '../upstream-fetch.ts';
 import { mapGoogleError } from './google-errors.ts';
 
 /** Where Google's answers carry images: Imagen's `bytesBase64Encoded`, Gemini's `inlineData.data`. */
-const IMAGE_FIELDS: ReadonlySet<string> = new Set(['bytesBase64Encoded', 'data']);
+const IMAGE_FIELDS: ReadonlySet<string> = new Set(['bytesBase64Encoded', 'inlineData.data', 'inline_data.data']);
 
 /** A Google answer of any status, its body parsed as JSON when it is JSON. */
 export interface GoogleResponse {

@@ -61,11 +61,11 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
         throw mapOpenAIError(redactApiError(error, redact));
       }
       const outputFormat = response.output_format ?? request.outputFormat;
-      const images = (response.data ?? []).flatMap((image) =>
-        Buffer.isBuffer(image.b64_json) && image.b64_json.byteLength > 0
-          ? [{ bytes: image.b64_json, mediaType: mediaTypeOf(outputFormat) }]
-          : [],
-      );
+      const images = (response.data ?? []).flatMap((image) => {
+        // Decoded while streaming, or (a key written with escapes) still the base64 text.
+        const bytes = typeof image.b64_json === 'string' ? Buffer.from(image.b64_json, 'base64') : image.b64_json;
+        return bytes && bytes.byteLength > 0 ? [{ bytes, mediaType: mediaTypeOf(outputFormat) }] : [];
+      });
       return {
         images,
         size: response.size ?? request.size,
@@ -81,7 +81,7 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
 
 /** An Images API answer as read by `readImagesAnswer`: each `b64_json` already decoded. */
 type ImagesAnswer = Omit<OpenAI.ImagesResponse, 'data'> & {
-  data?: (Omit<OpenAI.Image, 'b64_json'> & { b64_json?: Buffer | undefined })[];
+  data?: (Omit<OpenAI.Image, 'b64_json'> & { b64_json?: Buffer | string | undefined })[];
 };
 
 const IMAGE_FIELDS: ReadonlySet<string> = new Set(['b64_json']);
