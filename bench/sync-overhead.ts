@@ -10,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createAgent } from './lib/http-client.ts';
+import { ownCpuMs } from './lib/machine.ts';
 import { runOpenLoop } from './lib/open-loop.ts';
 import { pin, pinningAvailable, pinningNote } from './lib/pinning.ts';
 import { meetsTargets, printFigure } from './lib/report.ts';
@@ -38,11 +39,6 @@ const log = (message: string) => process.stderr.write(`[sync-overhead] ${message
 const pinned = pinningAvailable();
 /** Requests one pass sends, warm-up included. */
 const requestsPerPass = Math.floor(rate * (seconds + warmupS));
-/** CPU time (user + system) this process has used. */
-function ownCpuMs(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
 const stack = await startImagegateStack({ latencyMs, imageBytes, pinned });
 try {
   const imagegateHost = await stack.startImagegate();

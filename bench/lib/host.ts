@@ -23,6 +23,7 @@ import { loadIngressConfig, runIngress } from '@imagegate/ingress';
 import { startS3rver } from '@imagegate/local';
 import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
 import { loadSettlementConfig, runSettlementWorker } from '@imagegate/settlement-worker';
+import { ownCpuMs } from './machine.ts';
 import { startMemoryS3 } from './memory-s3.ts';
 
 export type HostMode = 'imagegate' | 'naive' | 'upstreams';
@@ -35,12 +36,6 @@ export type HostMessage =
 export type ParentMessage = { type: 'sample'; reset: boolean; gc: boolean } | { type: 'stop' };
 
 const send = (message: HostMessage) => process.send?.(message);
-
-/** CPU time (user + system, all threads) this process has used: contention on the core does not inflate it. */
-function cpuMsSinceStart(): number {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-}
 
 async function startImagegate(): Promise<{ url: string; close: () => Promise<void> }> {
   const env = process.env;
@@ -152,7 +147,7 @@ async function main(): Promise<void> {
         rssBytes: process.memoryUsage.rss(),
         eventLoopP99Ms: delay.percentile(99) / 1e6,
         eventLoopMaxMs: delay.max / 1e6,
-        cpuMs: cpuMsSinceStart(),
+        cpuMs: ownCpuMs(),
       });
       if (message.reset) delay.reset();
     } else {

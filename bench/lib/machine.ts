@@ -9,3 +9,9 @@ export function cpuModel(): { cpu: string; cores: number } {
   } catch {}
   return { cpu, cores: cpus().length };
 }
+
+/** CPU time (user + system, every thread) this process has used, in ms: other work on the core does not inflate it. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}

@@ -7,7 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { Agent, request, fetch as undiciFetch } from 'undici';
+import { ownCpuMs } from '../lib/machine.ts';
 import { startImagegateStack } from '../lib/stack.ts';
+import { round } from '../lib/stats.ts';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '300' } } });
 const calls = Number(values.calls);
@@ -40,16 +42,12 @@ try {
       async () => drain((await request(url, { method: 'POST', body, headers, dispatcher })).body),
     ],
   ];
-  const cpuMs = () => {
-    const { user, system } = process.cpuUsage();
-    return (user + system) / 1000;
-  };
   const results: Record<string, number> = {};
   for (const [name, read] of ways) {
     for (let warm = 0; warm < 20; warm++) await read();
-    const before = cpuMs();
+    const before = ownCpuMs();
     for (let call = 0; call < calls; call++) await read();
-    results[name] = Math.round(((cpuMs() - before) / calls) * 100) / 100;
+    results[name] = round((ownCpuMs() - before) / calls);
   }
   process.stdout.write(`${JSON.stringify({ probe: 'upstream-read', calls, cpu_ms_per_call: results }, null, 2)}\n`);
 } finally {

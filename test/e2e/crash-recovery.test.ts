@@ -3,6 +3,7 @@ import { loadWorkerConfig, type RunningProviderWorker, runProviderWorker } from 
 import { createProviderQueue, type ProviderQueue } from '@imagegate/queue';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callJson, pollJob } from '../support/http.ts';
+import { debitEntriesOf } from '../support/settlement-fixtures.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
@@ -85,14 +86,6 @@ async function jobRow(jobId: string) {
   return rows[0];
 }
 
-async function debitsOf(jobId: string): Promise<number> {
-  const { rows } = await stack.database.pool.query<{ n: number }>(
-    "select count(*)::int as n from ledger_entries where job_id = $1 and type = 'debit'",
-    [jobId],
-  );
-  return rows[0]?.n ?? -1;
-}
-
 async function until(condition: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -121,7 +114,7 @@ describe('a redelivered job', () => {
     const done = await pollJob(stack.url, caller.apiKey, jobId);
     expect(done.status).toBe('succeeded');
     expect(stack.emulator.stats().calls).toBe(0);
-    await until(async () => (await debitsOf(jobId)) === 1, 10_000);
+    await until(async () => (await debitEntriesOf(stack.database.pool, jobId)) === 1, 10_000);
   });
 });
 
@@ -164,7 +157,7 @@ describe('reconciler', () => {
     const job = await pollJob(stack.url, caller.apiKey, jobId);
     expect(job).toMatchObject({ status: 'failed', error: { type: 'server_error' } });
     await until(async () => (await jobRow(jobId))?.charged_micros === 0n, 5_000);
-    expect(await debitsOf(jobId)).toBe(0);
+    expect(await debitEntriesOf(stack.database.pool, jobId)).toBe(0);
   });
 });
 
@@ -184,7 +177,7 @@ describe('worker processes', () => {
     expect(pickupMs).toBeLessThan(15_000);
     expect((await pollJob(stack.url, caller.apiKey, jobId, 10_000)).status).toBe('succeeded');
     await until(async () => (await jobRow(jobId))?.charged_micros !== null, 5_000);
-    expect(await debitsOf(jobId)).toBe(1);
+    expect(await debitEntriesOf(stack.database.pool, jobId)).toBe(1);
     expect((await jobRow(jobId))?.charged_micros).toBeGreaterThan(0n);
     expect(stack.emulator.stats().byStatus).toEqual({ aborted: 1, '200': 1 });
     expect(second.logs().some((line) => line.msg === 'worker error')).toBe(false);
@@ -217,6 +210,6 @@ describe('worker processes', () => {
     await startProcess();
     expect((await pollJob(stack.url, caller.apiKey, jobId, 25_000)).status).toBe('succeeded');
     await until(async () => (await jobRow(jobId))?.charged_micros !== null, 5_000);
-    expect(await debitsOf(jobId)).toBe(1);
+    expect(await debitEntriesOf(stack.database.pool, jobId)).toBe(1);
   }, 40_000);
 });

@@ -5,6 +5,7 @@ import { findMoneyViolations, waitForSettlements } from '@imagegate/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { catalogFileWithPrice } from '../support/catalog-file.ts';
 import { callJson, pollJob } from '../support/http.ts';
+import { debitEntriesOf } from '../support/settlement-fixtures.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 const micros = (usd: number) => BigInt(Math.round(usd * 1_000_000));
@@ -47,14 +48,6 @@ async function balanceOf(accountId: string) {
   return rows[0];
 }
 
-async function debitsOf(jobId: string): Promise<number> {
-  const { rows } = await stack.database.pool.query<{ n: number }>(
-    "select count(*)::int as n from ledger_entries where job_id = $1 and type = 'debit'",
-    [jobId],
-  );
-  return rows[0]?.n ?? -1;
-}
-
 function submit(apiKey: string, prompt: string, quality = 'low') {
   return callJson<{ id: string; billing: { markup: number } }>(`${stack.url}/v1/images/generations`, {
     apiKey,
@@ -74,7 +67,7 @@ describe('settlement crashes', () => {
     await pollJob(stack.url, caller.apiKey, accepted.body.id);
     await waitForSettlements(stack.database.pool);
     expect(crashes.has(accepted.body.id)).toBe(false); // the crash really happened
-    expect(await debitsOf(accepted.body.id)).toBe(1);
+    expect(await debitEntriesOf(stack.database.pool, accepted.body.id)).toBe(1);
     expect(await balanceOf(caller.accountId)).toEqual({ balance_micros: micros(1 - 0.015), held_micros: 0n });
   });
 
@@ -96,7 +89,7 @@ describe('settlement crashes', () => {
     });
     stack.settlement = sweeper;
     expect(await sweeper.sweep()).toBe(1);
-    expect(await debitsOf(accepted.body.id)).toBe(1);
+    expect(await debitEntriesOf(stack.database.pool, accepted.body.id)).toBe(1);
     expect(await balanceOf(caller.accountId)).toEqual({ balance_micros: micros(1 - 0.015), held_micros: 0n });
   });
 });

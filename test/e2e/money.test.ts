@@ -2,6 +2,7 @@ import { findMoneyViolations, waitForSettlements } from '@imagegate/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { catalogFileWithPrice } from '../support/catalog-file.ts';
 import { callJson, type ErrorEnvelope, pollJob } from '../support/http.ts';
+import { debitEntriesOf } from '../support/settlement-fixtures.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;
@@ -145,11 +146,7 @@ describe('settlement', () => {
     const { settleJob } = await import('@imagegate/settlement-worker');
     const again = await Promise.all([settleJob(stack.database.pool, jobId), settleJob(stack.database.pool, jobId)]);
     expect(again).toEqual([{ settled: false }, { settled: false }]);
-    const { rows } = await stack.database.pool.query(
-      "select count(*)::int as n from ledger_entries where job_id = $1 and type = 'debit'",
-      [jobId],
-    );
-    expect(rows[0]).toEqual({ n: 1 });
+    expect(await debitEntriesOf(stack.database.pool, jobId)).toBe(1);
     expect(await balanceOf(caller.accountId)).toEqual({ balance_micros: micros(0.985), held_micros: 0n });
   });
 });

@@ -100,3 +100,12 @@ export async function settlementTotals(
 export function sum(values: readonly bigint[]): bigint {
   return values.reduce((total, value) => total + value, 0n);
 }
+
+/** How many debit entries the ledger holds for `jobId`: 1 once it was charged, never more. */
+export async function debitEntriesOf(pool: Pool, jobId: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    "select count(*)::int as n from ledger_entries where job_id = $1 and type = 'debit'",
+    [jobId],
+  );
+  return rows[0]?.n ?? 0;
+}

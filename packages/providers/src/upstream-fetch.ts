@@ -4,6 +4,9 @@ import { type Agent, fetch, request } from 'undici';
 /** The Node stream behind each Response `upstreamFetch` made, for `nodeBodyOf`. */
 const nodeBodies = new WeakMap<Response, Readable>();
 
+/** What `createUpstreamFetch` returns: `fetch`'s signature. */
+export type UpstreamFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
 /**
  * A `fetch` for an SDK (OpenAI's takes one), made on undici's `request` through the adapter's
  * keep-alive pool. Reading a 1.3 MiB answer through fetch's web streams costs ~6 ms of CPU against
@@ -13,7 +16,7 @@ const nodeBodies = new WeakMap<Response, Readable>();
  * Redirects are not followed: one would carry our API key wherever it points. Bodies other than
  * strings and bytes (multipart) go through undici's fetch, as before.
  */
-export function createUpstreamFetch(dispatcher: Agent) {
+export function createUpstreamFetch(dispatcher: Agent): UpstreamFetch {
   return async function upstreamFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     if (input instanceof Request) throw new TypeError('upstreamFetch takes a URL and RequestInit, not a Request');
     const body = init.body;

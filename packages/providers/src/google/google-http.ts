@@ -1,6 +1,5 @@
-import type { Agent } from 'undici';
 import { readJsonWithBase64Fields } from '../base64-json.ts';
-import { createUpstreamFetch, nodeBodyOf } from '../upstream-fetch.ts';
+import { nodeBodyOf, type UpstreamFetch } from '../upstream-fetch.ts';
 import { mapGoogleError } from './google-errors.ts';
 
 /** Where Google's answers carry images: Imagen's `bytesBase64Encoded`, Gemini's `inlineData.data`. */
@@ -17,27 +16,16 @@ export interface GoogleResponse {
   body: unknown;
 }
 
-const fetchers = new WeakMap<Agent, ReturnType<typeof createUpstreamFetch>>();
-
-function fetchersByAgent(dispatcher: Agent): ReturnType<typeof createUpstreamFetch> {
-  let upstreamFetch = fetchers.get(dispatcher);
-  if (upstreamFetch === undefined) {
-    upstreamFetch = createUpstreamFetch(dispatcher);
-    fetchers.set(dispatcher, upstreamFetch);
-  }
-  return upstreamFetch;
-}
-
 /** POSTs `body` as JSON through the adapter's keep-alive pool and reads the whole answer. */
 export async function postJson(
-  dispatcher: Agent,
+  upstreamFetch: UpstreamFetch,
   url: string,
   headers: Record<string, string>,
   body: unknown,
   signal: AbortSignal,
 ): Promise<GoogleResponse> {
   // Not followed: a redirect would carry the API key or token to wherever it points.
-  const response = await fetchersByAgent(dispatcher)(url, {
+  const response = await upstreamFetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: JSON.stringify(body),

@@ -7,6 +7,7 @@ import {
   type ProviderImageResult,
 } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
+import { createUpstreamFetch } from '../upstream-fetch.ts';
 import { type GeminiSurface, geminiGenerateContentBody, geminiOutput } from './gemini-generate-content.ts';
 import { createVertexAccessTokens, type ServiceAccountKey } from './google-auth.ts';
 import { geminiApiModelUrl, vertexModelUrl } from './google-endpoints.ts';
@@ -63,7 +64,7 @@ interface Target {
  */
 export function createGoogleImageProvider(config: GoogleProviderConfig): ImageProvider {
   const timeoutMs = config.timeoutMs ?? 600_000;
-  const dispatcher = createUpstreamAgent({ connections: config.connections, timeoutMs });
+  const upstreamFetch = createUpstreamFetch(createUpstreamAgent({ connections: config.connections, timeoutMs }));
   const vertex = config.vertex;
   const tokens = vertex === undefined ? undefined : createVertexAccessTokens(vertex.credentials);
   const apiKey = config.geminiApi?.apiKey;
@@ -97,7 +98,7 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
   }
 
   async function call(target: Target, body: unknown, signal: AbortSignal): Promise<unknown> {
-    const response = await postJson(dispatcher, target.url, target.headers, body, signal);
+    const response = await postJson(upstreamFetch, target.url, target.headers, body, signal);
     if (response.status === 401) target.onUnauthorized?.();
     return successBody(response, target.scrub);
   }
