@@ -85,6 +85,10 @@ export function buildVariants(model: CatalogModel, prices: FrozenPrices): Varian
         background: 'auto',
         outputFormat: 'png',
         providerModel: model.providerModel,
+        protocol: model.protocol,
+        imagesPerCall: model.capabilities.maxImagesPerCall,
+        deadlineMs: 600_000,
+        warnings: [],
       },
       images: Array.from({ length: made }, (_, i) => ({
         key: `bench/${v}/${i}.png`,
@@ -147,10 +151,10 @@ export async function seedSettlementData(
       [options.accounts, GRANT_MICROS],
     );
     await client.query(
-      `insert into jobs (id, account_id, status, model, provider, request, parameters, response_format, progress,
+      `insert into jobs (id, operation, account_id, status, model, provider, request, parameters, response_format,
          attempts, images, result, routing, markup_permille, prices, hold_micros, created_at, started_at, completed_at)
-       select 'job_' || lpad(g::text, 26, '0'), 'acct_' || lpad((g % $2)::text, 26, '0'), 'succeeded', $3, 'openai',
-         v.request, v.parameters, 'url', 'result_recorded', 1, v.images, v.result,
+       select 'job_' || lpad(g::text, 26, '0'), 'generate', 'acct_' || lpad((g % $2)::text, 26, '0'), 'succeeded', $3,
+         'openai', v.request, v.parameters, 'url', 1, v.images, v.result,
          jsonb_build_object('attempts', jsonb_build_array(jsonb_build_object(
            'provider', 'openai', 'model', $3::text, 'status', 'succeeded', 'duration_ms', 2000))),
          v.markup, jsonb_build_object($3::text, $4::jsonb), v.hold,

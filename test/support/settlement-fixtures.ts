@@ -1,4 +1,5 @@
 import type { Pool } from '@imagegate/db';
+import { generateOperationFixture } from '@imagegate/testing';
 
 // Finished jobs with open holds for settlement tests, seeded in SQL. Prices are written here by
 // hand so the expected charges do not come from the pricing code:
@@ -6,6 +7,7 @@ import type { Pool } from '@imagegate/db';
 export const PER_IMAGE = 15_000n;
 const PRICES = { m: { tiers: [{ maxPixels: 100_000_000, micros: { low: '10000', medium: '10000', high: '10000' } }] } };
 export const GRANT = 1_000_000_000n;
+const FIXTURE = generateOperationFixture({ model: 'm' });
 
 type SeededStatus = 'succeeded' | 'failed' | 'canceled' | 'in_progress';
 export interface SeededJob {
@@ -38,9 +40,10 @@ export async function seedAccounts(pool: Pool, count: number): Promise<string[]>
 /** Finished jobs with open holds (hold ledger entry and account held included), as submission leaves them. */
 export async function seedJobs(pool: Pool, jobs: readonly SeededJob[]): Promise<void> {
   await pool.query(
-    `insert into jobs (id, account_id, status, model, provider, request, parameters, response_format,
+    `insert into jobs (id, operation, account_id, status, model, provider, request, parameters, response_format,
        images, result, markup_permille, prices, hold_micros, completed_at)
-     select j.id, j.account_id, j.status, 'm', 'openai', jsonb_build_object('n', j.asked), '{}', 'url',
+     select j.id, 'generate', j.account_id, j.status, 'm', 'openai', $8::jsonb || jsonb_build_object('n', j.asked),
+       $9::jsonb || jsonb_build_object('n', j.asked), 'url',
        (select coalesce(jsonb_agg(jsonb_build_object('key', j.id || '/' || i, 'content_type', 'image/png', 'bytes', 1)), '[]')
         from generate_series(1, j.delivered) i),
        case when j.status = 'succeeded' then '{"created": 1, "size": "1024x1024", "quality": "low",
@@ -56,6 +59,8 @@ export async function seedJobs(pool: Pool, jobs: readonly SeededJob[]): Promise<
       jobs.map((job) => job.delivered),
       JSON.stringify(PRICES),
       PER_IMAGE,
+      JSON.stringify(FIXTURE.request),
+      JSON.stringify(FIXTURE.parameters),
     ],
   );
   await pool.query(

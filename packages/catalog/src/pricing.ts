@@ -1,3 +1,4 @@
+import type { FrozenPrices } from '@imagegate/contracts';
 import { type Micros, usdToMicros } from '@imagegate/core';
 import type { CatalogModel } from './catalog-schema.ts';
 import { type GenerationParameters, parseSize } from './parameters.ts';
@@ -5,10 +6,7 @@ import { type GenerationParameters, parseSize } from './parameters.ts';
 type PricedQuality = 'low' | 'medium' | 'high';
 const PRICED_QUALITIES: readonly PricedQuality[] = ['low', 'medium', 'high'];
 
-/** A model's price list as frozen on a job at submission: micro-USD per image by output size and quality. */
-export interface FrozenPrices {
-  tiers: { maxPixels: number; micros: Partial<Record<PricedQuality | 'default', string>> }[];
-}
+export type { FrozenPrices } from '@imagegate/contracts';
 
 export interface Quote {
   /** Catalog price of one image (the dearest outcome the request allows), before markup. */
@@ -104,9 +102,7 @@ export function chargeFor(outcome: {
 }): { unitMicros: Micros; chargeMicros: Micros } {
   const parsed = parseSize(outcome.size);
   const pixels = parsed ? parsed.width * parsed.height : Number.MAX_SAFE_INTEGER;
-  const quality = (PRICED_QUALITIES as readonly string[]).includes(outcome.quality)
-    ? (outcome.quality as PricedQuality)
-    : 'high';
+  const quality = PRICED_QUALITIES.find((priced) => priced === outcome.quality) ?? 'high';
   const unitMicros = priceOf(outcome.prices, pixels, quality);
   const charge = withMarkup(unitMicros, outcome.markupPermille) * BigInt(outcome.imagesDelivered);
   return { unitMicros, chargeMicros: charge < outcome.holdMicros ? charge : outcome.holdMicros };
@@ -115,19 +111,19 @@ export function chargeFor(outcome: {
 /** The fields of a job row that decide its price. */
 export interface PricedJob {
   model: string;
-  prices: Record<string, unknown>;
+  prices: Readonly<Record<string, FrozenPrices>>;
   markup_permille: number;
   hold_micros: Micros;
   images: readonly unknown[] | null;
   result: { size: string; quality: string } | null;
-  request: Record<string, unknown>;
+  request: { n: number };
 }
 
 /** The charge of a succeeded job, from what was frozen on it at submission and what it delivered. */
 export function chargeForJob(job: PricedJob): { perImageMicros: Micros; chargeMicros: Micros } {
-  const prices = job.prices[job.model] as FrozenPrices | undefined;
+  const prices = job.prices[job.model];
   if (prices === undefined || job.result === null) return { perImageMicros: 0n, chargeMicros: 0n };
-  const requested = typeof job.request.n === 'number' ? job.request.n : 1;
+  const requested = job.request.n;
   const { unitMicros, chargeMicros } = chargeFor({
     prices,
     markupPermille: job.markup_permille,

@@ -1,26 +1,30 @@
+import { z } from 'zod';
+
 /**
  * A request narrowed to one model: every field decided and validated against the catalog. Stored on
- * the job at submission; the worker hands it to the provider adapter.
+ * the job at submission (with what the worker needs of the model, see `generateStepParametersSchema`);
+ * the worker hands it to the provider adapter.
  */
-export interface GenerationParameters {
-  n: number;
+export const generationParametersSchema = z.object({
+  n: z.int().min(1),
   /** `WxH`, or `auto` when the model picks. */
-  size: string;
+  size: z.string(),
   /**
    * The upstream's own form of `size` for models sized by aspect ratio (Imagen, Gemini, Kontext):
    * e.g. `16:9`. Absent for models that take `WxH`.
    */
-  aspectRatio?: string | undefined;
+  aspectRatio: z.string().optional(),
   /** With `aspectRatio`, the upstream's resolution class where it has one (`1K`, `2K`, `4K`). */
-  imageSize?: string | undefined;
-  quality: 'low' | 'medium' | 'high' | 'auto';
-  background: 'transparent' | 'opaque' | 'auto';
-  outputFormat: 'png' | 'jpeg' | 'webp';
-  outputCompression?: number | undefined;
-  moderation?: 'low' | 'auto' | undefined;
+  imageSize: z.string().optional(),
+  quality: z.enum(['low', 'medium', 'high', 'auto']),
+  background: z.enum(['transparent', 'opaque', 'auto']),
+  outputFormat: z.enum(['png', 'jpeg', 'webp']),
+  outputCompression: z.int().optional(),
+  moderation: z.enum(['low', 'auto']).optional(),
   /**
    * Options for this model's provider only, validated at submission against that provider's
    * schema, camelCase keys (e.g. `{ safetyTolerance: 2, seed: 7 }` for BFL).
    */
-  providerOptions?: Record<string, unknown> | undefined;
-}
+  providerOptions: z.record(z.string(), z.unknown()).optional(),
+});
+export type GenerationParameters = z.infer<typeof generationParametersSchema>;

@@ -1,4 +1,5 @@
 import type { ErrorObject } from '@imagegate/core';
+import type { ImageUsage, RoutingAttempt } from './job-record.ts';
 
 export type JobStatus = 'queued' | 'in_progress' | 'succeeded' | 'failed' | 'canceled';
 
@@ -6,22 +7,6 @@ export const TERMINAL_JOB_STATUSES: readonly JobStatus[] = ['succeeded', 'failed
 
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL_JOB_STATUSES.includes(status);
-}
-
-export interface RoutingAttempt {
-  provider: string;
-  model: string;
-  /** `rate_limited`: a 429 with Retry-After sent the job back to its queue (no attempt spent). */
-  status: 'succeeded' | 'failed' | 'rate_limited';
-  error_code?: string | null;
-  duration_ms?: number;
-}
-
-export interface ImageUsage {
-  input_tokens: number;
-  output_tokens: number;
-  total_tokens: number;
-  [detail: string]: unknown;
 }
 
 /** One image item in an OpenAI images response. */

@@ -137,3 +137,10 @@ export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   return new InternalError(undefined, { cause: error });
 }
+
+/** The job was canceled by its owner; never charged. */
+export class CanceledError extends GatewayError {
+  constructor(message = 'The job was canceled.', options: GatewayErrorOptions = {}) {
+    super(409, 'invalid_request_error', message, { ...options, code: 'canceled', retryable: false });
+  }
+}

@@ -1,4 +1,4 @@
-import type { JobRow } from './jobs.ts';
+import { type JobRow, parseJobRow } from './job-row.ts';
 import type { Queryable } from './pool.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { Queryable } from './pool.ts';
 export async function returnJobToQueue(db: Queryable, id: string): Promise<void> {
   await db.query(
     `update jobs set status = 'queued', attempts = greatest(attempts - 1, 0)
-     where id = $1 and status = 'in_progress' and progress = 'accepted'`,
+     where id = $1 and status = 'in_progress'`,
     [id],
   );
 }
@@ -20,16 +20,16 @@ export async function returnJobToQueue(db: Queryable, id: string): Promise<void>
  * moved job, or undefined when there is no next model (or it was moved, finished or canceled).
  */
 export async function moveJobToFallback(db: Queryable, id: string, fromIndex: number): Promise<JobRow | undefined> {
-  const { rows } = await db.query<JobRow>(
+  const { rows } = await db.query(
     `update jobs set route_index = $2 + 1,
        model = route->($2 + 1)->>'model',
        provider = route->($2 + 1)->>'provider',
        parameters = route->($2 + 1)->'parameters',
        upstream_tasks = '{}'::jsonb, deadline_at = null, status = 'queued'
-     where id = $1 and route_index = $2 and status = 'in_progress' and progress = 'accepted'
+     where id = $1 and route_index = $2 and status = 'in_progress'
        and not cancel_requested and jsonb_array_length(route) > $2 + 1
      returning *`,
     [id, fromIndex],
   );
-  return rows[0];
+  return rows[0] === undefined ? undefined : parseJobRow(rows[0]);
 }

@@ -1,33 +1,35 @@
-import type { JobRow } from './jobs.ts';
+import { z } from 'zod';
+import { jobColumnsSchema } from './job-row.ts';
 import type { Queryable } from './pool.ts';
 
-/** The columns settlement prices a job from. */
-export type SettlementJob = Pick<
-  JobRow,
-  | 'id'
-  | 'account_id'
-  | 'status'
-  | 'model'
-  | 'prices'
-  | 'markup_permille'
-  | 'hold_micros'
-  | 'images'
-  | 'result'
-  | 'request'
->;
+/** The columns settlement prices a job from (of its request, only how many images it asked for). */
+const settlementJobSchema = jobColumnsSchema
+  .pick({
+    id: true,
+    account_id: true,
+    status: true,
+    model: true,
+    prices: true,
+    markup_permille: true,
+    hold_micros: true,
+    images: true,
+    result: true,
+  })
+  .extend({ request: z.object({ n: z.int() }) });
+export type SettlementJob = z.infer<typeof settlementJobSchema>;
 
 /**
  * The finished jobs among `jobIds` whose hold is still open, in one read; ids with nothing (more)
  * to settle are simply absent.
  */
 export async function findJobsToSettle(db: Queryable, jobIds: readonly string[]): Promise<SettlementJob[]> {
-  const { rows } = await db.query<SettlementJob>({
+  const { rows } = await db.query({
     name: 'find-jobs-to-settle',
     text: `select id, account_id, status, model, prices, markup_permille, hold_micros, images, result, request
            from jobs where id = any($1::text[]) and settled_at is null and status in ('succeeded', 'failed', 'canceled')`,
     values: [jobIds],
   });
-  return rows;
+  return rows.map((row) => settlementJobSchema.parse(row));
 }
 
 /** Finished jobs whose hold is still open after `graceSeconds`: what the sweep settles. */

@@ -1,4 +1,4 @@
-import type { JobRow } from './jobs.ts';
+import type { JobRow } from './job-row.ts';
 import type { Queryable } from './pool.ts';
 
 /** What the reconciler needs to find a job's queue entry and to re-add it. */

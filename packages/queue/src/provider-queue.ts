@@ -45,7 +45,23 @@ export function routeIndexOfQueueJobId(queueJobId: string | undefined): number {
   return match ? Number(match[1]) : 0;
 }
 
-/** Idempotent: the BullMQ job id is derived from the imagegate job id, so adding twice is harmless. */
-export async function enqueueGeneration(queue: ProviderQueue, jobId: string, routeIndex = 0): Promise<void> {
-  await queue.add('generate', { jobId }, { jobId: generationQueueJobId(jobId, routeIndex) });
+/** A step of a job to put in its provider's queue (`routeIndex` 0: the model asked for). */
+export interface GenerationToEnqueue {
+  jobId: string;
+  routeIndex: number;
+}
+
+/**
+ * THE way work enters a provider queue (submission, fallback, reconciler), several jobs in one
+ * round trip. Idempotent: the BullMQ job id is derived from the job id and its route step, so
+ * adding a step twice is harmless.
+ */
+export async function enqueueGenerations(queue: ProviderQueue, jobs: readonly GenerationToEnqueue[]): Promise<void> {
+  await queue.addBulk(
+    jobs.map(({ jobId, routeIndex }) => ({
+      name: 'generate',
+      data: { jobId },
+      opts: { jobId: generationQueueJobId(jobId, routeIndex) },
+    })),
+  );
 }

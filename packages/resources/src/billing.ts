@@ -15,7 +15,7 @@ export interface Billing {
  * frozen prices (the settlement worker debits exactly this); once settled, what went back.
  */
 export function billingOf(job: JobRow): Billing {
-  const requested = typeof job.request.n === 'number' ? BigInt(job.request.n) : 1n;
+  const requested = BigInt(job.request.n);
   let perImage = requested > 0n ? job.hold_micros / requested : 0n;
   let charged = 0n;
   if (job.status === 'succeeded') {

@@ -10,11 +10,11 @@ export function imagesResponseHead(job: JobRow): Omit<ImagesResponseBody, 'data'
   const result = job.result;
   return {
     created: result?.created ?? Math.floor(job.created_at.getTime() / 1000),
-    size: result?.size ?? String(job.parameters.size ?? ''),
-    quality: result?.quality ?? String(job.parameters.quality ?? ''),
-    output_format: result?.output_format ?? String(job.parameters.outputFormat ?? ''),
-    background: result?.background ?? String(job.parameters.background ?? ''),
-    ...(result?.usage ? { usage: result.usage as ImagesResponseBody['usage'] } : {}),
+    size: result?.size ?? job.parameters.size,
+    quality: result?.quality ?? job.parameters.quality,
+    output_format: result?.output_format ?? job.parameters.outputFormat,
+    background: result?.background ?? job.parameters.background,
+    ...(result?.usage ? { usage: result.usage } : {}),
     extra: {
       job_id: job.id,
       model: job.model,
@@ -30,16 +30,14 @@ export function imagesResponseHead(job: JobRow): Omit<ImagesResponseBody, 'data'
 function appliedShape(job: JobRow): { aspect_ratio?: string; image_size?: string } {
   const { aspectRatio, imageSize } = job.parameters;
   return {
-    ...(typeof aspectRatio === 'string' ? { aspect_ratio: aspectRatio } : {}),
-    ...(typeof imageSize === 'string' ? { image_size: imageSize } : {}),
+    ...(aspectRatio === undefined ? {} : { aspect_ratio: aspectRatio }),
+    ...(imageSize === undefined ? {} : { image_size: imageSize }),
   };
 }
 
 /** What was said at submission (deprecation, inexact mapping) and by the upstream call. */
 export function warningsOf(job: JobRow): string[] {
-  const strings = (value: unknown): string[] =>
-    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-  return [...strings(job.parameters.warnings), ...strings(job.result?.warnings)];
+  return [...job.parameters.warnings, ...(job.result?.warnings ?? [])];
 }
 
 /** The images as freshly presigned URLs (valid `ttlSeconds`). */

@@ -1,4 +1,5 @@
 export * from './containers.ts';
+export * from './job-fixtures.ts';
 export * from './money-invariants.ts';
 export * from './provided.ts';
 export * from './test-bucket.ts';

@@ -11,6 +11,8 @@ import { healthRouter } from './routes/health.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { modelsRouter } from './routes/models.ts';
 import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
+import { createEnqueueBatcher } from './submission/enqueue-batcher.ts';
+import { createHoldBatcher } from './submission/hold-batcher.ts';
 
 /** The ingress express app, built from its dependencies (no I/O here). */
 export function buildApp(deps: IngressDeps): Express {
@@ -26,7 +28,9 @@ export function buildApp(deps: IngressDeps): Express {
 
   const auth = authenticate(deps.pool);
   app.use('/v1', auth);
-  app.post('/v1/images/generations', createGenerationHandler(deps));
+  // Submits arriving together share one hold statement and one queue round trip, whatever their route.
+  const submission = { ...deps, holds: createHoldBatcher(deps.pool), enqueuer: createEnqueueBatcher(deps.redis) };
+  app.post('/v1/images/generations', createGenerationHandler(submission));
   app.use(jobsRouter(deps));
   app.use(webhookDeliveriesRouter(deps));
   app.use(modelsRouter(deps));

@@ -1,21 +1,15 @@
 import { InternalError, type PeriodicSweep, startPeriodicSweep } from '@imagegate/core';
+import { findUnfinishedJobs, findUnfinishedJobsByIds, type UnfinishedJob } from '@imagegate/db';
 import {
-  findUnfinishedJobs,
-  findUnfinishedJobsByIds,
-  finishJobUnsuccessfully,
-  type UnfinishedJob,
-} from '@imagegate/db';
-import {
-  enqueueGeneration,
-  enqueueSettlement,
-  enqueueWebhookDelivery,
+  endJobUnsuccessfully,
+  enqueueGenerations,
   findQueueEntryStates,
   generationQueueJobId,
   type ProviderQueue,
-  publishJobEvent,
   type QueueEntryState,
 } from '@imagegate/queue';
 import type { ProviderWorkerDeps } from './deps.ts';
+import { jobEndingChannelsOf } from './processors/generate-image.ts';
 
 export interface ReconcilerSettings {
   /** Milliseconds between sweeps (default 10000). */
@@ -81,15 +75,7 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
 
   async function abandon(job: UnfinishedJob): Promise<void> {
     const error = new InternalError('The job could not be completed; it was attempted too many times.');
-    const transition = await finishJobUnsuccessfully(pool, job.id, {
-      status: 'failed',
-      errorStatus: error.status,
-      error: error.toErrorObject(),
-    });
-    if (transition === undefined) return;
-    await enqueueSettlement(deps.settlementQueue, job.id);
-    if (transition.webhookDeliveryId) await enqueueWebhookDelivery(deps.webhookQueue, transition.webhookDeliveryId);
-    await publishJobEvent(deps.redis, deps.settings.redisPrefix, { jobId: job.id, status: 'failed' });
+    await endJobUnsuccessfully(pool, jobEndingChannelsOf(deps), job.id, { status: 'failed', error });
   }
 
   async function repair(job: UnfinishedJob, state: QueueEntryState, report: ReconcileReport): Promise<void> {
@@ -98,7 +84,7 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
     const queueJobId = generationQueueJobId(job.id, job.route_index);
     const fields = { jobId: job.id, provider: job.provider, routeIndex: job.route_index, status: job.status };
     if (state === 'missing') {
-      await enqueueGeneration(queue, job.id, job.route_index);
+      await enqueueGenerations(queue, [{ jobId: job.id, routeIndex: job.route_index }]);
       report.reenqueued++;
       logger.warn(fields, 'reconciler: queue entry lost; re-enqueued');
       return;
@@ -111,7 +97,7 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
     }
     // A locked (active) entry is not removed; then the add below is a no-op, as it should be.
     await queue.remove(queueJobId);
-    await enqueueGeneration(queue, job.id, job.route_index);
+    await enqueueGenerations(queue, [{ jobId: job.id, routeIndex: job.route_index }]);
     report.retried++;
     logger.warn({ ...fields, queueState: state }, 'reconciler: queue entry finished but job is not; re-enqueued');
   }

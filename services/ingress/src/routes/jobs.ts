@@ -1,11 +1,13 @@
 import { isTerminal } from '@imagegate/contracts';
-import { InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
-import { findJobForAccount, type JobRow, listJobsForAccount, queuePosition, requestJobCancel } from '@imagegate/db';
-import { enqueueSettlement, enqueueWebhookDelivery, publishCancelRequest, publishJobEvent } from '@imagegate/queue';
+import { CanceledError, InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
+import { findJobForAccount, type JobRow, listJobsForAccount, requestJobCancel } from '@imagegate/db';
+import { announceJobEnd, publishCancelRequest } from '@imagegate/queue';
 import { toJobResource } from '@imagegate/resources';
 import { type Request, type Response, Router } from 'express';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
+import { jobEndingChannelsOf } from '../submission/accept-job.ts';
+import { queuePlaceOf } from '../submission/job-position.ts';
 
 /** Job reads and cancel. Another account's job is a 404, exactly like a job that does not exist. */
 export function jobsRouter(deps: IngressDeps): Router {
@@ -13,12 +15,12 @@ export function jobsRouter(deps: IngressDeps): Router {
   const { pool, store, settings } = deps;
 
   async function render(job: JobRow) {
-    const position = job.status === 'queued' ? await queuePosition(pool, job) : null;
+    const place = await queuePlaceOf(deps, job);
     return toJobResource(job, {
       store,
       imageUrlTtlS: settings.imageUrlTtlS,
-      queuePosition: position,
-      estimatedStartAt: position === null ? null : deps.admission.estimatedStartAt(job.provider, position),
+      queuePosition: place.position,
+      estimatedStartAt: place.estimatedStartAt,
     });
   }
 
@@ -59,15 +61,15 @@ export function jobsRouter(deps: IngressDeps): Router {
       response.json(await render(job));
       return;
     }
-    const cancel = await requestJobCancel(pool, job.id, job.account_id);
+    const canceled = new CanceledError();
+    const cancel = await requestJobCancel(pool, job.id, job.account_id, {
+      errorStatus: canceled.status,
+      error: canceled.toErrorObject(),
+    });
     const updated = cancel?.job ?? job;
-    if (updated.status === 'canceled') {
-      // Release the hold now rather than at the next settlement sweep; a lost enqueue is the sweep's.
-      await enqueueSettlement(deps.settlementQueue, job.id);
-      // The webhook's delivery row was written with the cancel; a lost enqueue is the sweep's.
-      if (cancel?.webhookDeliveryId) await enqueueWebhookDelivery(deps.webhookQueue, cancel.webhookDeliveryId);
-      // Tell waiting clients; the queue entry finds the job canceled and does nothing.
-      await publishJobEvent(deps.redis, settings.redisPrefix, { jobId: job.id, status: 'canceled' });
+    if (cancel !== undefined && updated.status === 'canceled') {
+      // Settled and announced now; the queue entry finds the job canceled and does nothing.
+      await announceJobEnd(jobEndingChannelsOf(deps), job.id, 'canceled', cancel);
     } else {
       await publishCancelRequest(deps.redis, settings.redisPrefix, job.id);
     }

@@ -1,19 +1,22 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GenerationJobPayload } from '@imagegate/contracts';
-import { type GatewayError, StageTimer, TimeoutError, toGatewayError, UpstreamError } from '@imagegate/core';
+import { type GenerationJobPayload, imageUsageSchema, type StoredImage } from '@imagegate/contracts';
 import {
-  completeJob,
+  CanceledError,
+  type GatewayError,
+  StageTimer,
+  TimeoutError,
+  toGatewayError,
+  UpstreamError,
+} from '@imagegate/core';
+import {
   completeJobWithImages,
   findJob,
-  finishJobUnsuccessfully,
   type JobRow,
   moveJobToFallback,
   recordFailedAttempt,
   recordUpstreamTask,
   returnJobToQueue,
-  type StoredImage,
   startJobAttempt,
-  type TerminalTransition,
 } from '@imagegate/db';
 import {
   generateInCalls,
@@ -21,22 +24,18 @@ import {
   type ProviderImageRequest,
   type ProviderImageResult,
   splitIntoCalls,
-  type UpstreamTask,
 } from '@imagegate/providers';
 import {
+  announceJobEnd,
   type CallLimiter,
-  enqueueGeneration,
-  enqueueSettlement,
-  enqueueWebhookDelivery,
+  endJobUnsuccessfully,
+  enqueueGenerations,
   type ProviderQueue,
-  publishJobEvent,
   routeIndexOfQueueJobId,
 } from '@imagegate/queue';
 import { type Job, RateLimitError } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
-
-const CANCELED = { message: 'The job was canceled.', type: 'invalid_request_error', param: null, code: 'canceled' };
 
 /**
  * A wait for the provider's allowance up to this long happens in the worker; a longer one (a 429's
@@ -67,45 +66,31 @@ export function imageKey(jobId: string, index: number, mediaType: string): strin
  * the job's deadline aborts the call (504, not charged); a failure retrying cannot fix, or the last
  * attempt, moves the job on to its next fallback model, or fails it.
  */
+/** Where this worker announces the jobs it ends. */
+export function jobEndingChannelsOf(deps: ProviderWorkerDeps) {
+  return {
+    redis: deps.redis,
+    redisPrefix: deps.settings.redisPrefix,
+    settlementQueue: deps.settlementQueue,
+    webhookQueue: deps.webhookQueue,
+  };
+}
+
 export function createGenerateImageProcessor(
   deps: ProviderWorkerDeps,
   provider: ImageProvider,
   cancellations: Cancellations,
   lane: ProviderLane,
 ) {
-  const { pool, store, redis, settings } = deps;
+  const { pool, store } = deps;
+  const channels = jobEndingChannelsOf(deps);
 
-  /**
-   * A job just ended: settle its hold, send its webhook, tell waiting clients. (The settlement and
-   * webhook sweeps cover a lost enqueue.)
-   */
-  async function announce(
-    jobId: string,
-    status: 'succeeded' | 'failed' | 'canceled',
-    transition: TerminalTransition,
-  ): Promise<void> {
-    const { webhookDeliveryId } = transition;
-    await Promise.all([
-      publishJobEvent(redis, settings.redisPrefix, { jobId, status }),
-      enqueueSettlement(deps.settlementQueue, jobId),
-      webhookDeliveryId ? enqueueWebhookDelivery(deps.webhookQueue, webhookDeliveryId) : undefined,
-    ]);
+  async function fail(jobId: string, error: GatewayError): Promise<void> {
+    await endJobUnsuccessfully(pool, channels, jobId, { status: 'failed', error });
   }
 
-  async function finishSucceeded(jobId: string): Promise<void> {
-    const transition = await completeJob(pool, jobId);
-    if (transition) await announce(jobId, 'succeeded', transition);
-  }
-
-  async function finishUnsuccessfully(
-    jobId: string,
-    status: 'failed' | 'canceled',
-    error: GatewayError,
-  ): Promise<void> {
-    const errorObject = status === 'canceled' ? CANCELED : error.toErrorObject();
-    const errorStatus = status === 'canceled' ? 409 : error.status;
-    const transition = await finishJobUnsuccessfully(pool, jobId, { status, errorStatus, error: errorObject });
-    if (transition) await announce(jobId, status, transition);
+  async function cancel(jobId: string): Promise<void> {
+    await endJobUnsuccessfully(pool, channels, jobId, { status: 'canceled', error: new CanceledError() });
   }
 
   async function storeImages(job: JobRow, result: ProviderImageResult): Promise<StoredImage[]> {
@@ -151,7 +136,7 @@ export function createGenerateImageProcessor(
       const moved = await moveJobToFallback(pool, job.id, job.route_index);
       if (moved) {
         logger.warn({ code: error.code, fallback: moved.model }, 'model failed; falling back');
-        await enqueueGeneration(deps.queueFor(moved.provider), job.id, moved.route_index);
+        await enqueueGenerations(deps.queueFor(moved.provider), [{ jobId: job.id, routeIndex: moved.route_index }]);
         return;
       }
     }
@@ -168,7 +153,7 @@ export function createGenerateImageProcessor(
         code: 'all_models_failed',
       });
     }
-    await finishUnsuccessfully(job.id, 'failed', surfaced);
+    await fail(job.id, surfaced);
   }
 
   return async (queueJob: Job<GenerationJobPayload>): Promise<void> => {
@@ -181,28 +166,11 @@ export function createGenerateImageProcessor(
       logger.debug('job already finished, moved on to a fallback, or unknown; nothing to do');
       return;
     }
-    if (job.cancel_requested) return finishUnsuccessfully(jobId, 'canceled', new UpstreamError('canceled'));
-    if (job.progress !== 'accepted') return finishSucceeded(jobId);
+    if (job.cancel_requested) return cancel(jobId);
 
     // Submission warnings stay on the job (the response shows them with the upstream's own).
-    const {
-      warnings: _warnings,
-      imagesPerCall: recordedImagesPerCall,
-      deadlineMs: _deadlineMs,
-      ...parameters
-    } = job.parameters as unknown as Omit<ProviderImageRequest, 'prompt' | 'user'> & {
-      warnings?: string[];
-      imagesPerCall?: number;
-      deadlineMs?: number;
-    };
-    const request: ProviderImageRequest = {
-      ...parameters,
-      // Jobs recorded before protocols existed were all OpenAI's.
-      protocol: parameters.protocol ?? 'openai-images',
-      prompt: String(job.request.prompt),
-      user: typeof job.request.user === 'string' ? job.request.user : undefined,
-    };
-    const imagesPerCall = recordedImagesPerCall ?? request.n;
+    const { warnings: _warnings, imagesPerCall, deadlineMs: _deadlineMs, ...parameters } = job.parameters;
+    const request: ProviderImageRequest = { ...parameters, prompt: job.request.prompt, user: job.request.user };
     const timedOut = () =>
       new TimeoutError(`The job did not finish within its deadline on '${job.model}'.`, { code: 'timeout' });
     const leftMs = job.deadline_at === null ? Number.POSITIVE_INFINITY : job.deadline_at.getTime() - Date.now();
@@ -223,7 +191,7 @@ export function createGenerateImageProcessor(
       result = await generateInCalls(provider, request, {
         imagesPerCall,
         signal,
-        pendingTasks: job.upstream_tasks as Record<string, UpstreamTask>,
+        pendingTasks: job.upstream_tasks,
         onTaskSubmitted: (index, task) => recordUpstreamTask(pool, jobId, index, task),
       });
     } catch (thrown) {
@@ -239,7 +207,7 @@ export function createGenerateImageProcessor(
         duration_ms: Date.now() - started,
       });
       if (canceled.aborted || (await findJob(pool, jobId))?.cancel_requested) {
-        return finishUnsuccessfully(jobId, 'canceled', error);
+        return cancel(jobId);
       }
       if (retryAfterMs !== undefined) {
         // Nobody calls this provider until the upstream said to; the job waits in its queue.
@@ -277,13 +245,13 @@ export function createGenerateImageProcessor(
         quality: result.quality,
         output_format: result.outputFormat,
         background: result.background,
-        usage: result.usage,
+        usage: imageUsageSchema.safeParse(result.usage).data,
         warnings: [...servedBy, ...result.warnings],
       },
       { provider: provider.name, model: job.model, status: 'succeeded', duration_ms: Date.now() - started },
     );
     stages.lap('record');
-    if (transition) await announce(jobId, 'succeeded', transition);
+    if (transition) await announceJobEnd(channels, jobId, 'succeeded', transition);
     stages.lap('announce');
     logger.info({ images: images.length, ms: Date.now() - started, stagesMs: stages.laps }, 'generation succeeded');
   };

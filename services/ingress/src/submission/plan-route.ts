@@ -7,6 +7,7 @@ import {
   type RequestedParameters,
   resolveParameters,
 } from '@imagegate/catalog';
+import type { GenerateStepParameters } from '@imagegate/contracts';
 import { GatewayError, InvalidRequestError } from '@imagegate/core';
 
 /** One model that may serve a job, with the request narrowed to it. */
@@ -82,7 +83,7 @@ function resolveFallback(catalog: Catalog, name: string, param: string): Catalog
 }
 
 /** What the worker needs of a step, stored on the job (`parameters`, and each `route` entry). */
-export function jobParametersOf(step: RouteStep): Record<string, unknown> {
+export function jobParametersOf(step: RouteStep): GenerateStepParameters {
   return {
     ...step.parameters,
     providerModel: step.model.providerModel,

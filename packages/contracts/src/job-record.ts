@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { generationParametersSchema } from './generation-parameters.ts';
+
+/**
+ * The stored job, as zod schemas: every JSON column of a `jobs` row is parsed through these once,
+ * where the row is read (`packages/db`), so no code downstream guesses at a field's type.
+ *
+ * A job has an `operation`. What differs between operations (the request as echoed, the parameters
+ * the worker hands to the adapter) is a branch of `jobOperationSchema`, a union discriminated on
+ * `operation`; `edit` and `chat` join it as branches of their own without touching `generate`.
+ */
+
+/** What the worker needs of the model serving a step, resolved from the catalog at submission. */
+const servingModelSchema = z.object({
+  /** The model id the upstream knows (catalog `providerModel`). */
+  providerModel: z.string(),
+  /** Which of the provider's APIs serves the model (`openai-images`, `vertex-imagen`, `gemini`, `bfl-flux`). */
+  protocol: z.string(),
+  /** Most images one upstream call may return; larger `n` is split into several calls. */
+  imagesPerCall: z.int().min(1),
+  /** How long the step may run once it starts (milliseconds); past it the job fails with 504. */
+  deadlineMs: z.int().min(1),
+  /** Said at submission about this step (deprecation, inexact mapping, fallbacks left out). */
+  warnings: z.array(z.string()),
+});
+
+/** The parameters of one step of a generation: the request narrowed to the model, and the model. */
+export const generateStepParametersSchema = generationParametersSchema.extend(servingModelSchema.shape);
+export type GenerateStepParameters = z.infer<typeof generateStepParametersSchema>;
+
+/**
+ * A generation request as the job echoes it (`request` on the job resource): the client's fields
+ * with the extensions normalised (one spelling of provider options, fallbacks by model id) and
+ * `n`/`size` as resolved for the requested model.
+ */
+export const generateJobRequestSchema = z.object({
+  model: z.string(),
+  prompt: z.string(),
+  n: z.int(),
+  size: z.string(),
+  quality: z.string().optional(),
+  background: z.string().optional(),
+  output_format: z.string().optional(),
+  output_compression: z.int().optional(),
+  moderation: z.string().optional(),
+  response_format: z.enum(['url', 'b64_json']).optional(),
+  user: z.string().optional(),
+  aspect_ratio: z.string().optional(),
+  providerOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  /** The models tried after the requested one, in order (absent without fallbacks). */
+  fallbacks: z.array(z.string()).optional(),
+  webhook_url: z.string().optional(),
+});
+export type GenerateJobRequest = z.infer<typeof generateJobRequestSchema>;
+
+/** One model a job may be served by, with the parameters resolved for it at submission. */
+function routeEntrySchema<T extends z.ZodType>(parameters: T) {
+  return z.object({ model: z.string(), provider: z.string(), parameters });
+}
+
+export const generateRouteEntrySchema = routeEntrySchema(generateStepParametersSchema);
+export type GenerateRouteEntry = z.infer<typeof generateRouteEntrySchema>;
+
+/** The `generate` branch: a prompt in, images out. */
+export const generateOperationSchema = z.object({
+  operation: z.literal('generate'),
+  request: generateJobRequestSchema,
+  /** Those of the step serving now, `route[route_index]` (the only step without fallbacks). */
+  parameters: generateStepParametersSchema,
+  /** Every step in order; empty without fallbacks. */
+  route: z.array(generateRouteEntrySchema),
+});
+
+/** What differs between operations; `edit` and `chat` add their branches here. */
+export const jobOperationSchema = z.discriminatedUnion('operation', [generateOperationSchema]);
+export type JobOperation = z.infer<typeof jobOperationSchema>;
+export type OperationName = JobOperation['operation'];
+
+/** A model's price list as frozen on a job at submission: micro-USD (as strings) by output size and quality. */
+export const frozenPricesSchema = z.object({
+  tiers: z.array(
+    z.object({
+      maxPixels: z.number(),
+      micros: z.partialRecord(z.enum(['low', 'medium', 'high', 'default']), z.string().regex(/^\d+$/)),
+    }),
+  ),
+});
+export type FrozenPrices = z.infer<typeof frozenPricesSchema>;
+
+/** The frozen prices of every model that may serve a job, by model id. */
+export const jobPricesSchema = z.record(z.string(), frozenPricesSchema);
+
+/**
+ * A task an asynchronous upstream (BFL) accepted: recorded on the job so a redelivered job polls it
+ * again instead of paying for a second one.
+ */
+export const upstreamTaskSchema = z.object({
+  id: z.string(),
+  /** Polled exactly as the upstream returned it (it may name another regional host). */
+  pollingUrl: z.string(),
+  /** Epoch ms of the submission (result URLs expire ~10 minutes after completion). */
+  submittedAt: z.number(),
+});
+export type UpstreamTask = z.infer<typeof upstreamTaskSchema>;
+
+/** Upstream tasks in flight, by call index (`"0"`, `"1"` …). */
+export const upstreamTasksSchema = z.record(z.string(), upstreamTaskSchema);
+
+/** An image of a job, stored in the object store under a key derived from the job id and the image index. */
+export const storedImageSchema = z.object({ key: z.string(), content_type: z.string(), bytes: z.number() });
+export type StoredImage = z.infer<typeof storedImageSchema>;
+
+/** Token usage as OpenAI reports it (other upstreams' counts are mapped to these names). */
+export const imageUsageSchema = z.looseObject({
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  total_tokens: z.number(),
+});
+export type ImageUsage = z.infer<typeof imageUsageSchema>;
+
+/** What the upstream said about the images, kept for the response body. */
+export const jobResultSchema = z.object({
+  created: z.number(),
+  size: z.string(),
+  quality: z.string(),
+  output_format: z.string(),
+  background: z.string(),
+  usage: imageUsageSchema.optional(),
+  /** What the upstream calls could not honour exactly. */
+  warnings: z.array(z.string()).optional(),
+});
+export type JobResult = z.infer<typeof jobResultSchema>;
+
+/** One try of one model, as the job's routing log keeps it. */
+export const routingAttemptSchema = z.object({
+  provider: z.string(),
+  model: z.string(),
+  /** `rate_limited`: a 429 with Retry-After sent the job back to its queue (no attempt spent). */
+  status: z.enum(['succeeded', 'failed', 'rate_limited']),
+  /** Our error code (the closed list) when the attempt failed. */
+  error_code: z.string().nullish(),
+  /** The upstream's own error code, when it gave one. */
+  upstream_code: z.string().nullish(),
+  duration_ms: z.number().optional(),
+});
+export type RoutingAttempt = z.infer<typeof routingAttemptSchema>;
+
+export const jobRoutingSchema = z.object({ attempts: z.array(routingAttemptSchema) });
+
+/** The OpenAI error object a failed job keeps. */
+export const storedErrorSchema = z.object({
+  message: z.string(),
+  type: z.string(),
+  param: z.string().nullable(),
+  code: z.string().nullable(),
+});
+
+export const jobMetadataSchema = z.record(z.string(), z.string());

@@ -1,0 +1,88 @@
+import type { GenerateJobRequest, GenerationRequest } from '@imagegate/contracts';
+import {
+  type Acceptance,
+  type Answering,
+  acceptJob,
+  admitRoute,
+  checkedWebhookUrl,
+  type SubmissionDeps,
+} from './accept-job.ts';
+import { jobParametersOf, planRoute, type RouteStep } from './plan-route.ts';
+
+/**
+ * Accepts `POST /v1/images/generations` for an account: plans the route (the model, its
+ * fallbacks, the request narrowed to each), then records, holds, enqueues and waits (`acceptJob`).
+ */
+export async function acceptGeneration(
+  deps: SubmissionDeps,
+  submission: { accountId: string; body: GenerationRequest; rawBody: unknown; idempotencyKey: string | undefined },
+  answering: Answering,
+): Promise<Acceptance> {
+  const { body } = submission;
+  const route = planRoute(
+    deps.catalog,
+    deps.catalog.resolve(body.model),
+    body,
+    body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
+    (provider) => deps.queues.has(provider),
+  );
+  await admitRoute(deps, route);
+  answering.stages.lap('validate');
+  const webhookUrl = await checkedWebhookUrl(deps, body.webhookUrl);
+  return acceptJob(
+    deps,
+    {
+      accountId: submission.accountId,
+      route,
+      operation: {
+        operation: 'generate',
+        request: requestEcho(body, route, webhookUrl),
+        parameters: stepParameters(route, 0),
+        route:
+          route.length === 1
+            ? []
+            : route.map((step, index) => ({
+                model: step.model.id,
+                provider: step.model.provider,
+                parameters: stepParameters(route, index),
+              })),
+      },
+      responseFormat: body.response_format ?? 'b64_json',
+      metadata: body.metadata,
+      webhookUrl,
+      rawBody: submission.rawBody,
+      idempotencyKey: submission.idempotencyKey,
+    },
+    answering,
+  );
+}
+
+function stepParameters(route: readonly RouteStep[], index: number) {
+  const step = route[index];
+  if (step === undefined) throw new Error(`the route has no step ${index}`);
+  return jobParametersOf(step);
+}
+
+/** The request as the job shows it: what the client sent, `n` and `size` as resolved, fallbacks by id. */
+function requestEcho(
+  body: GenerationRequest,
+  route: readonly RouteStep[],
+  webhookUrl: string | undefined,
+): GenerateJobRequest {
+  const {
+    providerOptionsField: _providerOptionsField,
+    fallbacks: _fallbacks,
+    fallbacksField: _fallbacksField,
+    webhookUrl: _webhookUrl,
+    metadata: _metadata,
+    ...fields
+  } = body;
+  const primary = route[0]?.parameters;
+  return {
+    ...fields,
+    n: primary?.n ?? 1,
+    size: primary?.size ?? 'auto',
+    webhook_url: webhookUrl,
+    ...(route.length > 1 ? { fallbacks: route.slice(1).map((step) => step.model.id) } : {}),
+  };
+}

@@ -1,0 +1,129 @@
+import { isTerminal } from '@imagegate/contracts';
+import { OverloadedError, type StageTimer } from '@imagegate/core';
+import { findJob, type JobRow } from '@imagegate/db';
+import { endJobUnsuccessfully } from '@imagegate/queue';
+import { checkWebhookUrl } from '@imagegate/webhooks';
+import type { IngressDeps } from '../deps.ts';
+import type { EnqueueBatcher } from './enqueue-batcher.ts';
+import type { HoldBatcher } from './hold-batcher.ts';
+import type { RouteStep } from './plan-route.ts';
+import { type JobSubmission, submitJob } from './submit-job.ts';
+
+/** What every operation's submission shares: the batchers of this ingress process. */
+export interface SubmissionDeps extends IngressDeps {
+  holds: HoldBatcher;
+  enqueuer: EnqueueBatcher;
+}
+
+/** How the client asked to be answered, read from its HTTP request by the route. */
+export interface Answering {
+  /** Seconds to wait for the job to finish before answering 202 (0: answer at once). */
+  waitS: number;
+  /** Called only when the request will wait: a signal that fires when the client goes away. */
+  clientGone: () => AbortSignal;
+  stages: StageTimer;
+}
+
+/** What a submission came to. */
+export type Acceptance =
+  /** The job ended while the request waited (or had ended before: a replay): answer it. */
+  | { kind: 'finished'; job: JobRow; replayed: boolean }
+  /** Still running: answer 202; `position` when the enqueue just read it. */
+  | { kind: 'accepted'; job: JobRow; replayed: boolean; position: number | undefined }
+  /** The client left while waiting; the job runs on and can be fetched later. */
+  | { kind: 'client_gone' };
+
+/**
+ * Before anything is recorded: refuses a provider no worker serves (503 `provider_unavailable`) or
+ * whose queue is full (503 `overloaded`).
+ */
+export async function admitRoute(deps: SubmissionDeps, route: readonly RouteStep[]): Promise<void> {
+  const { provider } = firstStep(route).model;
+  if (!deps.queues.has(provider)) {
+    throw new OverloadedError(`No worker is configured for provider '${provider}'.`, { code: 'provider_unavailable' });
+  }
+  await deps.admission.admit(provider);
+}
+
+/** The webhook URL once the SSRF guard passed it (a 400 on `webhook_url` otherwise). */
+export async function checkedWebhookUrl(deps: SubmissionDeps, raw: string | undefined): Promise<string | undefined> {
+  return raw === undefined ? undefined : (await checkWebhookUrl(raw, deps.webhookUrlPolicy)).url.href;
+}
+
+/**
+ * Accepts a job of any operation once its route is planned and admitted: records the job with its
+ * hold, enqueues it and waits for it as long as asked. A job that cannot be enqueued is failed
+ * (and its ending announced) at once.
+ */
+export async function acceptJob(
+  deps: SubmissionDeps,
+  submission: JobSubmission,
+  answering: Answering,
+): Promise<Acceptance> {
+  const queue = deps.queues.get(firstStep(submission.route).model.provider);
+  if (queue === undefined) throw new Error('acceptJob needs an admitted route');
+  const { job: submitted, replayed } = await submitJob(deps.pool, submission, {
+    markupTiers: deps.settings.markupTiers,
+    holds: deps.holds,
+  });
+  let job = submitted;
+  answering.stages.lap('hold');
+
+  // Wait before enqueueing, so a fast job cannot finish unseen.
+  const signal = answering.waitS > 0 && !isTerminal(job.status) ? answering.clientGone() : undefined;
+  const outcome = signal ? deps.waiter.wait(job.id, answering.waitS * 1000, signal) : undefined;
+  let position: number | undefined;
+  if (job.status === 'queued') {
+    try {
+      // Idempotent: a replay re-adds the job in case the first request died before enqueueing it.
+      position = await deps.enqueuer.add({ queue, jobId: job.id });
+    } catch (error) {
+      throw await failUnqueued(deps, job, error);
+    }
+  }
+  answering.stages.lap('enqueue');
+  if (replayed) job = (await findJob(deps.pool, job.id)) ?? job;
+  if (outcome !== undefined && !isTerminal(job.status)) {
+    if ((await outcome) === 'aborted') return { kind: 'client_gone' };
+    answering.stages.lap('wait');
+    job = (await findJob(deps.pool, job.id)) ?? job;
+    position = undefined; // the queue moved while this request waited
+    answering.stages.lap('read');
+  }
+  if (isTerminal(job.status)) return { kind: 'finished', job, replayed };
+  return { kind: 'accepted', job, replayed, position };
+}
+
+function firstStep(route: readonly RouteStep[]): RouteStep {
+  const [primary] = route;
+  if (primary === undefined) throw new Error('a job needs at least one model');
+  return primary;
+}
+
+/**
+ * Redis is unreachable: the job fails (503) and its ending is announced like any other, so its
+ * hold is released as soon as Redis answers again (else by the settlement sweep).
+ */
+async function failUnqueued(deps: SubmissionDeps, job: JobRow, cause: unknown): Promise<OverloadedError> {
+  const overloaded = new OverloadedError('The job queue is unavailable; try again shortly.', {
+    cause,
+    retryAfterMs: 5_000,
+  });
+  await endJobUnsuccessfully(deps.pool, jobEndingChannelsOf(deps), job.id, {
+    status: 'failed',
+    error: overloaded,
+  }).catch((error: unknown) => {
+    deps.logger.warn({ jobId: job.id, err: error }, 'could not announce the failed enqueue; the sweeps will');
+  });
+  return overloaded;
+}
+
+/** Where this ingress announces the jobs it ends. */
+export function jobEndingChannelsOf(deps: IngressDeps) {
+  return {
+    redis: deps.redis,
+    redisPrefix: deps.settings.redisPrefix,
+    settlementQueue: deps.settlementQueue,
+    webhookQueue: deps.webhookQueue,
+  };
+}
