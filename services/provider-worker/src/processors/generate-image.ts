@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type GenerationJobPayload, imageUsageSchema, type StoredImage } from '@imagegate/contracts';
+import {
+  type GenerationJobPayload,
+  generationJobPayloadSchema,
+  imageUsageSchema,
+  type StoredImage,
+} from '@imagegate/contracts';
 import {
   CanceledError,
   type GatewayError,
@@ -157,7 +162,7 @@ export function createGenerateImageProcessor(
   }
 
   return async (queueJob: Job<GenerationJobPayload>): Promise<void> => {
-    const { jobId } = queueJob.data;
+    const { jobId } = generationJobPayloadSchema.parse(queueJob.data);
     const logger = deps.logger.child({ jobId, provider: provider.name, attempt: queueJob.attemptsMade + 1 });
     const stages = new StageTimer({ queued: Math.max(0, (queueJob.processedOn ?? Date.now()) - queueJob.timestamp) });
     const job = await startJobAttempt(pool, jobId, routeIndexOfQueueJobId(queueJob.id));
