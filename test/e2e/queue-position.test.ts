@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callJson } from '../support/http.ts';
+import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
+
+/** No worker takes the jobs, so the queue stands still while the answers are compared. */
+let stack: TestStack;
+let account: TestAccount;
+
+beforeAll(async () => {
+  stack = await startTestStack({ providerWorker: false });
+  await stack.pretendServed('openai');
+  account = await stack.createAccount('positions', 10);
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+type JobBody = { id: string; status: string; queue_position: number | null; estimated_start_at: number | null };
+
+describe('queue_position', () => {
+  it('is the same in the 202 and in every later read of the job, counting the jobs ahead of it', async () => {
+    const accepted = [];
+    for (let index = 0; index < 4; index++) {
+      accepted.push(
+        await callJson<JobBody>(`${stack.baseURL}/images/generations`, {
+          apiKey: account.apiKey,
+          headers: { prefer: 'respond-async' },
+          body: { model: 'gpt-image-2', prompt: `waiting ${index}`, quality: 'low' },
+        }),
+      );
+    }
+    expect(accepted.map((response) => response.status)).toEqual([202, 202, 202, 202]);
+    expect(accepted.map((response) => response.body.queue_position)).toEqual([0, 1, 2, 3]);
+    const read = await Promise.all(
+      accepted.map((response) =>
+        callJson<JobBody>(`${stack.baseURL}/images/jobs/${response.body.id}`, { apiKey: account.apiKey }),
+      ),
+    );
+    expect(read.map((response) => response.body.queue_position)).toEqual([0, 1, 2, 3]);
+    expect(read.map((response) => response.body.estimated_start_at)).toEqual(
+      accepted.map((response) => response.body.estimated_start_at),
+    );
+    const listed = await callJson<{ data: JobBody[] }>(`${stack.baseURL}/images/jobs?limit=4`, {
+      apiKey: account.apiKey,
+    });
+    expect(listed.body.data.map((job) => job.queue_position)).toEqual([3, 2, 1, 0]);
+
+    // Canceled jobs hold nothing when the stack is torn down.
+    for (const response of accepted) {
+      const canceled = await callJson<JobBody>(`${stack.baseURL}/images/jobs/${response.body.id}/cancel`, {
+        method: 'POST',
+        apiKey: account.apiKey,
+      });
+      expect(canceled.body).toMatchObject({ status: 'canceled', queue_position: null });
+    }
+  });
+});
