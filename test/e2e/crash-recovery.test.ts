@@ -94,30 +94,6 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs: num
   }
 }
 
-describe('a redelivered job', () => {
-  it('whose images an earlier attempt recorded completes without calling the upstream again', async () => {
-    const jobId = await submit('stored before the crash');
-    const image = Buffer.from('not really a png');
-    await stack.store.putObject(`jobs/${jobId}/0.png`, image, { contentType: 'image/png' });
-    // What a worker that died after recording the images (an earlier version's first step) left.
-    await stack.database.pool.query(
-      `update jobs set status = 'in_progress', attempts = 1, progress = 'images_stored', images = $2,
-         result = $3 where id = $1`,
-      [
-        jobId,
-        JSON.stringify([{ key: `jobs/${jobId}/0.png`, content_type: 'image/png', bytes: image.byteLength }]),
-        { created: 1, size: '1024x1024', quality: 'low', output_format: 'png', background: 'opaque', warnings: [] },
-      ],
-    );
-    stack.emulator.resetStats();
-    await startWorker();
-    const done = await pollJob(stack.url, caller.apiKey, jobId);
-    expect(done.status).toBe('succeeded');
-    expect(stack.emulator.stats().calls).toBe(0);
-    await until(async () => (await debitEntriesOf(stack.database.pool, jobId)) === 1, 10_000);
-  });
-});
-
 describe('reconciler', () => {
   it('re-enqueues a job whose queue entry Redis lost, under the same id, and it succeeds', async () => {
     const jobId = await submit('lost in a flush');
