@@ -6,5 +6,6 @@ export * from './logger.ts';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 export * from './money.ts';
 export * from './periodic-sweep.ts';
+export * from './redact-secrets.ts';
 export * from './shutdown.ts';
 export { StageTimer } from './stage-timer.ts';

@@ -1,4 +1,4 @@
-import { InternalError, UpstreamError } from '@imagegate/core';
+import { InternalError, type Redact, secretRedactor, UpstreamError } from '@imagegate/core';
 import {
   formatOfMediaType,
   type GenerateOptions,
@@ -52,7 +52,7 @@ export interface GoogleProviderConfig {
 interface Target {
   url: string;
   headers: Record<string, string>;
-  scrub: (text: string) => string;
+  scrub: Redact;
   /** Called when the upstream answers 401. */
   onUnauthorized?: (() => void) | undefined;
 }
@@ -83,7 +83,7 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
         method,
       ),
       headers: { authorization: `Bearer ${token}` },
-      scrub: scrubber([token]),
+      scrub: secretRedactor([token]),
       onUnauthorized: () => tokens.invalidate(token),
     };
   }
@@ -93,7 +93,7 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
     return {
       url: geminiApiModelUrl(config.geminiApi.baseURL, model),
       headers: { 'x-goog-api-key': apiKey },
-      scrub: scrubber([apiKey]),
+      scrub: secretRedactor([apiKey]),
     };
   }
 
@@ -166,9 +166,4 @@ function result(
 
 function notConfigured(message: string): UpstreamError {
   return new UpstreamError(message, { code: 'upstream_not_configured' });
-}
-
-/** Replaces our credentials wherever Google's text might echo them. */
-function scrubber(secrets: string[]): (text: string) => string {
-  return (text) => secrets.reduce((scrubbed, secret) => scrubbed.replaceAll(secret, '[redacted]'), text);
 }

@@ -1,7 +1,6 @@
-import { AbortedError, UpstreamError } from '@imagegate/core';
+import { AbortedError, secretRedactor, UpstreamError } from '@imagegate/core';
 import OpenAI from 'openai';
 import { readJsonWithBase64Fields } from '../base64-json.ts';
-import { secretRedactor } from '../redact.ts';
 import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
 import { createUpstreamFetch, nodeBodyOf } from '../upstream-fetch.ts';
