@@ -1,3 +1,4 @@
+import { errorCodeOf } from '@imagegate/core';
 import type { HoldPricing } from './job-submission.ts';
 import type { JobRow, NewJob } from './jobs.ts';
 import type { Queryable } from './pool.ts';
@@ -63,8 +64,8 @@ export async function insertJobsWithHolds(db: Queryable, batch: readonly Batched
       const byId = new Map(rows.map((row) => [row.batch_job_id, row]));
       return batch.map(({ job }) => outcomeOf(byId.get(job.id), job.id));
     } catch (error) {
-      const code = (error as { code?: unknown } | null)?.code;
-      if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+      const code = errorCodeOf(error);
+      if (attempt >= ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw error;
     }
   }
 }
