@@ -16,6 +16,7 @@ import {
   type QueueEntryState,
 } from '@imagegate/queue';
 import type { ProviderWorkerDeps } from './deps.ts';
+import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 
 export interface ReconcilerSettings {
   /** Milliseconds between sweeps (default 10000). */
@@ -72,9 +73,9 @@ export interface Reconciler {
  */
 export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSettings = {}): Reconciler {
   const { pool, logger } = deps;
-  const graceSeconds = settings.graceSeconds ?? 20;
-  const maxAttempts = settings.maxAttempts ?? 10;
-  const batchSize = settings.batchSize ?? 500;
+  const graceSeconds = settings.graceSeconds ?? PROVIDER_WORKER_DEFAULTS.reconciler.graceSeconds;
+  const maxAttempts = settings.maxAttempts ?? PROVIDER_WORKER_DEFAULTS.reconciler.maxAttempts;
+  const batchSize = settings.batchSize ?? PROVIDER_WORKER_DEFAULTS.reconciler.batchSize;
   const queues = new Map<string, ProviderQueue>(
     [...deps.providers.keys()].map((provider) => [provider, deps.queueFor(provider)]),
   );
@@ -182,7 +183,7 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
   }
 
   const periodic: PeriodicSweep = startPeriodicSweep(sweep, {
-    intervalMs: settings.intervalMs ?? 10_000,
+    intervalMs: settings.intervalMs ?? PROVIDER_WORKER_DEFAULTS.reconciler.intervalMs,
     logger,
     name: 'reconciler sweep',
   });

@@ -2,3 +2,4 @@ export { loadWebhookWorkerConfig, type WebhookWorkerConfig } from './config.ts';
 export type { WebhookWorkerDeps, WebhookWorkerSettings } from './deps.ts';
 export { runWebhookWorker } from './run-webhook-worker.ts';
 export { type RunningWebhookWorker, startWebhookWorker } from './start-webhook-worker.ts';
+export { WEBHOOK_WORKER_DEFAULTS } from './webhook-worker-defaults.ts';

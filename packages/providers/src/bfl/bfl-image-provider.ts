@@ -10,6 +10,7 @@ import {
   type ProviderImageResult,
   type UpstreamTask,
 } from '../spec.ts';
+import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
 import { bflSubmitBody, explicitDimensions, parseSubmitResponse } from './bfl-api.ts';
 import { abortedError, malformedAnswerError, mapBflHttpError } from './bfl-errors.ts';
 import { type BflHttp, createBflHttp } from './bfl-http.ts';
@@ -39,8 +40,8 @@ const DEFAULT_BASE_URL = 'https://api.bfl.ai';
  * the worker's job: every error says whether one could succeed.
  */
 export function createBflImageProvider(config: BflProviderConfig): ImageProvider {
-  const timeoutMs = config.timeoutMs ?? 600_000;
-  const http = createBflHttp(config.apiKey, config.connections ?? 128, timeoutMs);
+  const timeoutMs = config.timeoutMs ?? UPSTREAM_DEFAULTS.timeoutMs;
+  const http = createBflHttp(config.apiKey, config.connections ?? UPSTREAM_DEFAULTS.connections, timeoutMs);
   const baseURL = (config.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const schedule: PollSchedule = {
     firstIntervalMs: config.pollIntervalMs ?? 500,

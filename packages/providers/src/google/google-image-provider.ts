@@ -7,6 +7,7 @@ import {
   type ProviderImageResult,
 } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
+import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
 import { createUpstreamFetch } from '../upstream-fetch.ts';
 import { type GeminiSurface, geminiGenerateContentBody, geminiOutput } from './gemini-generate-content.ts';
 import { createVertexAccessTokens, type ServiceAccountKey } from './google-auth.ts';
@@ -63,7 +64,7 @@ interface Target {
  * worker's job, so every call is made once.
  */
 export function createGoogleImageProvider(config: GoogleProviderConfig): ImageProvider {
-  const timeoutMs = config.timeoutMs ?? 600_000;
+  const timeoutMs = config.timeoutMs ?? UPSTREAM_DEFAULTS.timeoutMs;
   const upstreamFetch = createUpstreamFetch(createUpstreamAgent({ connections: config.connections, timeoutMs }));
   const vertex = config.vertex;
   const tokens = vertex === undefined ? undefined : createVertexAccessTokens(vertex.credentials);
