@@ -1,9 +1,9 @@
 import { createLogger } from '@imagegate/core';
 import { loadWorkerConfig, type RunningProviderWorker, runProviderWorker } from '@imagegate/provider-worker';
 import { createProviderQueue, type ProviderQueue } from '@imagegate/queue';
+import { debitEntriesOf } from '@imagegate/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callJson, pollJob } from '../support/http.ts';
-import { debitEntriesOf } from '../support/settlement-fixtures.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
