@@ -3,5 +3,5 @@ export { type IngressConfig, loadIngressConfig } from './config.ts';
 export type { IngressDeps, IngressSettings } from './deps.ts';
 export { createHoldBatcher, type HoldBatcher } from './hold-batcher.ts';
 export { JobWaiter } from './job-waiter.ts';
-export { runIngress } from './run-ingress.ts';
 export { type RunningIngress, startIngress } from './start-ingress.ts';
+export { startIngressFromConfig } from './start-ingress-from-config.ts';

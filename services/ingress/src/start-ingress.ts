@@ -14,8 +14,10 @@ export interface RunningIngress {
 }
 
 /**
- * Starts the ingress on `port` (0 = any free port). `subscriber` is a dedicated Redis connection
- * for job events (a subscribed connection can do nothing else).
+ * Starts the ingress on `port` (0 = any free port) from deps the caller opened and keeps owning:
+ * `close()` stops serving but leaves them open (`startIngressFromConfig` opens and closes its own).
+ * `subscriber` is a dedicated Redis connection for job events (a subscribed connection can do
+ * nothing else).
  */
 export async function startIngress(
   deps: IngressDeps,

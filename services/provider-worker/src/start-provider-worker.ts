@@ -37,8 +37,10 @@ export interface RunningProviderWorker {
 }
 
 /**
- * One BullMQ worker per provider this process serves. `subscriber` is a dedicated Redis connection
- * for cancel requests.
+ * One BullMQ worker per provider this process serves, from deps the caller opened and keeps
+ * owning: `close()` stops the workers but leaves the connections open
+ * (`startProviderWorkerFromConfig` opens and closes its own). `subscriber` is a dedicated Redis
+ * connection for cancel requests.
  */
 export async function startProviderWorker(
   deps: ProviderWorkerDeps,

@@ -4,7 +4,7 @@ import type { Redis, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 import type { WebhookUrlPolicy } from '@imagegate/webhooks';
 
-/** What the webhook worker is built from. `main.ts` opens these; tests and `pnpm start` pass their own. */
+/** What the webhook worker is built from. `startWebhookWorkerFromConfig` opens these from the config; tests may pass their own. */
 export interface WebhookWorkerDeps {
   pool: Pool;
   /** Connection for BullMQ. */

@@ -14,7 +14,11 @@ export interface RunningWebhookWorker {
   close(): Promise<void>;
 }
 
-/** The webhook queue's worker plus the sweep that re-enqueues pending deliveries Redis lost. */
+/**
+ * The webhook queue's worker plus the sweep that re-enqueues pending deliveries Redis lost, from
+ * deps the caller opened and keeps owning: `close()` leaves them open
+ * (`startWebhookWorkerFromConfig` opens and closes its own).
+ */
 export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<RunningWebhookWorker> {
   const { pool, logger, settings } = deps;
   const worker = new Worker<WebhookDeliveryPayload>(WEBHOOK_QUEUE, createDeliverWebhookProcessor(deps), {
