@@ -19,10 +19,10 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createLogger } from '@imagegate/core';
 import { startOpenAIEmulator } from '@imagegate/emulators';
-import { loadIngressConfig, runIngress } from '@imagegate/ingress';
+import { loadIngressConfig, startIngressFromConfig } from '@imagegate/ingress';
 import { startS3rver } from '@imagegate/local';
-import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
-import { loadSettlementConfig, runSettlementWorker } from '@imagegate/settlement-worker';
+import { loadWorkerConfig, startProviderWorkerFromConfig } from '@imagegate/provider-worker';
+import { loadSettlementConfig, startSettlementWorkerFromConfig } from '@imagegate/settlement-worker';
 import { ownCpuMs } from './machine.ts';
 import { startMemoryS3 } from './memory-s3.ts';
 
@@ -40,9 +40,9 @@ const send = (message: HostMessage) => process.send?.(message);
 async function startImagegate(): Promise<{ url: string; close: () => Promise<void> }> {
   const env = process.env;
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'silent' });
-  const worker = await runProviderWorker(loadWorkerConfig(env), logger);
-  const settlement = await runSettlementWorker(loadSettlementConfig(env), logger);
-  const ingress = await runIngress(loadIngressConfig(env), logger);
+  const worker = await startProviderWorkerFromConfig(loadWorkerConfig(env), logger);
+  const settlement = await startSettlementWorkerFromConfig(loadSettlementConfig(env), logger);
+  const ingress = await startIngressFromConfig(loadIngressConfig(env), logger);
   return {
     url: ingress.url,
     close: async () => {

@@ -1,6 +1,6 @@
 /**
  * The settlement benchmark's imagegate pass: the production settlement worker, started by its own
- * composition root (`runSettlementWorker` with `loadSettlementConfig` defaults: concurrency,
+ * composition root (`startSettlementWorkerFromConfig` with `loadSettlementConfig` defaults: concurrency,
  * batch size and wait, database pool size) in this process, draining one settlement queue entry
  * per job from Redis as the provider worker leaves them.
  */
@@ -8,7 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '@imagegate/core';
 import { createRedisConnection, createSettlementQueue, deleteKeysWithPrefix } from '@imagegate/queue';
-import { loadSettlementConfig, runSettlementWorker, type SettlementConfig } from '@imagegate/settlement-worker';
+import {
+  loadSettlementConfig,
+  type SettlementConfig,
+  startSettlementWorkerFromConfig,
+} from '@imagegate/settlement-worker';
 import { type Pass, timed } from './pass-timing.ts';
 
 /** The worker's config for a pass: its defaults, pointed at the scratch database and Redis prefix. */
@@ -53,7 +57,7 @@ export const workerPass: Pass = async ({ databaseUrl, redisUrl, ids, budgetS }) 
   const prefix = `bench-settle-${randomBytes(4).toString('hex')}`;
   const redis = createRedisConnection(redisUrl, { name: 'imagegate-bench-settle' });
   const queue = createSettlementQueue({ connection: redis, prefix });
-  const running = await runSettlementWorker(
+  const running = await startSettlementWorkerFromConfig(
     workerConfig(databaseUrl, redisUrl, prefix),
     createLogger({ level: 'silent' }),
   );

@@ -1,9 +1,13 @@
 import { createLogger } from '@imagegate/core';
-import { loadWorkerConfig, type RunningProviderWorker, runProviderWorker } from '@imagegate/provider-worker';
+import {
+  loadWorkerConfig,
+  type RunningProviderWorker,
+  startProviderWorkerFromConfig,
+} from '@imagegate/provider-worker';
 import { createProviderQueue, type ProviderQueue } from '@imagegate/queue';
+import { debitEntriesOf } from '@imagegate/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callJson, pollJob } from '../support/http.ts';
-import { debitEntriesOf } from '../support/settlement-fixtures.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
 
@@ -34,7 +38,7 @@ afterAll(async () => {
 
 /** A provider worker in this process whose reconciler only sweeps when told to. */
 async function startWorker(env: Record<string, string> = {}): Promise<RunningProviderWorker> {
-  const worker = await runProviderWorker(
+  const worker = await startProviderWorkerFromConfig(
     loadWorkerConfig({ ...stack.env, RECONCILE_INTERVAL_MS: '3600000', RECONCILE_GRACE_S: '0', ...env }),
     createLogger({ level: 'silent' }),
   );

@@ -1,11 +1,10 @@
 import { createLogger } from '@imagegate/core';
 import { createSettlementQueue } from '@imagegate/queue';
 import { startSettlementWorker } from '@imagegate/settlement-worker';
-import { findMoneyViolations, waitForSettlements } from '@imagegate/testing';
+import { debitEntriesOf, findMoneyViolations, waitForSettlements } from '@imagegate/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { catalogFileWithPrice } from '../support/catalog-file.ts';
 import { callJson, pollJob } from '../support/http.ts';
-import { debitEntriesOf } from '../support/settlement-fixtures.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 const micros = (usd: number) => BigInt(Math.round(usd * 1_000_000));

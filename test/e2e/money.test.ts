@@ -1,8 +1,7 @@
-import { findMoneyViolations, waitForSettlements } from '@imagegate/testing';
+import { debitEntriesOf, findMoneyViolations, waitForSettlements } from '@imagegate/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { catalogFileWithPrice } from '../support/catalog-file.ts';
 import { callJson, type ErrorEnvelope, pollJob } from '../support/http.ts';
-import { debitEntriesOf } from '../support/settlement-fixtures.ts';
 import { startTestStack, type TestStack } from '../support/stack.ts';
 
 let stack: TestStack;

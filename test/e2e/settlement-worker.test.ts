@@ -4,21 +4,19 @@ import { type RunningSettlementWorker, startSettlementWorker } from '@imagegate/
 import {
   createTestDatabase,
   createTestRedis,
-  findMoneyViolations,
-  type TestDatabase,
-  type TestRedis,
-  waitForSettlements,
-} from '@imagegate/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
   expectedCharge,
+  findMoneyViolations,
   type SeededJob,
   seedAccounts,
   seedJobs,
   settlementTotals,
   succeededJobs,
   sum,
-} from '../support/settlement-fixtures.ts';
+  type TestDatabase,
+  type TestRedis,
+  waitForSettlements,
+} from '@imagegate/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 // The settlement worker as deployed: BullMQ entries, one per job, settled in micro-batches.
 let database: TestDatabase;

@@ -1,5 +1,5 @@
 import { createLogger } from '@imagegate/core';
-import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
+import { loadWorkerConfig, startProviderWorkerFromConfig } from '@imagegate/provider-worker';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { callJson, pollJob } from '../support/http.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
@@ -53,7 +53,7 @@ it('a redelivered job polls the task it already has, submitting nothing new', as
   const taskId = await taskSubmittedByEarlierDelivery(jobId, prompt);
   const submitsBefore = stack.bfl.stats().submit.calls;
 
-  const worker = await runProviderWorker(
+  const worker = await startProviderWorkerFromConfig(
     loadWorkerConfig({ ...stack.env, WORKER_PROVIDERS: 'bfl' }),
     createLogger({ level: 'silent' }),
   );
@@ -75,7 +75,7 @@ it('a redelivered job polls the task it already has, submitting nothing new', as
 it('a task that ended in Error is replaced by the retry, not polled again', async () => {
   const jobId = await submitAsync('fails first [emulate:failed]');
   stack.bfl.resetStats();
-  const worker = await runProviderWorker(
+  const worker = await startProviderWorkerFromConfig(
     loadWorkerConfig({ ...stack.env, WORKER_PROVIDERS: 'bfl' }),
     createLogger({ level: 'silent' }),
   );

@@ -13,14 +13,18 @@ import {
   startGoogleEmulator,
   startOpenAIEmulator,
 } from '@imagegate/emulators';
-import { loadIngressConfig, type RunningIngress, runIngress } from '@imagegate/ingress';
-import { loadWorkerConfig, type RunningProviderWorker, runProviderWorker } from '@imagegate/provider-worker';
+import { loadIngressConfig, type RunningIngress, startIngressFromConfig } from '@imagegate/ingress';
+import {
+  loadWorkerConfig,
+  type RunningProviderWorker,
+  startProviderWorkerFromConfig,
+} from '@imagegate/provider-worker';
 import { workerHeartbeatKey } from '@imagegate/queue';
 import {
   loadSettlementConfig,
   type RunningSettlementWorker,
-  runSettlementWorker,
   type SettlementFaults,
+  startSettlementWorkerFromConfig,
 } from '@imagegate/settlement-worker';
 import type { ObjectStore } from '@imagegate/storage';
 import {
@@ -33,7 +37,11 @@ import {
   testServices,
   waitForSettlements,
 } from '@imagegate/testing';
-import { loadWebhookWorkerConfig, type RunningWebhookWorker, runWebhookWorker } from '@imagegate/webhook-worker';
+import {
+  loadWebhookWorkerConfig,
+  type RunningWebhookWorker,
+  startWebhookWorkerFromConfig,
+} from '@imagegate/webhook-worker';
 import type { HostResolver } from '@imagegate/webhooks';
 
 export interface TestAccount {
@@ -141,10 +149,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   const logger = createLogger({ level: env.LOG_LEVEL });
   const worker =
-    options.providerWorker === false ? noProviderWorker() : await runProviderWorker(loadWorkerConfig(env), logger);
-  const settlement = await runSettlementWorker(loadSettlementConfig(env), logger, options.settlementFaults);
-  const webhooks = await runWebhookWorker(loadWebhookWorkerConfig(env), logger, { resolveHost: options.resolveHost });
-  let ingress = await runIngress(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
+    options.providerWorker === false
+      ? noProviderWorker()
+      : await startProviderWorkerFromConfig(loadWorkerConfig(env), logger);
+  const settlement = await startSettlementWorkerFromConfig(loadSettlementConfig(env), logger, options.settlementFaults);
+  const webhooks = await startWebhookWorkerFromConfig(loadWebhookWorkerConfig(env), logger, {
+    resolveHost: options.resolveHost,
+  });
+  let ingress = await startIngressFromConfig(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
 
   async function admin(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
     return fetch(`${stack.url}${path}`, {
@@ -191,7 +203,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async restartIngress(extra) {
       await ingress.close();
       Object.assign(env, extra, { PORT: String(new URL(ingress.url).port) });
-      ingress = await runIngress(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
+      ingress = await startIngressFromConfig(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
       stack.ingress = ingress;
     },
     async stop() {

@@ -1,5 +1,6 @@
 import { access, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { errorCodeOf } from '@imagegate/core';
 import pg from 'pg';
 import { ensureReachable, giveDirTo } from './data-dir-ownership.ts';
 import { freePort, isPortFree } from './free-port.ts';
@@ -86,7 +87,7 @@ async function ensureDatabase(port: number): Promise<void> {
     if (found.rowCount === 0) {
       await client.query(`create database ${client.escapeIdentifier(EMBEDDED_POSTGRES_DATABASE)}`).catch((err) => {
         // 42P04 duplicate_database: another starter won the race, which is what we wanted anyway.
-        if (!(err instanceof Error && 'code' in err && err.code === '42P04')) throw err;
+        if (errorCodeOf(err) !== '42P04') throw err;
       });
     }
   } finally {

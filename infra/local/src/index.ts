@@ -9,7 +9,7 @@ export {
 export { freePort, isPortFree } from './free-port.ts';
 export type { LocalLogger } from './logger.ts';
 export { type ResolvedRedis, type ResolveRedisOptions, resolveRedis } from './redis.ts';
-export { pingRedis, redactRedisUrl } from './redis-ping.ts';
+export { pingRedis } from './redis-ping.ts';
 export {
   RedisServerNotFoundError,
   type SpawnedRedis,

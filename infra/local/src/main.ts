@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, usdToMicros } from '@imagegate/core';
 import { createPool, migrate } from '@imagegate/db';
 import { startBflEmulator, startGoogleEmulator, startOpenAIEmulator } from '@imagegate/emulators';
-import { loadIngressConfig, runIngress } from '@imagegate/ingress';
-import { loadWorkerConfig, runProviderWorker } from '@imagegate/provider-worker';
-import { loadSettlementConfig, runSettlementWorker } from '@imagegate/settlement-worker';
+import { loadIngressConfig, startIngressFromConfig } from '@imagegate/ingress';
+import { loadWorkerConfig, startProviderWorkerFromConfig } from '@imagegate/provider-worker';
+import { loadSettlementConfig, startSettlementWorkerFromConfig } from '@imagegate/settlement-worker';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
-import { loadWebhookWorkerConfig, runWebhookWorker } from '@imagegate/webhook-worker';
+import { loadWebhookWorkerConfig, startWebhookWorkerFromConfig } from '@imagegate/webhook-worker';
 import { loadLocalConfig } from './config.ts';
 import { ensureDevCredentials } from './dev-credentials.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
@@ -103,16 +103,19 @@ try {
   await bucket.ensureBucket();
   bucket.close();
 
-  const worker = await runProviderWorker(workerConfig, logger.child({ service: 'provider-worker' }));
+  const worker = await startProviderWorkerFromConfig(workerConfig, logger.child({ service: 'provider-worker' }));
   stops.unshift(worker.close);
-  const settlement = await runSettlementWorker(
+  const settlement = await startSettlementWorkerFromConfig(
     loadSettlementConfig(env),
     logger.child({ service: 'settlement-worker' }),
   );
   stops.unshift(settlement.close);
-  const webhooks = await runWebhookWorker(loadWebhookWorkerConfig(env), logger.child({ service: 'webhook-worker' }));
+  const webhooks = await startWebhookWorkerFromConfig(
+    loadWebhookWorkerConfig(env),
+    logger.child({ service: 'webhook-worker' }),
+  );
   stops.unshift(webhooks.close);
-  const ingress = await runIngress(loadIngressConfig(env), logger.child({ service: 'ingress' }));
+  const ingress = await startIngressFromConfig(loadIngressConfig(env), logger.child({ service: 'ingress' }));
   stops.unshift(ingress.close);
 
   const lines = [

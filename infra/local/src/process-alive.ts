@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorCodeOf } from '@imagegate/core';
 
 /** True while a process with this pid exists (including one owned by another user). */
 export function isProcessAlive(pid: number): boolean {
@@ -7,7 +8,7 @@ export function isProcessAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return err instanceof Error && 'code' in err && err.code === 'EPERM';
+    return errorCodeOf(err) === 'EPERM';
   }
 }
 

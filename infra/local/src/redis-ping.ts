@@ -1,16 +1,5 @@
 import { Redis } from 'ioredis';
 
-/** `redis://user:secret@host` → `redis://user:***@host`, for messages and logs. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparseable Redis URL>';
-  }
-}
-
 /**
  * Resolves when the Redis at `url` answers PING within `timeoutMs` (ms); otherwise rejects with
  * the reason (refused, timeout, auth…). Never retries: this is a probe.

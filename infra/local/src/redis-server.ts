@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorCodeOf } from '@imagegate/core';
 import { freePort } from './free-port.ts';
 import type { LocalLogger } from './logger.ts';
 import { isProcessAlive } from './process-alive.ts';
@@ -134,7 +135,7 @@ async function spawnOnce(options: SpawnRedisOptions, dataDir: string, port: numb
     if (failure === undefined) break;
     if (failure instanceof Error || Date.now() > deadline) {
       await stop();
-      if (failure instanceof Error && 'code' in failure && failure.code === 'ENOENT') {
+      if (errorCodeOf(failure) === 'ENOENT') {
         throw new RedisServerNotFoundError(`${command} not found on PATH`, { cause: failure });
       }
       const reason = failure instanceof Error ? failure.message : `no PONG within ${timeoutMs} ms`;

@@ -1,5 +1,6 @@
+import { redactUrlPassword } from '@imagegate/core';
 import type { LocalLogger } from './logger.ts';
-import { pingRedis, redactRedisUrl } from './redis-ping.ts';
+import { pingRedis } from './redis-ping.ts';
 import { RedisServerNotFoundError, spawnRedisServer } from './redis-server.ts';
 
 /** Options for `resolveRedis`. */
@@ -43,7 +44,7 @@ export async function resolveRedis(options: ResolveRedisOptions): Promise<Resolv
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new Error(
-        `Redis at ${redactRedisUrl(options.url)} (REDIS_URL) did not answer PING: ${reason}. ` +
+        `Redis at ${redactUrlPassword(options.url)} (REDIS_URL) did not answer PING: ${reason}. ` +
           'Check that it is running and reachable, or unset REDIS_URL to use or start a local one',
         { cause: err },
       );

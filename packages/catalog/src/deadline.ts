@@ -1,5 +1,6 @@
 import type { CatalogModel } from './catalog-schema.ts';
-import { type GenerationParameters, parseSize } from './parameters.ts';
+import { parseSize } from './image-shape.ts';
+import type { GenerationParameters } from './parameters.ts';
 
 /** Renders this large take the model's slow deadline, as `quality: high` does. */
 const SLOW_PIXELS = 4_000_000;

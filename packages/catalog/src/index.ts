@@ -1,8 +1,11 @@
 export * from './catalog.ts';
 export * from './catalog-schema.ts';
 export * from './deadline.ts';
+export { parseSize } from './image-shape.ts';
 export * from './lifecycle.ts';
 export * from './markup-tiers.ts';
 export * from './parameters.ts';
 export * from './pricing.ts';
 export * from './provider-options.ts';
+export type { RequestedParameters } from './requested-parameters.ts';
+export { sizeForAspectRatio } from './size-for-aspect-ratio.ts';

@@ -1,7 +1,8 @@
 import type { FrozenPrices } from '@imagegate/contracts';
 import { type Micros, usdToMicros } from '@imagegate/core';
 import type { CatalogModel } from './catalog-schema.ts';
-import { type GenerationParameters, parseSize } from './parameters.ts';
+import { parseSize } from './image-shape.ts';
+import type { GenerationParameters } from './parameters.ts';
 
 type PricedQuality = 'low' | 'medium' | 'high';
 const PRICED_QUALITIES: readonly PricedQuality[] = ['low', 'medium', 'high'];

@@ -8,11 +8,14 @@ import { z } from 'zod';
 const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(blankAsUndefined, z.string().optional());
 
+/** Postgres connections per process unless `DATABASE_POOL_SIZE` (or a pool's caller) says otherwise. */
+export const DEFAULT_DATABASE_POOL_SIZE = 10;
+
 export const databaseEnvSchema = z.object({
   /** postgres://… connection string. */
   DATABASE_URL: z.string().min(1),
   /** Connections per process (default 10). */
-  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(DEFAULT_DATABASE_POOL_SIZE),
 });
 
 export const redisEnvSchema = z.object({
@@ -30,6 +33,15 @@ export const s3EnvSchema = z.object({
   S3_REGION: z.preprocess(blankAsUndefined, z.string().default('us-east-1')),
   S3_ACCESS_KEY_ID: optionalString,
   S3_SECRET_ACCESS_KEY: optionalString,
+});
+
+/** Seconds a presigned image URL stays valid unless `IMAGE_URL_TTL_S` says otherwise. */
+export const DEFAULT_IMAGE_URL_TTL_S = 3600;
+
+/** For the services that hand out image URLs (the job resource, webhook bodies). */
+export const imageUrlEnvSchema = z.object({
+  /** Seconds a presigned image URL stays valid (default 3600, at most 7 days: S3's limit). */
+  IMAGE_URL_TTL_S: z.coerce.number().int().min(1).max(604_800).default(DEFAULT_IMAGE_URL_TTL_S),
 });
 
 export const loggingEnvSchema = z.object({

@@ -1,11 +1,12 @@
 export * from './api-key.ts';
 export * from './env.ts';
-export * from './error-code-of.ts';
+export * from './error-code.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './logger.ts';
 export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 export * from './money.ts';
 export * from './periodic-sweep.ts';
+export * from './redact-secrets.ts';
 export * from './shutdown.ts';
 export { StageTimer } from './stage-timer.ts';

@@ -1,26 +1,8 @@
 import type { DestinationStream, Logger } from 'pino';
 import { pino } from 'pino';
+import { REDACTED, SECRET_LOG_PATHS } from './redact-secrets.ts';
 
 export type { Logger };
-
-/** Paths never written to a log: credentials and image bytes. */
-const REDACT_PATHS = [
-  'authorization',
-  'headers.authorization',
-  'req.headers.authorization',
-  'apiKey',
-  'api_key',
-  'key',
-  '*.apiKey',
-  '*.api_key',
-  'b64_json',
-  '*.b64_json',
-  'data[*].b64_json',
-  'adminToken',
-  'secret',
-  '*.secret',
-  'webhook_secret',
-];
 
 export interface LoggerOptions {
   /** pino level (default `info`; `silent` in tests). */
@@ -35,7 +17,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     {
       level: options.level ?? 'info',
       name: options.name,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: [...SECRET_LOG_PATHS], censor: REDACTED },
       base: undefined,
     },
     options.destination,

@@ -1,3 +1,4 @@
+import { DEFAULT_DATABASE_POOL_SIZE } from '@imagegate/core';
 import pg from 'pg';
 
 export type Pool = pg.Pool;
@@ -18,7 +19,7 @@ export interface PoolOptions {
 export function createPool(connectionString: string, options: PoolOptions = {}): Pool {
   const pool = new pg.Pool({
     connectionString,
-    max: options.max ?? 10,
+    max: options.max ?? DEFAULT_DATABASE_POOL_SIZE,
     application_name: options.applicationName ?? 'imagegate',
     idleTimeoutMillis: 30_000,
   });

@@ -1,3 +1,4 @@
+import { errorCodeOf } from '@imagegate/core';
 /**
  * A data exception (SQLSTATE class 22) or a constraint violation (23): Postgres refused something
  * about the rows, and a statement made of several jobs' rows changed nothing. Writing those jobs
@@ -5,6 +6,6 @@
  * fail each job alone just the same, so it answers the whole batch, without a retry storm.
  */
 export function isRowError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+  const code = errorCodeOf(error);
+  return code !== undefined && (code.startsWith('22') || code.startsWith('23'));
 }

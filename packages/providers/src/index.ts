@@ -4,7 +4,6 @@ export * from './google/google-image-provider.ts';
 export * from './image-dimensions.ts';
 export * from './openai/openai-errors.ts';
 export * from './openai/openai-image-provider.ts';
-export * from './redact.ts';
 export * from './registry.ts';
 export * from './retry-after.ts';
 export * from './spec.ts';

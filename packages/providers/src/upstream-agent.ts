@@ -1,4 +1,5 @@
 import { Agent } from 'undici';
+import { UPSTREAM_DEFAULTS } from './upstream-defaults.ts';
 
 /**
  * One keep-alive connection pool per upstream: the global fetch's default agent collapses at high
@@ -9,9 +10,9 @@ export function createUpstreamAgent(options: {
   connections?: number | undefined;
   timeoutMs?: number | undefined;
 }): Agent {
-  const timeoutMs = options.timeoutMs ?? 600_000;
+  const timeoutMs = options.timeoutMs ?? UPSTREAM_DEFAULTS.timeoutMs;
   return new Agent({
-    connections: options.connections ?? 128,
+    connections: options.connections ?? UPSTREAM_DEFAULTS.connections,
     keepAliveTimeout: 30_000,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,

@@ -2,7 +2,7 @@ import type { LookupAddress } from 'node:dns';
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { GatewayError } from '@imagegate/core';
+import { errorCodeOf, GatewayError } from '@imagegate/core';
 import {
   parseWebhookUrl,
   refuseAddress,
@@ -160,7 +160,7 @@ function describeError(error: unknown, timeoutMs: number): string {
   if (error instanceof AttemptTimeoutError) return `no answer within ${timeoutMs} ms`;
   if (error instanceof GatewayError) return error.message;
   if (error instanceof Error && error.name === 'AbortError') return 'aborted';
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCodeOf(error);
   const text = error instanceof Error ? error.message : String(error);
-  return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
+  return code !== undefined && !text.includes(code) ? `${code}: ${text}` : text;
 }

@@ -1,5 +1,12 @@
 import { DEFAULT_MARKUP_TIERS } from '@imagegate/catalog';
-import { databaseEnvSchema, loggingEnvSchema, parseEnv, redisEnvSchema, s3EnvSchema } from '@imagegate/core';
+import {
+  databaseEnvSchema,
+  imageUrlEnvSchema,
+  loggingEnvSchema,
+  parseEnv,
+  redisEnvSchema,
+  s3EnvSchema,
+} from '@imagegate/core';
 import { webhookUrlEnvSchema } from '@imagegate/webhooks';
 import { z } from 'zod';
 
@@ -7,14 +14,13 @@ const ingressEnvSchema = z.object({
   ...databaseEnvSchema.shape,
   ...redisEnvSchema.shape,
   ...s3EnvSchema.shape,
+  ...imageUrlEnvSchema.shape,
   ...loggingEnvSchema.shape,
   ...webhookUrlEnvSchema.shape,
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   /** Guards /admin/v1; the admin API is off when unset. */
   ADMIN_TOKEN: z.string().min(16).optional(),
-  /** Seconds a presigned image URL stays valid (default 3600). */
-  IMAGE_URL_TTL_S: z.coerce.number().int().min(1).max(604_800).default(3600),
   /** Longest a request without `Prefer` waits before it gets a 202 (seconds, default 300). */
   SYNC_WAIT_MAX_S: z.coerce.number().int().min(0).max(3600).default(300),
   /** Largest request body accepted (bytes, default 1 MiB). */

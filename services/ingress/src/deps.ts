@@ -7,7 +7,7 @@ import type { WebhookUrlPolicy } from '@imagegate/webhooks';
 import type { JobWaiter } from './job-waiter.ts';
 import type { ProviderAdmission } from './provider-admission.ts';
 
-/** What the ingress app is built from. `main.ts` opens these; tests and `pnpm start` pass their own. */
+/** What the ingress app is built from. `startIngressFromConfig` opens these from the config; tests may pass their own. */
 export interface IngressDeps {
   pool: Pool;
   /** A normal Redis connection (publishing cancel requests, health). */

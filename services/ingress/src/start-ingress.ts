@@ -14,21 +14,24 @@ export interface RunningIngress {
 }
 
 /**
- * Starts the ingress on `port` (0 = any free port). `subscriber` is a dedicated Redis connection
- * for job events (a subscribed connection can do nothing else).
+ * Starts the ingress on `port` (0 = any free port) from deps the caller opened and keeps owning:
+ * `close()` stops serving but leaves them open (`startIngressFromConfig` opens and closes its own).
+ * `subscriber` is a dedicated Redis connection for job events (a subscribed connection can do
+ * nothing else).
  */
 export async function startIngress(
   deps: IngressDeps,
-  options: { port: number; host?: string; subscriber: Redis },
+  options: { port: number; host: string; subscriber: Redis },
 ): Promise<RunningIngress> {
   await subscribeJobChannels(options.subscriber, deps.settings.redisPrefix, {
     onJobEvent: (event) => deps.waiter.notify(event),
   });
   deps.waiter.start();
   const app = buildApp(deps);
-  const host = options.host ?? '0.0.0.0';
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+    const listening = app.listen(options.port, options.host, (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
   });
   // Long syncs wait minutes; the defaults would cut them off.
   server.requestTimeout = 0;
@@ -36,7 +39,7 @@ export async function startIngress(
   server.on('clientError', answerClientError);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  const displayHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   return {
     server,
     url: `http://${displayHost}:${port}`,

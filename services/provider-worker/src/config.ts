@@ -1,5 +1,6 @@
 import { databaseEnvSchema, loggingEnvSchema, parseEnv, redisEnvSchema, s3EnvSchema } from '@imagegate/core';
 import { z } from 'zod';
+import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 
 const workerEnvSchema = z.object({
   ...databaseEnvSchema.shape,
@@ -9,7 +10,7 @@ const workerEnvSchema = z.object({
   /** Which provider queues this process serves, comma-separated (default: every configured provider). */
   WORKER_PROVIDERS: z.string().optional(),
   /** Jobs in flight per provider queue in this process (default 50: the work is waiting on upstreams). */
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(PROVIDER_WORKER_DEFAULTS.concurrency),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().default('https://api.openai.com/v1'),
   /** A Google service-account key file: Vertex AI serves Imagen and Gemini models. */
@@ -36,11 +37,11 @@ const workerEnvSchema = z.object({
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
   CATALOG_FILE: z.string().optional(),
   /** On SIGTERM, milliseconds the jobs in hand may take before the worker closes anyway (default 25000). */
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(25_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(PROVIDER_WORKER_DEFAULTS.shutdownGraceMs),
   /** Milliseconds between reconciler sweeps for jobs whose queue entry Redis lost (default 10000). */
-  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).default(PROVIDER_WORKER_DEFAULTS.reconciler.intervalMs),
   /** Seconds a job must have existed before the reconciler looks at it (default 20). */
-  RECONCILE_GRACE_S: z.coerce.number().int().min(0).default(20),
+  RECONCILE_GRACE_S: z.coerce.number().int().min(0).default(PROVIDER_WORKER_DEFAULTS.reconciler.graceSeconds),
 });
 
 export type WorkerConfig = z.output<typeof workerEnvSchema>;

@@ -24,6 +24,7 @@ export interface ProviderWorkerDeps {
   settings: ProviderWorkerSettings;
 }
 
+/** Each optional setting left out takes its value from `PROVIDER_WORKER_DEFAULTS`. */
 export interface ProviderWorkerSettings {
   redisPrefix: string;
   /** Jobs in flight per provider queue (default 50). */

@@ -10,6 +10,7 @@ import {
 } from '@imagegate/queue';
 import type { ProviderWorkerDeps } from './deps.ts';
 import { jobEndingChannelsOf } from './processors/generate-image.ts';
+import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 
 export interface ReconcilerSettings {
   /** Milliseconds between sweeps (default 10000). */
@@ -66,9 +67,9 @@ export interface Reconciler {
  */
 export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSettings = {}): Reconciler {
   const { pool, logger } = deps;
-  const graceSeconds = settings.graceSeconds ?? 20;
-  const maxAttempts = settings.maxAttempts ?? 10;
-  const batchSize = settings.batchSize ?? 500;
+  const graceSeconds = settings.graceSeconds ?? PROVIDER_WORKER_DEFAULTS.reconciler.graceSeconds;
+  const maxAttempts = settings.maxAttempts ?? PROVIDER_WORKER_DEFAULTS.reconciler.maxAttempts;
+  const batchSize = settings.batchSize ?? PROVIDER_WORKER_DEFAULTS.reconciler.batchSize;
   const queues = new Map<string, ProviderQueue>(
     [...deps.providers.keys()].map((provider) => [provider, deps.queueFor(provider)]),
   );
@@ -168,7 +169,7 @@ export function startReconciler(deps: ProviderWorkerDeps, settings: ReconcilerSe
   }
 
   const periodic: PeriodicSweep = startPeriodicSweep(sweep, {
-    intervalMs: settings.intervalMs ?? 10_000,
+    intervalMs: settings.intervalMs ?? PROVIDER_WORKER_DEFAULTS.reconciler.intervalMs,
     logger,
     name: 'reconciler sweep',
   });

@@ -15,6 +15,7 @@ import { Cancellations } from './cancellations.ts';
 import type { ProviderWorkerDeps } from './deps.ts';
 import { drainWorkers } from './drain-workers.ts';
 import { createGenerateImageProcessor } from './processors/generate-image.ts';
+import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 import { type Reconciler, startReconciler } from './reconciler.ts';
 
 /**
@@ -36,8 +37,10 @@ export interface RunningProviderWorker {
 }
 
 /**
- * One BullMQ worker per provider this process serves. `subscriber` is a dedicated Redis connection
- * for cancel requests.
+ * One BullMQ worker per provider this process serves, from deps the caller opened and keeps
+ * owning: `close()` stops the workers but leaves the connections open
+ * (`startProviderWorkerFromConfig` opens and closes its own). `subscriber` is a dedicated Redis
+ * connection for cancel requests.
  */
 export async function startProviderWorker(
   deps: ProviderWorkerDeps,
@@ -63,11 +66,9 @@ export async function startProviderWorker(
         // their position) in the queue rather than in a worker. Also what lets a 429's Retry-After
         // pause the queue: BullMQ honours a manual rate limit only on a limited queue.
         limiter: admissionLimit(limit),
-        // A killed worker's lock lapses ≤ lockDuration after its last renewal (every lockDuration/2)
-        // and the next stalled check (≤ stalledInterval later) hands the job on: ≤ 12 s, within the
-        // 15 s promised with room for a loaded machine.
-        lockDuration: deps.settings.lockDurationMs ?? 8_000,
-        stalledInterval: deps.settings.stalledIntervalMs ?? 4_000,
+        // Together they bound how soon a killed worker's job is handed on (see the defaults).
+        lockDuration: deps.settings.lockDurationMs ?? PROVIDER_WORKER_DEFAULTS.lockDurationMs,
+        stalledInterval: deps.settings.stalledIntervalMs ?? PROVIDER_WORKER_DEFAULTS.stalledIntervalMs,
         maxStalledCount: 3,
       },
     );
@@ -96,7 +97,7 @@ export async function startProviderWorker(
     async close() {
       await heartbeat.stop();
       await reconciler.stop();
-      await drainWorkers(workers, deps.settings.shutdownGraceMs ?? 25_000);
+      await drainWorkers(workers, deps.settings.shutdownGraceMs ?? PROVIDER_WORKER_DEFAULTS.shutdownGraceMs);
       await options.subscriber.unsubscribe().catch(() => {});
     },
   };

@@ -1,5 +1,4 @@
 export { loadSettlementConfig, type SettlementConfig } from './config.ts';
-export { runSettlementWorker } from './run-settlement-worker.ts';
 export { type SettlementFaults, type SettlementOutcome, settleJob, settleJobs } from './settle-jobs.ts';
 export { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';
 export {
@@ -7,3 +6,4 @@ export {
   type SettlementWorkerDeps,
   startSettlementWorker,
 } from './start-settlement-worker.ts';
+export { startSettlementWorkerFromConfig } from './start-settlement-worker-from-config.ts';

@@ -35,7 +35,9 @@ export interface RunningSettlementWorker {
 /**
  * The settlement queue's worker plus the sweep that settles what the queue lost. Queue entries stay
  * one per job (BullMQ retries and acknowledges each), but their processors hand the job id to a
- * batcher, so a busy worker settles many jobs per statement and per commit.
+ * batcher, so a busy worker settles many jobs per statement and per commit. Built from deps the
+ * caller opened and keeps owning: `close()` leaves them open (`startSettlementWorkerFromConfig`
+ * opens and closes its own).
  */
 export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise<RunningSettlementWorker> {
   const { pool, logger, settings } = deps;

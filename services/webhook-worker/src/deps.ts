@@ -4,7 +4,7 @@ import type { Redis, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 import type { WebhookUrlPolicy } from '@imagegate/webhooks';
 
-/** What the webhook worker is built from. `main.ts` opens these; tests and `pnpm start` pass their own. */
+/** What the webhook worker is built from. `startWebhookWorkerFromConfig` opens these from the config; tests may pass their own. */
 export interface WebhookWorkerDeps {
   pool: Pool;
   /** Connection for BullMQ. */
@@ -19,6 +19,7 @@ export interface WebhookWorkerDeps {
   settings: WebhookWorkerSettings;
 }
 
+/** Each optional setting left out takes its value from `WEBHOOK_WORKER_DEFAULTS`. */
 export interface WebhookWorkerSettings {
   redisPrefix: string;
   /** Delays before each retry (ms); once used up the delivery has failed. */
@@ -29,7 +30,7 @@ export interface WebhookWorkerSettings {
   imageUrlTtlS?: number;
   /** Deliveries in flight in this process (default 50). */
   concurrency?: number;
-  /** How often the sweep looks for overdue pending deliveries (ms, default 10000). */
+  /** How often the sweep looks for overdue pending deliveries (ms, default 30000). */
   sweepIntervalMs?: number;
   /** How overdue a delivery must be before the sweep enqueues it again (s, default 60). */
   sweepGraceSeconds?: number;

@@ -4,6 +4,7 @@ import { enqueueWebhookDelivery, WEBHOOK_QUEUE, type WebhookDeliveryPayload } fr
 import { Worker } from 'bullmq';
 import type { WebhookWorkerDeps } from './deps.ts';
 import { createDeliverWebhookProcessor } from './processors/deliver-webhook.ts';
+import { WEBHOOK_WORKER_DEFAULTS } from './webhook-worker-defaults.ts';
 
 export interface RunningWebhookWorker {
   worker: Worker<WebhookDeliveryPayload>;
@@ -13,16 +14,20 @@ export interface RunningWebhookWorker {
   close(): Promise<void>;
 }
 
-/** The webhook queue's worker plus the sweep that re-enqueues pending deliveries Redis lost. */
+/**
+ * The webhook queue's worker plus the sweep that re-enqueues pending deliveries Redis lost, from
+ * deps the caller opened and keeps owning: `close()` leaves them open
+ * (`startWebhookWorkerFromConfig` opens and closes its own).
+ */
 export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<RunningWebhookWorker> {
   const { pool, logger, settings } = deps;
   const worker = new Worker<WebhookDeliveryPayload>(WEBHOOK_QUEUE, createDeliverWebhookProcessor(deps), {
     connection: deps.redis,
     prefix: settings.redisPrefix,
-    concurrency: settings.concurrency ?? 50,
+    concurrency: settings.concurrency ?? WEBHOOK_WORKER_DEFAULTS.concurrency,
     // A killed worker's delivery is picked up again within ~lock + stalled interval, same webhook-id.
-    lockDuration: settings.lockDurationMs ?? 10_000,
-    stalledInterval: settings.stalledIntervalMs ?? 5_000,
+    lockDuration: settings.lockDurationMs ?? WEBHOOK_WORKER_DEFAULTS.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs ?? WEBHOOK_WORKER_DEFAULTS.stalledIntervalMs,
     // Past this the entry fails and is dropped; the delivery is still pending in Postgres, so the sweep brings it back.
     maxStalledCount: 5,
   });
@@ -34,7 +39,7 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<Runni
 
   async function sweep(): Promise<number> {
     const overdue = await findOverdueWebhookDeliveryIds(pool, {
-      graceSeconds: settings.sweepGraceSeconds ?? 60,
+      graceSeconds: settings.sweepGraceSeconds ?? WEBHOOK_WORKER_DEFAULTS.sweepGraceSeconds,
       limit: 500,
     });
     // Adding is a no-op for a delivery whose entry still exists (queued, delayed or in flight).
@@ -43,7 +48,7 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<Runni
     return overdue.length;
   }
   const periodic = startPeriodicSweep(sweep, {
-    intervalMs: settings.sweepIntervalMs ?? 30_000,
+    intervalMs: settings.sweepIntervalMs ?? WEBHOOK_WORKER_DEFAULTS.sweepIntervalMs,
     logger,
     name: 'webhook sweep',
   });

@@ -3,6 +3,7 @@ import {
   type GatewayError,
   InvalidRequestError,
   ModerationBlockedError,
+  type Redact,
   UpstreamError,
 } from '@imagegate/core';
 import { retryAfterMs } from '../retry-after.ts';
@@ -16,9 +17,6 @@ export interface BflHttpFailure {
   /** Parsed JSON, or the raw text when it was not JSON. */
   body: unknown;
 }
-
-/** Removes secrets from text that came from the upstream before it reaches an error message. */
-export type Redact = (text: string) => string;
 
 /**
  * A failed submission as ours. What the caller can fix (a 400/422 on a field) keeps its 400 with

@@ -1,4 +1,4 @@
-import { GatewayError, TimeoutError, UpstreamError } from '@imagegate/core';
+import { GatewayError, type Redact, secretRedactor, TimeoutError, UpstreamError } from '@imagegate/core';
 import { readImageDimensions } from '../image-dimensions.ts';
 import {
   formatOfMediaType,
@@ -10,8 +10,9 @@ import {
   type ProviderImageResult,
   type UpstreamTask,
 } from '../spec.ts';
+import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
 import { bflSubmitBody, explicitDimensions, parseSubmitResponse } from './bfl-api.ts';
-import { abortedError, malformedAnswerError, mapBflHttpError, type Redact } from './bfl-errors.ts';
+import { abortedError, malformedAnswerError, mapBflHttpError } from './bfl-errors.ts';
 import { type BflHttp, createBflHttp } from './bfl-http.ts';
 import { type PollSchedule, pollTask } from './bfl-polling.ts';
 
@@ -39,14 +40,14 @@ const DEFAULT_BASE_URL = 'https://api.bfl.ai';
  * the worker's job: every error says whether one could succeed.
  */
 export function createBflImageProvider(config: BflProviderConfig): ImageProvider {
-  const timeoutMs = config.timeoutMs ?? 600_000;
-  const http = createBflHttp(config.apiKey, config.connections ?? 128, timeoutMs);
+  const timeoutMs = config.timeoutMs ?? UPSTREAM_DEFAULTS.timeoutMs;
+  const http = createBflHttp(config.apiKey, config.connections ?? UPSTREAM_DEFAULTS.connections, timeoutMs);
   const baseURL = (config.baseURL ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
   const schedule: PollSchedule = {
     firstIntervalMs: config.pollIntervalMs ?? 500,
     maxIntervalMs: config.maxPollIntervalMs ?? 5_000,
   };
-  const redact = redactor(config.apiKey);
+  const redact = secretRedactor([config.apiKey]);
   const context: RunContext = { http, baseURL, schedule, redact };
 
   return {
@@ -177,8 +178,4 @@ const knownFormat = (format: string): string | undefined =>
 /** A retryable failure after which the next delivery resumes the task, and submits afresh if need be. */
 function lostResultError(message: string): UpstreamError {
   return new UpstreamError(message, { code: 'upstream_error', retryable: true });
-}
-
-function redactor(apiKey: string): Redact {
-  return (text) => (apiKey.length === 0 ? text : text.replaceAll(apiKey, '[redacted]'));
 }

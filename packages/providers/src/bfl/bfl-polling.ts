@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GatewayError } from '@imagegate/core';
+import type { GatewayError, Redact } from '@imagegate/core';
 import type { UpstreamTask } from '../spec.ts';
 import { parseResultResponse } from './bfl-api.ts';
-import type { Redact } from './bfl-errors.ts';
 import { malformedAnswerError, mapBflHttpError, moderationError, taskFailedError } from './bfl-errors.ts';
 import type { BflHttp } from './bfl-http.ts';
 

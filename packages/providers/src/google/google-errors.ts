@@ -1,5 +1,6 @@
 import {
   AbortedError,
+  errorCodeOf,
   GatewayError,
   InternalError,
   InvalidRequestError,
@@ -103,14 +104,13 @@ export function mapTransportError(
     return new AbortedError(undefined, { cause: error });
   }
   // undici's `request` puts the code on the error; its `fetch` on the cause of a TypeError.
-  const failure = error as { code?: unknown; cause?: { code?: unknown } } | null;
-  const code = failure?.code ?? failure?.cause?.code;
+  const code = errorCodeOf(error) ?? (error instanceof Error ? errorCodeOf(error.cause) : undefined);
   if (signals.deadline.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new TimeoutError('Google did not answer in time.', { retryable: true, cause: error });
   }
   // Refused, reset and cut-off connections, DNS and TLS failures: anything the transport reports
   // with a code (ECONNREFUSED, EAI_AGAIN, UND_ERR_SOCKET, CERT_HAS_EXPIRED…), or fetch's TypeErrors.
-  if (error instanceof TypeError || typeof code === 'string') {
+  if (error instanceof TypeError || code !== undefined) {
     return new UpstreamError('Could not reach Google.', {
       code: 'upstream_unreachable',
       retryable: true,

@@ -1,4 +1,4 @@
-import { InternalError, UpstreamError } from '@imagegate/core';
+import { InternalError, type Redact, secretRedactor, UpstreamError } from '@imagegate/core';
 import {
   formatOfMediaType,
   type GenerateOptions,
@@ -7,6 +7,7 @@ import {
   type ProviderImageResult,
 } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
+import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
 import { createUpstreamFetch } from '../upstream-fetch.ts';
 import { type GeminiSurface, geminiGenerateContentBody, geminiOutput } from './gemini-generate-content.ts';
 import { createVertexAccessTokens, type ServiceAccountKey } from './google-auth.ts';
@@ -52,7 +53,7 @@ export interface GoogleProviderConfig {
 interface Target {
   url: string;
   headers: Record<string, string>;
-  scrub: (text: string) => string;
+  scrub: Redact;
   /** Called when the upstream answers 401. */
   onUnauthorized?: (() => void) | undefined;
 }
@@ -63,7 +64,7 @@ interface Target {
  * worker's job, so every call is made once.
  */
 export function createGoogleImageProvider(config: GoogleProviderConfig): ImageProvider {
-  const timeoutMs = config.timeoutMs ?? 600_000;
+  const timeoutMs = config.timeoutMs ?? UPSTREAM_DEFAULTS.timeoutMs;
   const upstreamFetch = createUpstreamFetch(createUpstreamAgent({ connections: config.connections, timeoutMs }));
   const vertex = config.vertex;
   const tokens = vertex === undefined ? undefined : createVertexAccessTokens(vertex.credentials);
@@ -83,7 +84,7 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
         method,
       ),
       headers: { authorization: `Bearer ${token}` },
-      scrub: scrubber([token]),
+      scrub: secretRedactor([token]),
       onUnauthorized: () => tokens.invalidate(token),
     };
   }
@@ -93,7 +94,7 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
     return {
       url: geminiApiModelUrl(config.geminiApi.baseURL, model),
       headers: { 'x-goog-api-key': apiKey },
-      scrub: scrubber([apiKey]),
+      scrub: secretRedactor([apiKey]),
     };
   }
 
@@ -166,9 +167,4 @@ function result(
 
 function notConfigured(message: string): UpstreamError {
   return new UpstreamError(message, { code: 'upstream_not_configured' });
-}
-
-/** Replaces our credentials wherever Google's text might echo them. */
-function scrubber(secrets: string[]): (text: string) => string {
-  return (text) => secrets.reduce((scrubbed, secret) => scrubbed.replaceAll(secret, '[redacted]'), text);
 }

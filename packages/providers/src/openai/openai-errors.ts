@@ -4,6 +4,7 @@ import {
   InternalError,
   InvalidRequestError,
   ModerationBlockedError,
+  type Redact,
   TimeoutError,
   UpstreamError,
 } from '@imagegate/core';
@@ -82,7 +83,7 @@ function upstreamMessage(error: APIError): string {
 }
 
 /** The SDK's error with `redact` applied to everything a log or a client could see of it. */
-export function redactApiError(error: unknown, redact: (text: string) => string): unknown {
+export function redactApiError(error: unknown, redact: Redact): unknown {
   if (!(error instanceof APIError)) return error;
   error.message = redact(error.message);
   if (error.stack) error.stack = redact(error.stack);

@@ -1,9 +1,9 @@
-import { AbortedError, UpstreamError } from '@imagegate/core';
+import { AbortedError, secretRedactor, UpstreamError } from '@imagegate/core';
 import OpenAI from 'openai';
 import { readJsonWithBase64Fields } from '../base64-json.ts';
-import { secretRedactor } from '../redact.ts';
 import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
+import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
 import { createUpstreamFetch, nodeBodyOf } from '../upstream-fetch.ts';
 import { mapOpenAIError, redactApiError } from './openai-errors.ts';
 
@@ -24,7 +24,7 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
     apiKey: config.apiKey,
     baseURL: config.baseURL,
     maxRetries: 0,
-    timeout: config.timeoutMs ?? 600_000,
+    timeout: config.timeoutMs ?? UPSTREAM_DEFAULTS.timeoutMs,
     fetch: createUpstreamFetch(dispatcher),
   });
 

@@ -10,6 +10,7 @@ import { nextRetryDelayMs, postWebhook, signWebhook, type WebhookAttemptOutcome 
 import { DelayedError, type Job } from 'bullmq';
 import type { WebhookWorkerDeps } from '../deps.ts';
 import { webhookEventBody } from '../webhook-event-body.ts';
+import { WEBHOOK_WORKER_DEFAULTS } from '../webhook-worker-defaults.ts';
 
 /** An entry run this much before its delivery is due waits for its time instead. */
 const EARLY_TOLERANCE_MS = 1_000;
@@ -66,12 +67,15 @@ export function createDeliverWebhookProcessor(deps: WebhookWorkerDeps) {
         error: 'the account has no webhook secret to sign with',
       };
     } else {
-      const body = webhookEventBody(delivery, job, { store, imageUrlTtlS: settings.imageUrlTtlS ?? 3600 });
+      const body = webhookEventBody(delivery, job, {
+        store,
+        imageUrlTtlS: settings.imageUrlTtlS ?? WEBHOOK_WORKER_DEFAULTS.imageUrlTtlS,
+      });
       const headers = { ...signWebhook({ id: delivery.id, timestamp: attemptedAt, body }, secrets) };
       outcome = await postWebhook(
         delivery.url,
         { body, headers },
-        { policy, timeoutMs: settings.timeoutMs ?? 15_000, signal },
+        { policy, timeoutMs: settings.timeoutMs ?? WEBHOOK_WORKER_DEFAULTS.timeoutMs, signal },
       );
     }
     // Cut off by a shutdown: nothing is known about this attempt, so record nothing and hand the

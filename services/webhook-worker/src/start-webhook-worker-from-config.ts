@@ -7,10 +7,11 @@ import type { WebhookWorkerConfig } from './config.ts';
 import { type RunningWebhookWorker, startWebhookWorker } from './start-webhook-worker.ts';
 
 /**
- * Opens the connections the config names and starts the webhook worker; `close()` closes all.
- * `resolveHost` replaces DNS for the URL guard (tests).
+ * Opens the connections the config names (pool, Redis, queue, object store), starts
+ * `startWebhookWorker` on them, and closes them all on `close()`: what `main.ts`, `pnpm start` and
+ * the test stack run. `resolveHost` replaces DNS for the URL guard (tests).
  */
-export async function runWebhookWorker(
+export async function startWebhookWorkerFromConfig(
   config: WebhookWorkerConfig,
   logger: Logger,
   overrides: { resolveHost?: HostResolver } = {},

@@ -1,19 +1,15 @@
-import { generateWebhookSecret, newId } from '@imagegate/core';
 import {
-  type BatchedHoldOutcome,
-  type BatchedJob,
-  createAccountWithGrant,
-  createPool,
-  insertJobsWithHolds,
-} from '@imagegate/db';
-import { createHoldBatcher } from '@imagegate/ingress';
-import {
+  createFundedAccount,
   createTestDatabase,
   findMoneyViolations,
-  generateOperationFixture,
+  heldMicrosOf,
+  jobToHold as job,
+  jobCountOf,
   type TestDatabase,
 } from '@imagegate/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { BatchedHoldOutcome } from './job-submission.ts';
+import { insertJobsWithHolds } from './job-submission.ts';
 
 let database: TestDatabase;
 
@@ -27,53 +23,9 @@ afterEach(async () => {
   expect(await findMoneyViolations(database.pool)).toEqual([]);
 });
 
-// 1.5x below $10 of 90-day spend, 1.2x from there: the hold of a $0.01 image is 15,000 micros.
-const TIERS = [
-  { fromSpendMicros: 0n, permille: 1500 },
-  { fromSpendMicros: 10_000_000n, permille: 1200 },
-];
-
-async function account(starterMicros: bigint): Promise<string> {
-  const created = await createAccountWithGrant(database.pool, {
-    name: `batch-${newId('acct')}`,
-    starterMicros,
-    webhookSecret: generateWebhookSecret(),
-  });
-  return created.id;
-}
-
-function job(accountId: string, unitMicros = 10_000n, n = 1, overrides: Partial<BatchedJob['job']> = {}): BatchedJob {
-  return {
-    job: {
-      ...generateOperationFixture({ n, model: 'gpt-image-1-mini' }),
-      id: newId('job'),
-      accountId,
-      model: 'gpt-image-1-mini',
-      provider: 'openai',
-      responseFormat: 'url',
-      metadata: {},
-      prices: { 'gpt-image-1-mini': { tiers: [] } },
-      ...overrides,
-    },
-    ledgerEntryId: newId('led'),
-    pricing: { unitMicros, n, tiers: TIERS },
-  };
-}
-
-async function heldOf(accountId: string): Promise<bigint> {
-  const { rows } = await database.pool.query<{ held_micros: bigint }>(
-    'select held_micros from accounts where id = $1',
-    [accountId],
-  );
-  return rows[0]?.held_micros ?? -1n;
-}
-
-async function jobCount(accountId: string): Promise<number> {
-  const { rows } = await database.pool.query<{ count: bigint }>('select count(*) from jobs where account_id = $1', [
-    accountId,
-  ]);
-  return Number(rows[0]?.count ?? -1n);
-}
+const account = (starterMicros: bigint) => createFundedAccount(database.pool, starterMicros);
+const heldOf = (accountId: string) => heldMicrosOf(database.pool, accountId);
+const jobCount = (accountId: string) => jobCountOf(database.pool, accountId);
 
 const heldFlags = (outcomes: BatchedHoldOutcome[]) => outcomes.map((outcome) => outcome.held);
 
@@ -152,46 +104,5 @@ describe('insertJobsWithHolds', () => {
     await expect(insertJobsWithHolds(database.pool, batch)).rejects.toMatchObject({ code: '23514' });
     expect(await heldOf(accountId)).toBe(0n);
     expect(await jobCount(accountId)).toBe(0);
-  });
-});
-
-describe('createHoldBatcher', () => {
-  it('answers each request of a failed batch alone: its neighbours are held, the bad one gets its error', async () => {
-    const accountId = await account(1_000_000n);
-    const holds = createHoldBatcher(database.pool);
-    const settled = await Promise.allSettled([
-      holds.add(job(accountId)),
-      holds.add(job(accountId, 10_000n, 1, { responseFormat: 'gif' as 'url' })),
-      holds.add(job(accountId)),
-    ]);
-    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(settled[1]).toMatchObject({ reason: { code: '23514' } });
-    expect(await heldOf(accountId)).toBe(30_000n);
-    expect(await jobCount(accountId)).toBe(2);
-  });
-
-  it('refuses, and does not record twice, a job of a failed batch that is already recorded', async () => {
-    const accountId = await account(1_000_000n);
-    const entry = job(accountId);
-    await insertJobsWithHolds(database.pool, [entry]);
-    const holds = createHoldBatcher(database.pool);
-    const settled = await Promise.allSettled([holds.add(entry), holds.add(job(accountId))]);
-    expect(settled.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
-    expect(settled[0]).toMatchObject({ reason: { code: '23505' } });
-    expect(await heldOf(accountId)).toBe(30_000n);
-    expect(await jobCount(accountId)).toBe(2);
-  });
-
-  it('answers every request of a batch with its error when Postgres cannot be reached', async () => {
-    const unreachable = createPool('postgres://postgres@127.0.0.1:1/none');
-    try {
-      const holds = createHoldBatcher(unreachable);
-      const accountId = await account(1_000_000n);
-      const settled = await Promise.allSettled([holds.add(job(accountId)), holds.add(job(accountId))]);
-      expect(settled.map((result) => result.status)).toEqual(['rejected', 'rejected']);
-      expect(await jobCount(accountId)).toBe(0);
-    } finally {
-      await unreachable.end();
-    }
   });
 });

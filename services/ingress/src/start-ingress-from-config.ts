@@ -16,10 +16,11 @@ import { ProviderAdmission } from './provider-admission.ts';
 import { type RunningIngress, startIngress } from './start-ingress.ts';
 
 /**
- * Opens every connection the config names, starts the ingress, and closes them all on `close()`.
- * `resolveHost` replaces DNS for the webhook URL guard (tests).
+ * Opens every connection the config names (pool, Redis, queues, object store), starts the ingress
+ * on them with `startIngress`, and closes them all on `close()`: what `main.ts`, `pnpm start` and
+ * the test stack run. `resolveHost` replaces DNS for the webhook URL guard (tests).
  */
-export async function runIngress(
+export async function startIngressFromConfig(
   config: IngressConfig,
   logger: Logger,
   overrides: { resolveHost?: HostResolver } = {},

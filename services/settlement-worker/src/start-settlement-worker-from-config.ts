@@ -5,8 +5,11 @@ import type { SettlementConfig } from './config.ts';
 import type { SettlementFaults } from './settle-jobs.ts';
 import { type RunningSettlementWorker, startSettlementWorker } from './start-settlement-worker.ts';
 
-/** Opens the connections the config names and starts the settlement worker; `close()` closes all. */
-export async function runSettlementWorker(
+/**
+ * Opens the connections the config names (pool, Redis), starts `startSettlementWorker` on them,
+ * and closes them all on `close()`: what `main.ts`, `pnpm start` and the test stack run.
+ */
+export async function startSettlementWorkerFromConfig(
   config: SettlementConfig,
   logger: Logger,
   faults?: SettlementFaults,

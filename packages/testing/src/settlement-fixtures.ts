@@ -1,5 +1,5 @@
 import type { Pool } from '@imagegate/db';
-import { generateOperationFixture } from '@imagegate/testing';
+import { generateOperationFixture } from './job-fixtures.ts';
 
 // Finished jobs with open holds for settlement tests, seeded in SQL. Prices are written here by
 // hand so the expected charges do not come from the pricing code:

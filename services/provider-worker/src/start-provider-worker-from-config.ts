@@ -14,8 +14,15 @@ import type { WorkerConfig } from './config.ts';
 import { providersConfigFrom } from './providers-config.ts';
 import { type RunningProviderWorker, startProviderWorker } from './start-provider-worker.ts';
 
-/** Opens every connection the config names, starts one worker per served provider, closes all on `close()`. */
-export async function runProviderWorker(config: WorkerConfig, logger: Logger): Promise<RunningProviderWorker> {
+/**
+ * Builds the adapters the config has credentials for, opens every connection it names (pool,
+ * Redis, queues, object store), starts `startProviderWorker` on them, and closes them all on
+ * `close()`: what `main.ts`, `pnpm start` and the test stack run.
+ */
+export async function startProviderWorkerFromConfig(
+  config: WorkerConfig,
+  logger: Logger,
+): Promise<RunningProviderWorker> {
   const all = createProviders(providersConfigFrom(config));
   const wanted = config.WORKER_PROVIDERS?.split(',')
     .map((name) => name.trim())

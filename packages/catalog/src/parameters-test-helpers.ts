@@ -1,0 +1,23 @@
+import { GatewayError } from '@imagegate/core';
+import { expect } from 'vitest';
+import { loadCatalog } from './catalog.ts';
+import { resolveParameters } from './parameters.ts';
+import type { RequestedParameters } from './requested-parameters.ts';
+
+const catalog = loadCatalog();
+
+/** `resolveParameters` for a model of the default catalog. */
+export const resolve = (modelId: string, requested: RequestedParameters) =>
+  resolveParameters(catalog.resolve(modelId), requested);
+
+/** Asserts that `attempt` throws our 400 naming `param`. */
+export function expectRefused(attempt: () => unknown, param: string): void {
+  let thrown: unknown;
+  try {
+    attempt();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(GatewayError);
+  expect(thrown).toMatchObject({ status: 400, type: 'invalid_request_error', param });
+}
