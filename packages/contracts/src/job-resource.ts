@@ -14,6 +14,8 @@ export interface RoutingAttempt {
   /** `rate_limited`: a 429 with Retry-After sent the job back to its queue (no attempt spent). */
   status: 'succeeded' | 'failed' | 'rate_limited';
   error_code?: string | null;
+  /** The upstream's own code for the failure, for diagnosis; `error_code` is ours. */
+  upstream_code?: string;
   duration_ms?: number;
 }
 

@@ -29,6 +29,8 @@ export interface RoutingAttemptRow {
   /** `rate_limited`: the upstream said 429 with Retry-After; the job went back to its queue. */
   status: 'succeeded' | 'failed' | 'rate_limited';
   error_code?: string | null;
+  /** The upstream's own code for the failure (OpenAI's `code`, Google's status, BFL's), beside ours. */
+  upstream_code?: string;
   duration_ms?: number;
 }
 

@@ -236,6 +236,7 @@ export function createGenerateImageProcessor(
         model: job.model,
         status: retryAfterMs === undefined ? 'failed' : 'rate_limited',
         error_code: error.code,
+        upstream_code: error.upstreamCode,
         duration_ms: Date.now() - started,
       });
       if (canceled.aborted || (await findJob(pool, jobId))?.cancel_requested) {
