@@ -69,7 +69,9 @@ export function geminiGenerateContentBody(
 export function geminiOutput(body: unknown, requestedFormat: string): GeminiOutput {
   const answer = readGenerateContent(body);
   if (answer.blockReason !== undefined) {
-    throw new ModerationBlockedError(`Google's safety filter blocked the prompt (${answer.blockReason}).`);
+    throw new ModerationBlockedError(`Google's safety filter blocked the prompt (${answer.blockReason}).`, {
+      upstreamCode: answer.blockReason,
+    });
   }
   const image = finalImage(answer.images);
   if (image === undefined) {
