@@ -61,7 +61,7 @@ export type ErrorType = (typeof ERROR_TYPES)[number];
 
 /** What a code means to a caller. */
 export interface ErrorCodeDetails {
-  /** The HTTP status the code is answered with. */
+  /** The HTTP status the code is answered with (docs/error-codes.md names the two cases that differ). */
   status: number;
   type: ErrorType;
   /** One line, for the reference table. */
