@@ -79,9 +79,7 @@ export function geminiOutput(body: unknown, requestedFormat: string): GeminiOutp
     if (reason !== undefined && (reason.startsWith('IMAGE_') || SAFETY_FINISH_REASONS.has(reason))) {
       throw new ModerationBlockedError(
         answer.finishMessage ?? `Google's safety filter withheld the image (${reason}).`,
-        {
-          upstreamCode: reason,
-        },
+        { upstreamCode: reason },
       );
     }
     // STOP with text only, NO_IMAGE, MAX_TOKENS…: the model may well draw on a second try.
