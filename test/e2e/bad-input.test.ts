@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { ERROR_CODE_DETAILS, isErrorCode } from '@imagegate/core';
 import { createSeededRng } from '@imagegate/emulators';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -161,6 +162,13 @@ function judge(testCase: BadInputCase, answer: Answer): string | undefined {
     !(error.code === null || typeof error.code === 'string')
   ) {
     return `error ${answer.status} is not the OpenAI envelope: ${answer.text.slice(0, 200)}`;
+  }
+  if (error.code !== null) {
+    if (!isErrorCode(error.code)) return `error code ${error.code} is not one of ERROR_CODES`;
+    const listed = ERROR_CODE_DETAILS[error.code];
+    if (listed.status !== answer.status || listed.type !== error.type) {
+      return `error code ${error.code} came as ${answer.status} ${error.type}, listed as ${listed.status} ${listed.type}`;
+    }
   }
   if (/\.ts:\d+|\bat .+\(.*\)/.test(error.message))
     return `error message leaks a stack: ${error.message.slice(0, 200)}`;

@@ -18,6 +18,7 @@ interface RoutingAttempt {
   model: string;
   status: string;
   error_code?: string | null;
+  upstream_code?: string;
 }
 interface Job {
   id: string;
@@ -225,5 +226,16 @@ describe('fallbacks', () => {
     expect(response.status).toBe(400);
     expect(response.body.error.param).toBe(param);
     if (code !== null) expect(response.body.error.code).toBe(code);
+  });
+});
+
+describe('the attempt log', () => {
+  it("records a failed attempt with our code and, apart, the upstream's own", async () => {
+    stack.emulator.faults.enqueue({ type: 'insufficient_quota' });
+    const job = await submit({ model: 'gpt-image-1-mini', prompt: 'out of quota' });
+    expect(job.error?.code).toBe('upstream_quota');
+    expect(job.routing.attempts).toEqual([
+      expect.objectContaining({ status: 'failed', error_code: 'upstream_quota', upstream_code: 'insufficient_quota' }),
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { InvalidRequestError } from '@imagegate/core';
+import { type ErrorCode, InvalidRequestError } from '@imagegate/core';
 import { z } from 'zod';
 import type { CatalogModel } from './catalog-schema.ts';
 
@@ -54,7 +54,7 @@ export interface ResolvedProviderOptions {
 
 const camelCase = (name: string): string => name.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
 
-function invalid(param: string, message: string, code = 'invalid_value'): InvalidRequestError {
+function invalid(param: string, message: string, code: ErrorCode = 'invalid_value'): InvalidRequestError {
   return new InvalidRequestError(message, { param, code });
 }
 

@@ -1,3 +1,4 @@
+import { isErrorCode, isErrorType } from '@imagegate/core';
 import { z } from 'zod';
 import { generationParametersSchema } from './generation-parameters.ts';
 
@@ -150,9 +151,13 @@ export const jobRoutingSchema = z.object({ attempts: z.array(routingAttemptSchem
 /** The OpenAI error object a failed job keeps. */
 export const storedErrorSchema = z.object({
   message: z.string(),
-  type: z.string(),
+  // Written by us from the closed lists; anything else reads as a server error without a code.
+  type: z.string().transform((type) => (isErrorType(type) ? type : 'server_error')),
   param: z.string().nullable(),
-  code: z.string().nullable(),
+  code: z
+    .string()
+    .nullable()
+    .transform((code) => (isErrorCode(code) ? code : null)),
 });
 
 export const jobMetadataSchema = z.record(z.string(), z.string());

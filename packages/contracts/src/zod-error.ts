@@ -1,9 +1,10 @@
+import type { ErrorCode } from '@imagegate/core';
 import type { z } from 'zod';
 
 /** The first zod issue as an OpenAI-style error description: which `param`, which `code`, what to say. */
 export interface RequestIssue {
   param: string | null;
-  code: 'invalid_value' | 'unknown_parameter' | 'missing_required_parameter' | 'invalid_type';
+  code: Extract<ErrorCode, 'invalid_value' | 'unknown_parameter' | 'missing_required_parameter' | 'invalid_type'>;
   message: string;
 }
 

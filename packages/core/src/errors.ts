@@ -1,20 +1,32 @@
+import { type ErrorCode, type ErrorType, isErrorCode, isErrorType } from './error-codes.ts';
+
 /**
  * The one error hierarchy. Every error knows its HTTP status, its OpenAI envelope `type`/`code`,
  * the offending `param`, and whether a retry could succeed. Routes throw these; one middleware
- * renders the envelope; the worker maps `retryable` to BullMQ behaviour.
+ * renders the envelope; the worker maps `retryable` to BullMQ behaviour. `code` is one of
+ * `ERROR_CODES` (error-codes.ts): a code not listed there does not typecheck.
  */
 
-/** The OpenAI error object, as it appears inside `{"error": …}`. */
+/**
+ * The OpenAI error object, as it appears inside `{"error": …}` and as a job stores it. `code` is a
+ * string here because stored objects are read back from the database unchecked; what we render
+ * comes from a {@link GatewayError}, whose code is listed.
+ */
 export interface ErrorObject {
   message: string;
-  type: string;
+  type: ErrorType;
   param: string | null;
-  code: string | null;
+  code: ErrorCode | null;
 }
 
 export interface GatewayErrorOptions {
   param?: string | null;
-  code?: string | null;
+  code?: ErrorCode | null;
+  /**
+   * The upstream's own code for what went wrong (OpenAI's `error.code`, Google's `status`/`reason`,
+   * BFL's task status or HTTP status), kept for the attempt log and never rendered as our `code`.
+   */
+  upstreamCode?: string | undefined;
   cause?: unknown;
   /** Whether the same request may succeed if tried again (default false). */
   retryable?: boolean;
@@ -24,18 +36,21 @@ export interface GatewayErrorOptions {
 
 export class GatewayError extends Error {
   readonly status: number;
-  readonly type: string;
-  readonly code: string | null;
+  readonly type: ErrorType;
+  readonly code: ErrorCode | null;
+  /** The upstream's own code, when an upstream answer caused this error (see {@link GatewayErrorOptions}). */
+  readonly upstreamCode: string | undefined;
   readonly param: string | null;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, type: string, message: string, options: GatewayErrorOptions = {}) {
+  constructor(status: number, type: ErrorType, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.status = status;
     this.type = type;
     this.code = options.code ?? null;
+    this.upstreamCode = options.upstreamCode;
     this.param = options.param ?? null;
     this.retryable = options.retryable ?? false;
     this.retryAfterMs = options.retryAfterMs;
@@ -49,6 +64,13 @@ export class GatewayError extends Error {
 export class InvalidRequestError extends GatewayError {
   constructor(message: string, options: GatewayErrorOptions = {}) {
     super(400, 'invalid_request_error', message, { code: 'invalid_value', ...options });
+  }
+}
+
+/** Node's HTTP parser refused the request (bad header bytes, conflicting Content-Length, unknown method). */
+export class InvalidHttpRequestError extends InvalidRequestError {
+  constructor(message = 'The request is not valid HTTP/1.1.', options: GatewayErrorOptions = {}) {
+    super(message, { ...options, code: 'invalid_http_request' });
   }
 }
 
@@ -77,9 +99,24 @@ export class NotFoundError extends GatewayError {
   }
 }
 
+/** Node's parser gave up waiting for the request to arrive (the server's `requestTimeout`). */
+export class RequestTimeoutError extends GatewayError {
+  constructor(message = 'The request took too long to arrive.', options: GatewayErrorOptions = {}) {
+    super(408, 'invalid_request_error', message, { ...options, code: 'request_timeout' });
+  }
+}
+
+/** The request conflicts with what already happened; each conflict names itself with its own code. */
 export class ConflictError extends GatewayError {
-  constructor(message: string, options: GatewayErrorOptions = {}) {
-    super(409, 'invalid_request_error', message, { code: 'conflict', ...options });
+  constructor(message: string, options: GatewayErrorOptions & { code: ErrorCode }) {
+    super(409, 'invalid_request_error', message, options);
+  }
+}
+
+/** A canceled job's error, as its owner reads it and a waiting client is answered. Never retried. */
+export class CanceledError extends ConflictError {
+  constructor(message = 'The job was canceled.', options: GatewayErrorOptions = {}) {
+    super(message, { ...options, code: 'canceled', retryable: false });
   }
 }
 
@@ -89,9 +126,10 @@ export class PayloadTooLargeError extends GatewayError {
   }
 }
 
-export class RateLimitError extends GatewayError {
-  constructor(message: string, options: GatewayErrorOptions = {}) {
-    super(429, 'rate_limit_error', message, { code: 'rate_limit_exceeded', retryable: true, ...options });
+/** Node's parser refused headers over its limit (`maxHeaderSize`). */
+export class RequestHeaderFieldsTooLargeError extends GatewayError {
+  constructor(message = 'The request headers are too large.', options: GatewayErrorOptions = {}) {
+    super(431, 'invalid_request_error', message, { ...options, code: 'request_header_fields_too_large' });
   }
 }
 
@@ -127,20 +165,26 @@ export class InternalError extends GatewayError {
   }
 }
 
-/** A stored failure (status + error object) back into an error, e.g. when answering a waiting client. */
-export function errorFromStored(status: number, error: ErrorObject): GatewayError {
-  return new GatewayError(status, error.type, error.message, { code: error.code, param: error.param });
+/**
+ * A stored failure (status + error object) back into an error, e.g. when answering a waiting client.
+ * The stored code and type are strings from the database: a listed one is kept, anything else
+ * becomes `null` (OpenAI's "no code") and `server_error`, so an unlisted code never reaches a
+ * client; only a row written under another vocabulary could hold one, and its message still says
+ * what happened.
+ */
+export function errorFromStored(
+  status: number,
+  error: { message: string; type: string; param: string | null; code: string | null },
+): GatewayError {
+  const type = isErrorType(error.type) ? error.type : 'server_error';
+  return new GatewayError(status, type, error.message, {
+    code: isErrorCode(error.code) ? error.code : null,
+    param: error.param,
+  });
 }
 
 /** Anything thrown, as a GatewayError; unknown errors become a 500 that keeps the original as cause. */
 export function toGatewayError(error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   return new InternalError(undefined, { cause: error });
-}
-
-/** The job was canceled by its owner; never charged. */
-export class CanceledError extends GatewayError {
-  constructor(message = 'The job was canceled.', options: GatewayErrorOptions = {}) {
-    super(409, 'invalid_request_error', message, { ...options, code: 'canceled', retryable: false });
-  }
 }

@@ -1,6 +1,7 @@
 export * from './api-key.ts';
 export * from './env.ts';
 export * from './error-code.ts';
+export * from './error-codes.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './logger.ts';

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, GatewayError } from '@imagegate/core';
+import { createLogger, GatewayError, isErrorCode } from '@imagegate/core';
 import {
   type FaultController,
   type ScriptedFault,
@@ -192,6 +192,16 @@ describe.each(Object.keys(targets))('adapter conformance: %s', (name) => {
     const said = everythingSaidAbout(error);
     for (const secret of target.secrets) expect(said).not.toContain(secret);
   });
+
+  it.each(ERROR_TABLE)(
+    "answers an upstream %s with a listed code, keeping the upstream's own apart",
+    async (_label, fault) => {
+      target.faults.enqueue(fault);
+      const error = await failureOf(target.provider.generate(target.request, {}));
+      expect(isErrorCode(error.code)).toBe(true);
+      expect(error.upstreamCode).toEqual(expect.any(String));
+    },
+  );
 
   it('stops promptly when the caller aborts', async () => {
     target.faults.enqueue({ type: 'hang' });

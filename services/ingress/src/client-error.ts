@@ -1,27 +1,20 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { GatewayError, newId } from '@imagegate/core';
+import {
+  type GatewayError,
+  InvalidHttpRequestError,
+  newId,
+  PayloadTooLargeError,
+  RequestHeaderFieldsTooLargeError,
+  RequestTimeoutError,
+} from '@imagegate/core';
 
 /** What node's HTTP parser could not accept, as the status and envelope a client should see. */
 function errorForParser(code: string | undefined): GatewayError {
-  if (code === 'HPE_HEADER_OVERFLOW') {
-    return new GatewayError(431, 'invalid_request_error', 'The request headers are too large.', {
-      code: 'request_header_fields_too_large',
-    });
-  }
-  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') {
-    return new GatewayError(413, 'invalid_request_error', 'The chunk extensions are too large.', {
-      code: 'payload_too_large',
-    });
-  }
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return new GatewayError(408, 'invalid_request_error', 'The request took too long to arrive.', {
-      code: 'request_timeout',
-    });
-  }
-  return new GatewayError(400, 'invalid_request_error', 'The request is not valid HTTP/1.1.', {
-    code: 'invalid_http_request',
-  });
+  if (code === 'HPE_HEADER_OVERFLOW') return new RequestHeaderFieldsTooLargeError();
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return new PayloadTooLargeError('The chunk extensions are too large.');
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return new RequestTimeoutError();
+  return new InvalidHttpRequestError();
 }
 
 /**

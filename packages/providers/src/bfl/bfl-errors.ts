@@ -27,34 +27,44 @@ export interface BflHttpFailure {
 export function mapBflHttpError(failure: BflHttpFailure, phase: 'submit' | 'poll', redact: Redact): GatewayError {
   const { status } = failure;
   const cause = new Error(redact(`BFL ${phase} answered ${status}: ${describeBody(failure.body)}`));
-  if (phase === 'submit' && status === 422) return validationError(failure.body, redact, cause);
+  // BFL's answers carry no code of their own: its HTTP status is the one it gives.
+  const upstream = { upstreamCode: String(status), cause };
+  if (phase === 'submit' && status === 422) return validationError(failure.body, redact, upstream);
   if (phase === 'submit' && status === 400) {
-    return new InvalidRequestError(redact(detailMessage(failure.body) ?? 'The upstream refused the request.'), {
-      cause,
-    });
+    return new InvalidRequestError(
+      redact(detailMessage(failure.body) ?? 'The upstream refused the request.'),
+      upstream,
+    );
   }
   if (status === 401 || status === 403) {
-    return new UpstreamError('The upstream refused our credentials.', { code: 'upstream_auth', cause });
+    return new UpstreamError('The upstream refused our credentials.', { ...upstream, code: 'upstream_auth' });
   }
   if (status === 402) {
-    return new UpstreamError('The upstream account is out of credits.', { code: 'upstream_quota', cause });
+    return new UpstreamError('The upstream account is out of credits.', { ...upstream, code: 'upstream_quota' });
   }
   if (phase === 'submit' && status === 404) {
-    return new UpstreamError('The upstream does not offer this model.', { code: 'upstream_model_not_found', cause });
+    return new UpstreamError('The upstream does not offer this model.', {
+      ...upstream,
+      code: 'upstream_model_not_found',
+    });
   }
   if (status === 429) {
     const after = retryAfterMs(failure.headers);
     return new UpstreamError('The upstream is rate limiting us.', {
+      ...upstream,
       code: 'upstream_rate_limited',
       retryable: true,
-      cause,
       ...(after === undefined ? {} : { retryAfterMs: after }),
     });
   }
   if (status === 408 || status === 409 || status >= 500) {
-    return new UpstreamError(`The upstream failed (${status}).`, { code: 'upstream_error', retryable: true, cause });
+    return new UpstreamError(`The upstream failed (${status}).`, {
+      ...upstream,
+      code: 'upstream_error',
+      retryable: true,
+    });
   }
-  return new UpstreamError(`The upstream answered ${status}.`, { code: 'upstream_error', cause });
+  return new UpstreamError(`The upstream answered ${status}.`, { ...upstream, code: 'upstream_error' });
 }
 
 /** The caller went away: the same 499 the OpenAI adapter reports. */
@@ -70,14 +80,17 @@ export function moderationError(status: string, details: unknown): ModerationBlo
     status === 'Content Moderated'
       ? "The upstream's safety system withheld the generated image"
       : "The upstream's safety system refused the request";
-  return new ModerationBlockedError(listed.length > 0 ? `${subject} (${listed.join(', ')}).` : `${subject}.`);
+  return new ModerationBlockedError(listed.length > 0 ? `${subject} (${listed.join(', ')}).` : `${subject}.`, {
+    upstreamCode: status,
+  });
 }
 
-/** A task that ended `Error` or `Failed`: generation broke upstream, so another try may succeed. */
-export function taskFailedError(details: unknown, redact: Redact): UpstreamError {
+/** A task that ended `Error` or `Failed` (its `status`): generation broke upstream, so another try may succeed. */
+export function taskFailedError(status: string, details: unknown, redact: Redact): UpstreamError {
   const text = typeof details === 'string' ? details : detailMessage({ detail: details });
   return new UpstreamError(redact(text ?? 'The upstream failed to generate the image.'), {
     code: 'upstream_error',
+    upstreamCode: status,
     retryable: true,
   });
 }
@@ -88,19 +101,23 @@ export function malformedAnswerError(what: string): UpstreamError {
 }
 
 /** FastAPI's 422: the first issue's message, and its field (the last `loc` element) under our name. */
-function validationError(body: unknown, redact: Redact, cause: Error): InvalidRequestError {
+function validationError(
+  body: unknown,
+  redact: Redact,
+  upstream: { upstreamCode: string; cause: Error },
+): InvalidRequestError {
   const issues = isRecord(body) && Array.isArray(body.detail) ? body.detail.filter(isRecord) : [];
   const first = issues[0];
   if (first === undefined) {
-    return new InvalidRequestError(redact(detailMessage(body) ?? 'The upstream refused the request.'), { cause });
+    return new InvalidRequestError(redact(detailMessage(body) ?? 'The upstream refused the request.'), upstream);
   }
   const loc = Array.isArray(first.loc) ? first.loc : [];
   const field = loc.at(-1);
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
   const message = typeof first.msg === 'string' ? first.msg : 'Invalid value.';
   return new InvalidRequestError(redact(`${message}${more}`), {
+    ...upstream,
     param: typeof field === 'string' && field !== 'body' ? paramOfBflField(field) : null,
-    cause,
   });
 }
 

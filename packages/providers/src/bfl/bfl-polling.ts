@@ -58,7 +58,7 @@ export async function pollTask(http: BflHttp, task: UpstreamTask, options: PollT
         throw moderationError(result.status, result.details);
       case 'Error':
       case 'Failed':
-        return { type: 'failed', error: taskFailedError(result.details, options.redact) };
+        return { type: 'failed', error: taskFailedError(result.status, result.details, options.redact) };
       case 'Task not found':
         return { type: 'not_found' };
     }

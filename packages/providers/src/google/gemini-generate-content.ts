@@ -69,7 +69,9 @@ export function geminiGenerateContentBody(
 export function geminiOutput(body: unknown, requestedFormat: string): GeminiOutput {
   const answer = readGenerateContent(body);
   if (answer.blockReason !== undefined) {
-    throw new ModerationBlockedError(`Google's safety filter blocked the prompt (${answer.blockReason}).`);
+    throw new ModerationBlockedError(`Google's safety filter blocked the prompt (${answer.blockReason}).`, {
+      upstreamCode: answer.blockReason,
+    });
   }
   const image = finalImage(answer.images);
   if (image === undefined) {
@@ -77,11 +79,13 @@ export function geminiOutput(body: unknown, requestedFormat: string): GeminiOutp
     if (reason !== undefined && (reason.startsWith('IMAGE_') || SAFETY_FINISH_REASONS.has(reason))) {
       throw new ModerationBlockedError(
         answer.finishMessage ?? `Google's safety filter withheld the image (${reason}).`,
+        { upstreamCode: reason },
       );
     }
     // STOP with text only, NO_IMAGE, MAX_TOKENS…: the model may well draw on a second try.
     throw new UpstreamError(`Google answered without an image (finish reason ${reason ?? 'none'}).`, {
       code: 'upstream_no_image',
+      upstreamCode: reason,
       retryable: true,
     });
   }

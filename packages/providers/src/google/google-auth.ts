@@ -94,18 +94,25 @@ function tokenError(error: unknown): UpstreamError {
   const data = response?.data as { error?: unknown; error_description?: unknown } | undefined;
   const detail = [data?.error, data?.error_description].filter((part) => typeof part === 'string');
   const cause = new Error([`Token endpoint answered ${status}`, ...detail].join(': '));
+  // OAuth's error code (`invalid_grant`…) is Google's, kept for the attempt log.
+  const upstreamCode = typeof data?.error === 'string' ? data.error : undefined;
   if (status === 429 || status >= 500) {
     return new UpstreamError(`The Google token endpoint failed (${status}).`, {
       code: 'upstream_error',
+      upstreamCode,
       retryable: true,
       cause,
     });
   }
-  return refused(cause);
+  return refused(cause, upstreamCode);
 }
 
-function refused(cause: Error): UpstreamError {
-  return new UpstreamError('Google refused our service-account credentials.', { code: 'upstream_auth', cause });
+function refused(cause: Error, upstreamCode?: string): UpstreamError {
+  return new UpstreamError('Google refused our service-account credentials.', {
+    code: 'upstream_auth',
+    upstreamCode,
+    cause,
+  });
 }
 
 /** The library's HTTP client (gaxios) failed without an answer: the endpoint was not reached. */

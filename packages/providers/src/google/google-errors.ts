@@ -62,36 +62,43 @@ export function mapGoogleError(
   const details = JSON.parse(scrub(JSON.stringify(envelope.details))) as Record<string, unknown>[];
   const cause = new GoogleApiError(status, text || raw || `HTTP ${status}`, { ...envelope, details });
   const reason = envelope.reason ?? '';
+  const upstream = { upstreamCode: upstreamCodeOf(envelope), cause };
 
-  if (status === 400 && PROMPT_REFUSED.test(text)) return new ModerationBlockedError(text, { cause });
-  if (reason === 'API_KEY_INVALID' || reason === 'API_KEY_EXPIRED') return authError(cause);
+  if (status === 400 && PROMPT_REFUSED.test(text)) return new ModerationBlockedError(text, upstream);
+  if (reason === 'API_KEY_INVALID' || reason === 'API_KEY_EXPIRED') return authError(upstream);
   if (status === 400) {
     return new InvalidRequestError(text || 'Google refused the request.', {
+      ...upstream,
       param: null,
       code: 'invalid_value',
-      cause,
     });
   }
   if ((status === 403 && reason === 'BILLING_DISABLED') || (status === 429 && isDailyQuota(envelope))) {
-    return new UpstreamError('The Google account is out of quota.', { code: 'upstream_quota', cause });
+    return new UpstreamError('The Google account is out of quota.', { ...upstream, code: 'upstream_quota' });
   }
-  if (status === 401 || status === 403) return authError(cause);
+  if (status === 401 || status === 403) return authError(upstream);
   if (status === 404) {
-    return new UpstreamError('Google does not offer this model.', { code: 'upstream_model_not_found', cause });
+    return new UpstreamError('Google does not offer this model.', { ...upstream, code: 'upstream_model_not_found' });
   }
   if (status === 429) {
     const after = retryAfterMs(headers) ?? retryDelayMs(envelope.details);
     return new UpstreamError('Google is rate limiting us.', {
+      ...upstream,
       code: 'upstream_rate_limited',
       retryable: true,
-      cause,
       ...(after === undefined ? {} : { retryAfterMs: after }),
     });
   }
   if (status === 408 || status === 409 || status >= 500) {
-    return new UpstreamError(`Google failed (${status}).`, { code: 'upstream_error', retryable: true, cause });
+    return new UpstreamError(`Google failed (${status}).`, { ...upstream, code: 'upstream_error', retryable: true });
   }
-  return new UpstreamError(`Google answered ${status}.`, { code: 'upstream_error', cause });
+  return new UpstreamError(`Google answered ${status}.`, { ...upstream, code: 'upstream_error' });
+}
+
+/** Google's own code: its `google.rpc.Code` name and `ErrorInfo.reason`, e.g. `PERMISSION_DENIED:BILLING_DISABLED`. */
+function upstreamCodeOf(envelope: GoogleEnvelope): string | undefined {
+  const parts = [envelope.googleStatus, envelope.reason].filter((part) => part !== undefined);
+  return parts.length > 0 ? parts.join(':') : undefined;
 }
 
 /** Anything else that ended a call: our caller leaving, our deadline, or the network. */
@@ -120,8 +127,8 @@ export function mapTransportError(
   return new InternalError(undefined, { cause: error });
 }
 
-function authError(cause: GoogleApiError): UpstreamError {
-  return new UpstreamError('Google refused our credentials.', { code: 'upstream_auth', cause });
+function authError(upstream: { upstreamCode: string | undefined; cause: GoogleApiError }): UpstreamError {
+  return new UpstreamError('Google refused our credentials.', { ...upstream, code: 'upstream_auth' });
 }
 
 /** The envelope, also when wrapped in an array (some Vertex endpoints) or missing parts. */

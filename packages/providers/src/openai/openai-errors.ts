@@ -1,5 +1,6 @@
 import {
   AbortedError,
+  type ErrorCode,
   GatewayError,
   InternalError,
   InvalidRequestError,
@@ -35,46 +36,59 @@ export function mapOpenAIError(error: unknown): GatewayError {
 
   const status = error.status ?? 0;
   const code = typeof error.code === 'string' ? error.code : null;
+  // OpenAI's own code (its type when it gives none) goes to the attempt log, never into our `code`.
+  const upstream = { upstreamCode: code ?? error.type, cause: error };
   const message = upstreamMessage(error);
   if (code === 'moderation_blocked' || code === 'content_policy_violation') {
-    return new ModerationBlockedError(message, { cause: error });
+    return new ModerationBlockedError(message, upstream);
   }
   if (status === 400 || status === 422) {
-    return new InvalidRequestError(message, {
-      param: error.param ?? null,
-      code: code ?? 'invalid_value',
-      cause: error,
-    });
+    return new InvalidRequestError(message, { ...upstream, param: error.param ?? null, code: parameterCode(code) });
   }
   if (status === 401 || status === 403) {
-    return new UpstreamError('The upstream refused our credentials.', { code: 'upstream_auth', cause: error });
+    return new UpstreamError('The upstream refused our credentials.', { ...upstream, code: 'upstream_auth' });
   }
   if (status === 404) {
     return new UpstreamError('The upstream does not offer this model.', {
+      ...upstream,
       code: 'upstream_model_not_found',
-      cause: error,
     });
   }
   if (status === 429 && code === 'insufficient_quota') {
-    return new UpstreamError('The upstream account is out of quota.', { code: 'upstream_quota', cause: error });
+    return new UpstreamError('The upstream account is out of quota.', { ...upstream, code: 'upstream_quota' });
   }
   if (status === 429) {
     const after = retryAfterMs(error.headers);
     return new UpstreamError('The upstream is rate limiting us.', {
+      ...upstream,
       code: 'upstream_rate_limited',
       retryable: true,
-      cause: error,
       ...(after === undefined ? {} : { retryAfterMs: after }),
     });
   }
   if (status === 408 || status === 409 || status >= 500) {
     return new UpstreamError(`The upstream failed (${status}).`, {
+      ...upstream,
       code: 'upstream_error',
       retryable: true,
-      cause: error,
     });
   }
-  return new UpstreamError(`The upstream answered ${status}.`, { code: 'upstream_error', cause: error });
+  return new UpstreamError(`The upstream answered ${status}.`, { ...upstream, code: 'upstream_error' });
+}
+
+/**
+ * OpenAI's code for a refused parameter, as ours: the request-parameter codes we share with OpenAI
+ * mean the same thing; anything else it says about a parameter is `invalid_value`.
+ */
+function parameterCode(upstreamCode: string | null): ErrorCode {
+  switch (upstreamCode) {
+    case 'invalid_type':
+    case 'missing_required_parameter':
+    case 'unknown_parameter':
+      return upstreamCode;
+    default:
+      return 'invalid_value';
+  }
 }
 
 function upstreamMessage(error: APIError): string {

@@ -146,8 +146,13 @@ export function createGenerateImageProcessor(
       }
     }
     logger.warn({ code: error.code, status: error.status }, 'generation failed');
+    // A failure retries did not fix is the upstream's: 502, keeping a code that means a 502.
     let surfaced = error.retryable
-      ? new UpstreamError(`The upstream failed: ${error.message}`, { code: error.code })
+      ? new UpstreamError(`The upstream failed: ${error.message}`, {
+          code: error.status === 502 ? error.code : 'upstream_error',
+          upstreamCode: error.upstreamCode,
+          cause: error,
+        })
       : error;
     if (job.route.length > 1 && error.code !== 'moderation_blocked') {
       const attempts = (await findJob(pool, job.id))?.routing.attempts ?? [];
@@ -209,6 +214,7 @@ export function createGenerateImageProcessor(
         model: job.model,
         status: retryAfterMs === undefined ? 'failed' : 'rate_limited',
         error_code: error.code,
+        upstream_code: error.upstreamCode,
         duration_ms: Date.now() - started,
       });
       if (canceled.aborted || (await findJob(pool, jobId))?.cancel_requested) {
