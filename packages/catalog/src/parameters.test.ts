@@ -1,11 +1,12 @@
 import { GatewayError } from '@imagegate/core';
+import { PROVIDERS } from '@imagegate/providers';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from './catalog.ts';
 import { type RequestedParameters, resolveParameters } from './parameters.ts';
 
-const catalog = loadCatalog();
+const catalog = loadCatalog({ providers: PROVIDERS });
 const resolve = (modelId: string, requested: RequestedParameters) =>
-  resolveParameters(catalog.resolve(modelId), requested);
+  resolveParameters(catalog.resolve(modelId), requested, catalog.providerOptions);
 
 function expectRefused(attempt: () => unknown, param: string): void {
   let thrown: unknown;

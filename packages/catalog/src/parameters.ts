@@ -1,7 +1,7 @@
 import type { GenerationParameters } from '@imagegate/contracts';
 import { InvalidRequestError } from '@imagegate/core';
 import type { CatalogModel } from './catalog-schema.ts';
-import { resolveProviderOptions } from './provider-options.ts';
+import { type ProviderOptionsSpec, resolveProviderOptions } from './provider-options.ts';
 
 export type { GenerationParameters };
 
@@ -264,7 +264,11 @@ export interface ResolvedParameters {
  * 400 naming the parameter; anything honoured only approximately is said in a warning: never
  * silently dropped.
  */
-export function resolveParameters(model: CatalogModel, requested: RequestedParameters): ResolvedParameters {
+export function resolveParameters(
+  model: CatalogModel,
+  requested: RequestedParameters,
+  providers: readonly ProviderOptionsSpec[],
+): ResolvedParameters {
   const capabilities = model.capabilities;
   const warnings: string[] = [];
   const n = requested.n ?? 1;
@@ -274,7 +278,12 @@ export function resolveParameters(model: CatalogModel, requested: RequestedParam
       `Invalid value for 'n': ${model.id} makes at most ${capabilities.maxImagesPerRequest} images per request.`,
     );
   }
-  const providerOptions = resolveProviderOptions(model, requested.providerOptions, requested.providerOptionsField);
+  const providerOptions = resolveProviderOptions(
+    model,
+    requested.providerOptions,
+    providers,
+    requested.providerOptionsField,
+  );
   warnings.push(...providerOptions.warnings);
   const size = resolveSize(model, requested, warnings);
   const quality = requested.quality ?? 'auto';
