@@ -28,6 +28,7 @@ export class Catalog {
     this.models = models;
     this.retired = retired;
     this.providerOptions = providerOptions;
+    for (const model of models) checkOptionNames(model, providerOptions);
     this.#clock = clock;
     for (const entry of retired) for (const name of namesOf(entry)) this.#retiredByName.set(name, entry);
     for (const model of models) for (const name of namesOf(model)) this.#byName.set(name, model);
@@ -62,6 +63,19 @@ export class Catalog {
   /** Provider names that at least one model routes to (one queue each). */
   providers(): string[] {
     return [...new Set(this.models.map((model) => model.provider))];
+  }
+}
+
+/** A catalog entry may only list options its provider's schema knows: a typo would make the option unusable. */
+function checkOptionNames(model: CatalogModel, providers: readonly ProviderOptionsSpec[]): void {
+  const spec = providers.find((candidate) => candidate.name === model.provider);
+  if (spec === undefined) return;
+  for (const name of Object.keys(model.capabilities.providerOptions)) {
+    if (!Object.hasOwn(spec.optionsSchema.shape, name)) {
+      throw new Error(
+        `Catalog model ${model.id} lists the option '${name}', which provider ${spec.name} does not define.`,
+      );
+    }
   }
 }
 
