@@ -1,17 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@imagegate/core';
-import {
-  type BflEmulatorOptions,
-  type GoogleEmulatorOptions,
-  type OpenAIEmulatorOptions,
-  type RunningBflEmulator,
-  type RunningEmulator,
-  type RunningGoogleEmulator,
-  startBflEmulator,
-  startGoogleEmulator,
-  startOpenAIEmulator,
+import type {
+  BflEmulatorOptions,
+  GoogleEmulatorOptions,
+  OpenAIEmulatorOptions,
+  RunningBflEmulator,
+  RunningEmulator,
+  RunningGoogleEmulator,
 } from '@imagegate/emulators';
 import { loadIngressConfig, type RunningIngress, startIngressFromConfig } from '@imagegate/ingress';
 import {
@@ -19,6 +16,14 @@ import {
   type RunningProviderWorker,
   startProviderWorkerFromConfig,
 } from '@imagegate/provider-worker';
+import {
+  bflProvider,
+  googleProvider,
+  openaiProvider,
+  PROVIDERS,
+  type RunningProviderEmulator,
+  startProviderEmulator,
+} from '@imagegate/providers';
 import { workerHeartbeatKey } from '@imagegate/queue';
 import {
   loadSettlementConfig,
@@ -60,6 +65,8 @@ export interface TestStack {
   adminToken: string;
   /** The environment the services were configured from (to start another worker like them). */
   env: Record<string, string | undefined>;
+  /** Every provider's emulator, by provider name (the three below are the same objects, typed). */
+  emulators: ReadonlyMap<string, RunningProviderEmulator>;
   /** The OpenAI emulator. */
   emulator: RunningEmulator;
   /** Vertex (Imagen, Gemini) and the Gemini API; the worker uses Vertex. */
@@ -89,6 +96,7 @@ export interface TestStack {
 }
 
 export interface TestStackOptions {
+  /** Options of the OpenAI emulator. */
   emulator?: OpenAIEmulatorOptions;
   google?: GoogleEmulatorOptions;
   bfl?: BflEmulatorOptions;
@@ -109,18 +117,13 @@ export interface TestStackOptions {
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const services = testServices();
-  const [emulator, google, bfl, database, redis, store] = await Promise.all([
-    startOpenAIEmulator(options.emulator),
-    startGoogleEmulator(options.google),
-    // Renders take a moment, as BFL's do, so polling is exercised.
-    startBflEmulator({ renderMs: 150, ...options.bfl }),
+  const secrets = mkdtempSync(join(tmpdir(), 'imagegate-stack-'));
+  const [emulated, database, redis, store] = await Promise.all([
+    startEmulators(options, secrets),
     createTestDatabase(),
     createTestRedis(),
     createTestBucket(),
   ]);
-  const secrets = mkdtempSync(join(tmpdir(), 'imagegate-stack-'));
-  const serviceAccountFile = join(secrets, 'service-account.json');
-  writeFileSync(serviceAccountFile, JSON.stringify(google.serviceAccount), { mode: 0o600 });
   const adminToken = `admin-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   const env: Record<string, string | undefined> = {
     DATABASE_URL: database.url,
@@ -131,22 +134,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     S3_ACCESS_KEY_ID: services.s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
     S3_BUCKET: store.bucket,
-    OPENAI_API_KEY: emulator.apiKey,
-    OPENAI_BASE_URL: emulator.url,
-    GOOGLE_APPLICATION_CREDENTIALS: serviceAccountFile,
-    GOOGLE_CLOUD_PROJECT: google.projectId,
-    VERTEX_BASE_URL: google.url,
-    BFL_API_KEY: bfl.apiKey,
-    BFL_BASE_URL: bfl.url,
-    BFL_POLL_INTERVAL_MS: '50',
+    ...emulated.env,
     ADMIN_TOKEN: adminToken,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Far above what a test sends: only the tests of the limits themselves should meet them.
-    PROVIDER_LIMITS: 'openai=100000rpm/500,google=100000rpm/500,bfl=100000rpm/500',
+    PROVIDER_LIMITS: PROVIDERS.map((definition) => `${definition.name}=100000rpm/500`).join(','),
     ...options.env,
   };
+  const { openai: emulator, google, bfl } = emulated.typed;
   const logger = createLogger({ level: env.LOG_LEVEL });
   const worker =
     options.providerWorker === false
@@ -171,6 +168,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     baseURL: `${ingress.url}/v1`,
     adminToken,
     env,
+    emulators: emulated.all,
     emulator,
     google,
     bfl,
@@ -214,7 +212,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await worker.close();
       await stack.settlement.close();
       await stack.webhooks.close();
-      await Promise.all([emulator.close(), google.close(), bfl.close()]);
+      await Promise.all([...emulated.all.values()].map((running) => running.close()));
       rmSync(secrets, { recursive: true, force: true });
       await store.deleteBucket().catch(() => {});
       await redis.cleanup();
@@ -236,5 +234,28 @@ function noProviderWorker(): RunningProviderWorker {
     workers: [],
     reconciler: { sweep: async () => ({ reenqueued: 0, retried: 0, abandoned: 0 }), stop: nothing },
     close: nothing,
+  };
+}
+
+/**
+ * Every provider's emulator and the environment pointing each provider at its own. The three the
+ * tests script are kept typed (`stack.emulator`, `stack.google`, `stack.bfl`); any other provider in
+ * `PROVIDERS` is started too, and reached through `stack.emulators`.
+ */
+async function startEmulators(options: TestStackOptions, secrets: string) {
+  const typed = new Set<string>([openaiProvider.name, googleProvider.name, bflProvider.name]);
+  const [openai, google, bfl, ...others] = await Promise.all([
+    startProviderEmulator(openaiProvider, 'test', secrets, options.emulator),
+    startProviderEmulator(googleProvider, 'test', secrets, options.google),
+    startProviderEmulator(bflProvider, 'test', secrets, options.bfl),
+    ...PROVIDERS.filter((definition) => !typed.has(definition.name)).map((definition) =>
+      startProviderEmulator<RunningProviderEmulator, unknown>(definition, 'test', secrets),
+    ),
+  ]);
+  const started = [openai, google, bfl, ...others];
+  return {
+    all: new Map<string, RunningProviderEmulator>(started.map(({ name, running }) => [name, running])),
+    env: Object.fromEntries(started.flatMap((entry) => Object.entries(entry.env))),
+    typed: { openai: openai.running, google: google.running, bfl: bfl.running },
   };
 }

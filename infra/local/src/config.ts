@@ -11,7 +11,6 @@ const localEnvSchema = z.object({
   DATABASE_URL: optional,
   REDIS_URL: optional,
   S3_ENDPOINT: optional,
-  OPENAI_API_KEY: optional,
   ADMIN_TOKEN: optional,
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Fixed ports for the embedded services (default: any free port). */

@@ -1,16 +1,21 @@
 /**
  * `pnpm start`: imagegate on one machine. Uses what the environment names and starts the rest:
- * embedded PostgreSQL, Redis (local or spawned), s3rver, and the upstream emulators when no
- * provider key is set. Then runs every service in this process.
+ * embedded PostgreSQL, Redis (local or spawned), s3rver, and each provider's emulator when the
+ * environment holds no credentials for it. Then runs every service in this process.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, usdToMicros } from '@imagegate/core';
 import { createPool, migrate } from '@imagegate/db';
-import { startBflEmulator, startGoogleEmulator, startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, startIngressFromConfig } from '@imagegate/ingress';
 import { loadWorkerConfig, startProviderWorkerFromConfig } from '@imagegate/provider-worker';
+import {
+  createConfiguredProviders,
+  PROVIDERS,
+  type RunningProviderEmulator,
+  startProviderEmulator,
+} from '@imagegate/providers';
 import { loadSettlementConfig, startSettlementWorkerFromConfig } from '@imagegate/settlement-worker';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import { loadWebhookWorkerConfig, startWebhookWorkerFromConfig } from '@imagegate/webhook-worker';
@@ -54,37 +59,16 @@ try {
     });
     logger.info({ endpoint: s3.endpoint, dataDir: join(dataDir, 's3') }, 's3rver started');
   }
-  if (config.OPENAI_API_KEY === undefined) {
-    const emulator = await startOpenAIEmulator({ latencyMs: 500 });
-    stops.push(emulator.close);
-    Object.assign(env, { OPENAI_API_KEY: emulator.apiKey, OPENAI_BASE_URL: emulator.url });
+  // Each provider without credentials in the environment runs against its emulator.
+  for (const definition of PROVIDERS) {
+    if (createConfiguredProviders(env, {}, [definition]).size > 0) continue;
+    const emulator = await startProviderEmulator<RunningProviderEmulator, unknown>(definition, 'local', dataDir);
+    stops.push(emulator.running.close);
+    Object.assign(env, emulator.env);
     logger.warn(
-      { url: emulator.url },
-      'OPENAI_API_KEY is not set: OpenAI models are EMULATED (generated test images, no cost)',
+      { url: emulator.running.url },
+      `${definition.name} has no credentials (${Object.keys(definition.envSchema.shape).join(', ')}): its models are EMULATED (generated test images, no cost)`,
     );
-  }
-
-  if (env.GOOGLE_APPLICATION_CREDENTIALS === undefined && env.GEMINI_API_KEY === undefined) {
-    const google = await startGoogleEmulator({ latencyMs: 800 });
-    stops.push(google.close);
-    // The emulator's service-account key is minted per start; the worker reads it from a file, as in production.
-    const keyFile = join(dataDir, 'google-emulator-service-account.json');
-    writeFileSync(keyFile, JSON.stringify(google.serviceAccount), { mode: 0o600 });
-    Object.assign(env, {
-      GOOGLE_APPLICATION_CREDENTIALS: keyFile,
-      GOOGLE_CLOUD_PROJECT: google.projectId,
-      VERTEX_BASE_URL: google.url,
-    });
-    logger.warn(
-      { url: google.url },
-      'GOOGLE_APPLICATION_CREDENTIALS and GEMINI_API_KEY are not set: Imagen and Gemini models are EMULATED',
-    );
-  }
-  if (env.BFL_API_KEY === undefined) {
-    const bfl = await startBflEmulator({ renderMs: 1500 });
-    stops.push(bfl.close);
-    Object.assign(env, { BFL_API_KEY: bfl.apiKey, BFL_BASE_URL: bfl.url });
-    logger.warn({ url: bfl.url }, 'BFL_API_KEY is not set: FLUX models are EMULATED');
   }
 
   const pool = createPool(env.DATABASE_URL ?? '', { max: 2 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InvalidRequestError, NotFoundError } from '@imagegate/core';
 import { type CatalogModel, catalogFileSchema, type RetiredModel } from './catalog-schema.ts';
 import { lifecycleStatus } from './lifecycle.ts';
+import type { ProviderOptionsSpec } from './provider-options.ts';
 
 const DEFAULT_CATALOG_FILE = new URL('../data/models.json', import.meta.url);
 
@@ -12,13 +13,22 @@ const namesOf = (entry: { id: string; owner: string; aliases: string[] }): strin
 export class Catalog {
   readonly models: readonly CatalogModel[];
   readonly retired: readonly RetiredModel[];
+  /** The providers whose `providerOptions` requests may carry (their definitions' option specs). */
+  readonly providerOptions: readonly ProviderOptionsSpec[];
   readonly #clock: () => Date;
   readonly #byName = new Map<string, CatalogModel>();
   readonly #retiredByName = new Map<string, RetiredModel>();
 
-  constructor(models: readonly CatalogModel[], retired: readonly RetiredModel[] = [], clock = () => new Date()) {
+  constructor(
+    models: readonly CatalogModel[],
+    retired: readonly RetiredModel[] = [],
+    clock = () => new Date(),
+    providerOptions: readonly ProviderOptionsSpec[] = [],
+  ) {
     this.models = models;
     this.retired = retired;
+    this.providerOptions = providerOptions;
+    for (const model of models) checkOptionNames(model, providerOptions);
     this.#clock = clock;
     for (const entry of retired) for (const name of namesOf(entry)) this.#retiredByName.set(name, entry);
     for (const model of models) for (const name of namesOf(model)) this.#byName.set(name, model);
@@ -56,6 +66,19 @@ export class Catalog {
   }
 }
 
+/** A catalog entry may only list options its provider's schema knows: a typo would make the option unusable. */
+function checkOptionNames(model: CatalogModel, providers: readonly ProviderOptionsSpec[]): void {
+  const spec = providers.find((candidate) => candidate.name === model.provider);
+  if (spec === undefined) return;
+  for (const name of Object.keys(model.capabilities.providerOptions)) {
+    if (!Object.hasOwn(spec.optionsSchema.shape, name)) {
+      throw new Error(
+        `Catalog model ${model.id} lists the option '${name}', which provider ${spec.name} does not define.`,
+      );
+    }
+  }
+}
+
 function retiredError(name: string, on: string | undefined, replacement: string | undefined): InvalidRequestError {
   return new InvalidRequestError(
     `The model '${name}' was retired${on ? ` on ${on}` : ''}.${replacement ? ` Use '${replacement}' instead.` : ''}`,
@@ -68,11 +91,18 @@ export interface LoadCatalogOptions {
   file?: string | undefined;
   /** The date lifecycles are judged against (tests pin it). */
   clock?: (() => Date) | undefined;
+  /**
+   * The provider definitions (`PROVIDERS` of `@imagegate/providers`): their option keys and schemas
+   * validate `providerOptions`. Without them every `providerOptions` key is unknown.
+   */
+  providers?: readonly ProviderOptionsSpec[] | undefined;
 }
 
 export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
   const defaults = catalogFileSchema.parse(JSON.parse(readFileSync(DEFAULT_CATALOG_FILE, 'utf8')));
-  if (options.file === undefined) return new Catalog(defaults.models, defaults.retired, options.clock);
+  if (options.file === undefined) {
+    return new Catalog(defaults.models, defaults.retired, options.clock, options.providers);
+  }
   const overrides = catalogFileSchema.parse(JSON.parse(readFileSync(options.file, 'utf8')));
   const models = new Map(defaults.models.map((model) => [model.id, model]));
   const retired = new Map(defaults.retired.map((entry) => [entry.id, entry]));
@@ -84,5 +114,5 @@ export function loadCatalog(options: LoadCatalogOptions = {}): Catalog {
     retired.set(entry.id, entry);
     models.delete(entry.id);
   }
-  return new Catalog([...models.values()], [...retired.values()], options.clock);
+  return new Catalog([...models.values()], [...retired.values()], options.clock, options.providers);
 }

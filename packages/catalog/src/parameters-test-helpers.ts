@@ -1,14 +1,15 @@
 import { GatewayError } from '@imagegate/core';
+import { PROVIDERS } from '@imagegate/providers';
 import { expect } from 'vitest';
 import { loadCatalog } from './catalog.ts';
 import { resolveParameters } from './parameters.ts';
 import type { RequestedParameters } from './requested-parameters.ts';
 
-const catalog = loadCatalog();
+const catalog = loadCatalog({ providers: PROVIDERS });
 
 /** `resolveParameters` for a model of the default catalog. */
 export const resolve = (modelId: string, requested: RequestedParameters) =>
-  resolveParameters(catalog.resolve(modelId), requested);
+  resolveParameters(catalog.resolve(modelId), requested, catalog.providerOptions);
 
 /** Asserts that `attempt` throws our 400 naming `param`. */
 export function expectRefused(attempt: () => unknown, param: string): void {

@@ -3,7 +3,7 @@ import type { CatalogModel } from './catalog-schema.ts';
 import { resolveImageCount } from './image-count.ts';
 import { resolveModeration } from './moderation.ts';
 import { resolveOutputEncoding } from './output-encoding.ts';
-import { resolveProviderOptions } from './provider-options.ts';
+import { type ProviderOptionsSpec, resolveProviderOptions } from './provider-options.ts';
 import { resolveQuality } from './quality.ts';
 import type { RequestedParameters } from './requested-parameters.ts';
 import { resolveSize } from './resolve-size.ts';
@@ -21,10 +21,19 @@ export interface ResolvedParameters {
  * 400 naming the parameter; anything honoured only approximately is said in a warning: never
  * silently dropped. Checked in this order, so a request wrong twice hears about the first.
  */
-export function resolveParameters(model: CatalogModel, requested: RequestedParameters): ResolvedParameters {
+export function resolveParameters(
+  model: CatalogModel,
+  requested: RequestedParameters,
+  providers: readonly ProviderOptionsSpec[],
+): ResolvedParameters {
   const warnings: string[] = [];
   const n = resolveImageCount(model, requested.n);
-  const providerOptions = resolveProviderOptions(model, requested.providerOptions, requested.providerOptionsField);
+  const providerOptions = resolveProviderOptions(
+    model,
+    requested.providerOptions,
+    providers,
+    requested.providerOptionsField,
+  );
   warnings.push(...providerOptions.warnings);
   const size = resolveSize(model, requested, warnings);
   const quality = resolveQuality(model, requested.quality);

@@ -1,5 +1,5 @@
 import { type ErrorCode, InvalidRequestError } from '@imagegate/core';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { CatalogModel } from './catalog-schema.ts';
 
 /**
@@ -9,37 +9,20 @@ import type { CatalogModel } from './catalog-schema.ts';
  * unknown is a 400 naming the exact `param`.
  */
 
-/** The keys callers use for each provider (Vercel's names first). */
-const PROVIDER_KEYS: Readonly<Record<string, readonly string[]>> = {
-  openai: ['openai'],
-  google: ['googleVertex', 'google', 'vertex'],
-  bfl: ['blackForestLabs', 'bfl'],
-};
-
-/** Every option any model may take, with its value schema; the catalog says which model takes which. */
-const OPTION_VALUES: Readonly<Record<string, z.ZodType>> = {
-  safetyFilterLevel: z.enum([
-    'block_low_and_above',
-    'block_medium_and_above',
-    'block_only_high',
-    'block_none',
-    'block_most',
-    'block_some',
-    'block_few',
-    'block_fewest',
-  ]),
-  personGeneration: z.enum(['dont_allow', 'allow_adult', 'allow_all']),
-  seed: z.int().min(0).max(4_294_967_295),
-  addWatermark: z.boolean(),
-  enhancePrompt: z.boolean(),
-  negativePrompt: z.string().max(2000),
-  language: z.enum(['auto', 'en', 'zh', 'zh-CN', 'zh-TW', 'hi', 'ja', 'ko', 'pt', 'es']),
-  safetyTolerance: z.int(),
-  promptUpsampling: z.boolean(),
-  guidance: z.number(),
-  steps: z.int(),
-  raw: z.boolean(),
-};
+/**
+ * What the catalog needs of a provider to check its options: the provider definitions (see
+ * `@imagegate/providers`' `PROVIDERS`) are handed to `loadCatalog`, so this package never loads an adapter.
+ */
+export interface ProviderOptionsSpec {
+  /** The provider's name, as catalog entries' `provider` give it. */
+  readonly name: string;
+  /** The keys callers put its options under (Vercel's name first). */
+  readonly optionKeys: readonly string[];
+  /** Every option any of its models takes (camelCase name → value schema). */
+  readonly optionsSchema: z.ZodObject;
+  /** Whether an `outputFormat` among its options means the top-level `output_format`. */
+  readonly outputFormatInOptions?: boolean | undefined;
+}
 
 /** An output format given inside a provider's options (Vercel's BFL examples do this). */
 const LIFTED_OUTPUT_FORMAT = 'outputFormat';
@@ -58,30 +41,29 @@ function invalid(param: string, message: string, code: ErrorCode = 'invalid_valu
   return new InvalidRequestError(message, { param, code });
 }
 
-function providerOfKey(key: string): string | undefined {
-  return Object.entries(PROVIDER_KEYS).find(([, keys]) => keys.includes(key))?.[0];
-}
-
+/**
+ * The model's provider's options out of `given`, validated through its spec and the model's
+ * catalog entry. `providers` are the provider definitions the catalog was loaded with.
+ */
 export function resolveProviderOptions(
   model: CatalogModel,
   given: Record<string, unknown> | undefined,
+  providers: readonly ProviderOptionsSpec[],
   field = 'providerOptions',
 ): ResolvedProviderOptions {
   const resolved: ResolvedProviderOptions = { options: undefined, outputFormat: undefined, warnings: [] };
   if (given === undefined) return resolved;
   let ownKey: string | undefined;
   for (const [key, value] of Object.entries(given)) {
-    const provider = providerOfKey(key);
-    if (provider === undefined) {
-      const known = Object.values(PROVIDER_KEYS)
-        .map((keys) => keys.join(' / '))
-        .join(', ');
+    const spec = providers.find((candidate) => candidate.optionKeys.includes(key));
+    if (spec === undefined) {
+      const known = providers.map((candidate) => candidate.optionKeys.join(' / ')).join(', ');
       throw invalid(`${field}.${key}`, `Unknown provider '${key}' in ${field}. Known: ${known}.`, 'unknown_parameter');
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw invalid(`${field}.${key}`, `${field}.${key} must be an object of options.`);
     }
-    if (provider !== model.provider) {
+    if (spec.name !== model.provider) {
       resolved.warnings.push(`${field}.${key} was not used: ${model.id} is served by ${model.provider}.`);
       continue;
     }
@@ -89,14 +71,15 @@ export function resolveProviderOptions(
       throw invalid(`${field}.${key}`, `Give ${model.provider}'s options under one key, not '${ownKey}' and '${key}'.`);
     }
     ownKey = key;
-    resolved.options = validateOptions(model, value as Record<string, unknown>, `${field}.${key}`, resolved);
+    resolved.options = validateOptions(model, spec, value, `${field}.${key}`, resolved);
   }
   return resolved;
 }
 
 function validateOptions(
   model: CatalogModel,
-  given: Record<string, unknown>,
+  spec: ProviderOptionsSpec,
+  given: object,
   path: string,
   resolved: ResolvedProviderOptions,
 ): Record<string, unknown> | undefined {
@@ -106,13 +89,13 @@ function validateOptions(
     const name = camelCase(rawName);
     const param = `${path}.${rawName}`;
     if (value === null || value === undefined) continue;
-    if (name === LIFTED_OUTPUT_FORMAT && model.provider === 'bfl') {
+    if (name === LIFTED_OUTPUT_FORMAT && spec.outputFormatInOptions === true) {
       if (typeof value !== 'string') throw invalid(param, `${param} must be a string.`);
       resolved.outputFormat = value;
       continue;
     }
     const bounds = Object.hasOwn(allowed, name) ? allowed[name] : undefined;
-    const schema = Object.hasOwn(OPTION_VALUES, name) ? OPTION_VALUES[name] : undefined;
+    const schema = Object.hasOwn(spec.optionsSchema.shape, name) ? spec.optionsSchema.shape[name] : undefined;
     if (bounds === undefined || schema === undefined) {
       const takes = Object.keys(allowed);
       throw invalid(

@@ -1,121 +1,26 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, GatewayError, isErrorCode } from '@imagegate/core';
-import {
-  type FaultController,
-  type ScriptedFault,
-  startBflEmulator,
-  startGoogleEmulator,
-  startOpenAIEmulator,
-} from '@imagegate/emulators';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBflImageProvider } from './bfl/bfl-image-provider.ts';
-import { createGoogleImageProvider } from './google/google-image-provider.ts';
-import { createOpenAIImageProvider } from './openai/openai-image-provider.ts';
-import type { ImageProvider, ProviderImageRequest } from './spec.ts';
+import type { FaultController, ScriptedFault } from '@imagegate/emulators';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ConformanceCase, RunningProviderEmulator } from './provider-emulator.ts';
+import { createConfiguredProviders, PROVIDERS } from './registry.ts';
+import type { ImageProvider } from './spec.ts';
+import { startProviderEmulator } from './start-emulator.ts';
 
 /**
  * The contract every adapter keeps, run against each upstream's emulator: the result's shape,
  * warnings instead of silent drops, one error mapping for every upstream's statuses (with
- * `retryable` right), prompt aborts, and credentials never in an error or a log line.
+ * `retryable` right), prompt aborts, and credentials never in an error or a log line. Every
+ * provider in `PROVIDERS` runs it, once per case its emulator hook lists (one per surface).
  */
 
-interface Target {
+interface Target extends ConformanceCase {
   provider: ImageProvider;
   faults: FaultController;
-  request: ProviderImageRequest;
-  /** Strings that must never appear in an error or a log line. */
-  secrets: string[];
-  /** A credential the upstream may quote back in an error (API keys; OAuth tokens are minted per call). */
-  echoable?: string;
-  /** A request this upstream cannot honour exactly, and the warning it must produce. */
-  approximated?: { request: ProviderImageRequest; warning: RegExp };
-  /** Whether this upstream's 429 says when to come back (Vertex's quota errors do not). */
-  rateLimitSaysWhen?: false;
-  close(): Promise<void>;
 }
-
-const base = { n: 1, quality: 'auto', background: 'opaque', prompt: 'a lighthouse' } as const;
-
-const targets: Record<string, () => Promise<Target>> = {
-  async openai() {
-    const emulator = await startOpenAIEmulator({ apiKey: 'sk-conformance-SECRET-openai' });
-    return {
-      provider: createOpenAIImageProvider({ apiKey: emulator.apiKey, baseURL: emulator.url }),
-      faults: emulator.faults,
-      request: {
-        ...base,
-        protocol: 'openai-images',
-        providerModel: 'gpt-image-1.5',
-        size: '1024x1024',
-        outputFormat: 'png',
-      },
-      secrets: [emulator.apiKey],
-      echoable: emulator.apiKey,
-      close: emulator.close,
-    };
-  },
-  async 'google imagen (vertex)'() {
-    const emulator = await startGoogleEmulator();
-    const request: ProviderImageRequest = {
-      ...base,
-      protocol: 'vertex-imagen',
-      providerModel: 'imagen-4.0-generate-001',
-      size: '1408x768',
-      aspectRatio: '16:9',
-      imageSize: '1K',
-      outputFormat: 'png',
-    };
-    return {
-      provider: createGoogleImageProvider({
-        vertex: {
-          credentials: emulator.serviceAccount,
-          project: emulator.projectId,
-          location: 'us-central1',
-          baseURL: emulator.url,
-        },
-      }),
-      faults: emulator.faults,
-      request,
-      secrets: [emulator.serviceAccount.private_key.split('\n')[1] ?? 'unused', 'ya29.'],
-      approximated: { request: { ...request, n: 2, prompt: 'a crowd [emulate:filtered=1]' }, warning: /withheld/ },
-      rateLimitSaysWhen: false,
-      close: emulator.close,
-    };
-  },
-  async 'google gemini (gemini api)'() {
-    const emulator = await startGoogleEmulator({ apiKey: 'AIzaSy-conformance-SECRET' });
-    const request: ProviderImageRequest = {
-      ...base,
-      protocol: 'gemini',
-      providerModel: 'gemini-2.5-flash-image',
-      size: '1344x768',
-      aspectRatio: '16:9',
-      imageSize: '1K',
-      outputFormat: 'png',
-    };
-    return {
-      provider: createGoogleImageProvider({ geminiApi: { apiKey: emulator.apiKey, baseURL: emulator.url } }),
-      faults: emulator.faults,
-      request,
-      secrets: [emulator.apiKey],
-      echoable: emulator.apiKey,
-      // The Gemini API cannot choose the encoding: asking for JPEG from a PNG model must be said.
-      approximated: { request: { ...request, outputFormat: 'jpeg' }, warning: /png/i },
-      close: emulator.close,
-    };
-  },
-  async 'bfl flux'() {
-    const emulator = await startBflEmulator({ apiKey: 'bfl_conformance_SECRET', renderMs: 50 });
-    return {
-      provider: createBflImageProvider({ apiKey: emulator.apiKey, baseURL: emulator.url, pollIntervalMs: 20 }),
-      faults: emulator.faults,
-      request: { ...base, protocol: 'bfl-flux', providerModel: 'flux-2-pro', size: '1024x768', outputFormat: 'jpeg' },
-      secrets: [emulator.apiKey],
-      echoable: emulator.apiKey,
-      close: emulator.close,
-    };
-  },
-};
 
 /** Expected mapping of each scripted upstream failure: status, code and whether a retry may help. */
 const ERROR_TABLE: [string, ScriptedFault, { status: number; code: string; retryable: boolean }][] = [
@@ -152,15 +57,28 @@ function everythingSaidAbout(error: GatewayError): string {
   return [error.message, JSON.stringify(error.toErrorObject()), logged].join('\n');
 }
 
-describe.each(Object.keys(targets))('adapter conformance: %s', (name) => {
-  let target: Target;
-  beforeAll(async () => {
-    target = await (targets[name] as () => Promise<Target>)();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+/**
+ * Every provider's emulator, started as the file loads (the cases it serves name the describe
+ * blocks), each adapter built from its case's environment through the definition, as a worker builds it.
+ */
+const secretsDir = mkdtempSync(join(tmpdir(), 'imagegate-conformance-'));
+const emulators: RunningProviderEmulator[] = [];
+const targets: Target[] = [];
+for (const definition of PROVIDERS) {
+  const emulator = await startProviderEmulator<RunningProviderEmulator, unknown>(definition, 'test', secretsDir);
+  emulators.push(emulator.running);
+  for (const conformanceCase of emulator.conformance()) {
+    const provider = createConfiguredProviders(conformanceCase.env, {}, [definition]).get(definition.name);
+    if (provider === undefined) throw new Error(`${conformanceCase.label}: its environment configures no adapter`);
+    targets.push({ ...conformanceCase, provider, faults: emulator.running.faults });
+  }
+}
+afterAll(async () => {
+  await Promise.all(emulators.map((running) => running.close()));
+  rmSync(secretsDir, { recursive: true, force: true });
+});
 
+describe.each(targets.map((target) => [target.label, target] as const))('adapter conformance: %s', (_label, target) => {
   it('returns the images asked for, with what was applied', async () => {
     const result = await target.provider.generate(target.request, {});
     expect(result.images).toHaveLength(target.request.n);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { defaultProviderLimits } from '@imagegate/providers';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createCallLimiter } from './call-limiter.ts';
 import { deleteKeysWithPrefix } from './delete-prefix.ts';
@@ -15,7 +16,7 @@ afterAll(async () => {
 
 describe('parseProviderLimits', () => {
   it('keeps the defaults and lets entries override them', () => {
-    const limits = parseProviderLimits('openai=10rps/5/40, custom=30rpm/2');
+    const limits = parseProviderLimits('openai=10rps/5/40, custom=30rpm/2', defaultProviderLimits());
     expect(limits.get('openai')).toEqual({ requests: 10, windowMs: 1_000, concurrency: 5, maxQueued: 40 });
     expect(limits.get('custom')).toEqual({ requests: 30, windowMs: 60_000, concurrency: 2, maxQueued: 300 });
     expect(limits.get('google')).toMatchObject({ requests: 120, windowMs: 60_000, concurrency: 20 });
@@ -23,7 +24,7 @@ describe('parseProviderLimits', () => {
   });
 
   it.each(['openai', 'openai=fast', 'openai=10rph/5', 'openai=0rps/5', '=10rps/5'])('refuses %j', (text) => {
-    expect(() => parseProviderLimits(text)).toThrow(/PROVIDER_LIMITS/);
+    expect(() => parseProviderLimits(text, defaultProviderLimits())).toThrow(/PROVIDER_LIMITS/);
   });
 });
 
@@ -83,5 +84,5 @@ describe('createCallLimiter', () => {
 });
 
 function parseLimitOf(text: string) {
-  return limitFor(parseProviderLimits(`x=${text}`), 'x');
+  return limitFor(parseProviderLimits(`x=${text}`, {}), 'x');
 }

@@ -17,13 +17,6 @@ export interface ProviderLimit {
 
 export type ProviderLimits = ReadonlyMap<string, ProviderLimit>;
 
-/** Tier-1-ish published limits, rounded down: a fresh account should not hit the upstream's own 429s. */
-const DEFAULTS: Record<string, string> = {
-  openai: '500rpm/50',
-  google: '120rpm/20',
-  bfl: '300rpm/24',
-};
-
 /** For a provider nobody configured. */
 const FALLBACK_LIMIT = '60rpm/10';
 
@@ -44,9 +37,16 @@ function parseLimit(text: string, where: string): ProviderLimit {
   };
 }
 
-/** The limits in force: the defaults, with `PROVIDER_LIMITS` entries on top. Throws on a malformed entry. */
-export function parseProviderLimits(text: string | undefined): ProviderLimits {
-  const entries = new Map<string, string>(Object.entries(DEFAULTS));
+/**
+ * The limits in force: the defaults, with `PROVIDER_LIMITS` entries on top. Throws on a malformed entry.
+ * @param defaults each provider's own entry, e.g. `{ openai: '500rpm/50' }`: the provider definitions'
+ *   `defaultLimits` (`defaultProviderLimits()` of `@imagegate/providers`).
+ */
+export function parseProviderLimits(
+  text: string | undefined,
+  defaults: Readonly<Record<string, string>>,
+): ProviderLimits {
+  const entries = new Map<string, string>(Object.entries(defaults));
   for (const part of (text ?? '').split(',')) {
     if (part.trim() === '') continue;
     const [provider, limit] = part.split('=');

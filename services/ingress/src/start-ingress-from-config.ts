@@ -1,6 +1,7 @@
 import { loadCatalog, parseMarkupTiers } from '@imagegate/catalog';
 import { type Logger, usdToMicros } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
+import { defaultProviderLimits, PROVIDERS } from '@imagegate/providers';
 import {
   createProviderQueue,
   createRedisConnection,
@@ -31,7 +32,7 @@ export async function startIngressFromConfig(
   });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-ingress' });
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-ingress-events' });
-  const catalog = loadCatalog({ file: config.CATALOG_FILE });
+  const catalog = loadCatalog({ file: config.CATALOG_FILE, providers: PROVIDERS });
   const queues = new Map(
     catalog
       .providers()
@@ -45,7 +46,12 @@ export async function startIngressFromConfig(
       pool,
       redis,
       queues,
-      admission: new ProviderAdmission(redis, config.REDIS_PREFIX, queues, parseProviderLimits(config.PROVIDER_LIMITS)),
+      admission: new ProviderAdmission(
+        redis,
+        config.REDIS_PREFIX,
+        queues,
+        parseProviderLimits(config.PROVIDER_LIMITS, defaultProviderLimits()),
+      ),
       webhookQueue,
       settlementQueue,
       webhookUrlPolicy: createWebhookUrlPolicy({

@@ -1,4 +1,5 @@
 import { databaseEnvSchema, loggingEnvSchema, parseEnv, redisEnvSchema, s3EnvSchema } from '@imagegate/core';
+import { UPSTREAM_DEFAULTS } from '@imagegate/providers';
 import { z } from 'zod';
 import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 
@@ -11,30 +12,10 @@ const workerEnvSchema = z.object({
   WORKER_PROVIDERS: z.string().optional(),
   /** Jobs in flight per provider queue in this process (default 50: the work is waiting on upstreams). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(PROVIDER_WORKER_DEFAULTS.concurrency),
-  OPENAI_API_KEY: z.string().optional(),
-  OPENAI_BASE_URL: z.string().default('https://api.openai.com/v1'),
-  /** A Google service-account key file: Vertex AI serves Imagen and Gemini models. */
-  GOOGLE_APPLICATION_CREDENTIALS: z.string().optional(),
-  /** The Vertex project (default: the key file's `project_id`). */
-  GOOGLE_CLOUD_PROJECT: z.string().optional(),
-  /** The Vertex location Imagen runs in. */
-  GOOGLE_CLOUD_LOCATION: z.string().default('us-central1'),
-  /** The Vertex location Gemini image models run in (the Gemini 3 image models are served from `global`). */
-  GOOGLE_GEMINI_LOCATION: z.string().default('global'),
-  /** Another host for Vertex (a private endpoint, or an emulator). */
-  VERTEX_BASE_URL: z.string().optional(),
-  /** A Gemini API key: Gemini models without Vertex (Imagen needs Vertex). */
-  GEMINI_API_KEY: z.string().optional(),
-  GEMINI_BASE_URL: z.string().default('https://generativelanguage.googleapis.com'),
-  BFL_API_KEY: z.string().optional(),
-  BFL_BASE_URL: z.string().default('https://api.bfl.ai'),
-  /** First wait between polls of a BFL task (ms); it grows ×1.5 up to BFL_MAX_POLL_INTERVAL_MS. */
-  BFL_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(500),
-  BFL_MAX_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(5000),
   /** Calls and jobs in flight per provider, e.g. `openai=500rpm/50,google=120rpm/20` (see provider-limits.ts). */
   PROVIDER_LIMITS: z.string().optional(),
   /** Milliseconds one upstream call may take (default 600000). */
-  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(600_000),
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(UPSTREAM_DEFAULTS.timeoutMs),
   CATALOG_FILE: z.string().optional(),
   /** On SIGTERM, milliseconds the jobs in hand may take before the worker closes anyway (default 25000). */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(PROVIDER_WORKER_DEFAULTS.shutdownGraceMs),
@@ -44,8 +25,14 @@ const workerEnvSchema = z.object({
   RECONCILE_GRACE_S: z.coerce.number().int().min(0).default(PROVIDER_WORKER_DEFAULTS.reconciler.graceSeconds),
 });
 
-export type WorkerConfig = z.output<typeof workerEnvSchema>;
+export type WorkerConfig = z.output<typeof workerEnvSchema> & {
+  /**
+   * The environment each provider definition reads its own variables from (`PROVIDERS` of
+   * `@imagegate/providers`: OPENAI_API_KEY, GOOGLE_APPLICATION_CREDENTIALS, BFL_API_KEY…).
+   */
+  providerEnv: Readonly<Record<string, string | undefined>>;
+};
 
 export function loadWorkerConfig(env: Record<string, string | undefined> = process.env): WorkerConfig {
-  return parseEnv(workerEnvSchema, env);
+  return { ...parseEnv(workerEnvSchema, env), providerEnv: { ...env } };
 }

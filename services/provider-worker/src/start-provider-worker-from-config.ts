@@ -1,6 +1,6 @@
 import type { Logger } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
-import { createProviders } from '@imagegate/providers';
+import { createConfiguredProviders, defaultProviderLimits, providerEnvNames } from '@imagegate/providers';
 import {
   createProviderQueue,
   createRedisConnection,
@@ -11,29 +11,29 @@ import {
 } from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import type { WorkerConfig } from './config.ts';
-import { providersConfigFrom } from './providers-config.ts';
 import { type RunningProviderWorker, startProviderWorker } from './start-provider-worker.ts';
 
 /**
- * Builds the adapters the config has credentials for, opens every connection it names (pool,
- * Redis, queues, object store), starts `startProviderWorker` on them, and closes them all on
- * `close()`: what `main.ts`, `pnpm start` and the test stack run.
+ * Builds the adapters the environment has credentials for (each provider definition reads its own
+ * variables), opens every connection the config names (pool, Redis, queues, object store), starts
+ * `startProviderWorker` on them, and closes them all on `close()`: what `main.ts`, `pnpm start` and
+ * the test stack run.
  */
 export async function startProviderWorkerFromConfig(
   config: WorkerConfig,
   logger: Logger,
 ): Promise<RunningProviderWorker> {
-  const all = createProviders(providersConfigFrom(config));
+  const all = createConfiguredProviders(config.providerEnv, { timeoutMs: config.UPSTREAM_TIMEOUT_MS });
   const wanted = config.WORKER_PROVIDERS?.split(',')
     .map((name) => name.trim())
     .filter(Boolean);
   const providers = new Map([...all].filter(([name]) => wanted === undefined || wanted.includes(name)));
   if (providers.size === 0) {
     throw new Error(
-      'No provider to serve: set OPENAI_API_KEY, GOOGLE_APPLICATION_CREDENTIALS or GEMINI_API_KEY, or BFL_API_KEY (and check WORKER_PROVIDERS).',
+      `No provider to serve: set a provider's credentials (one of ${providerEnvNames().join(', ')}) and check WORKER_PROVIDERS.`,
     );
   }
-  const limits = parseProviderLimits(config.PROVIDER_LIMITS);
+  const limits = parseProviderLimits(config.PROVIDER_LIMITS, defaultProviderLimits());
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-worker' });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker-cancel' });

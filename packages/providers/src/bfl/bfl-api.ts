@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { lenient } from '../http-json.ts';
 import type { ProviderImageRequest } from '../spec.ts';
 import { bflOptionFields } from './bfl-options.ts';
 
@@ -41,21 +43,23 @@ export function bflSubmitBody(request: ProviderImageRequest): Record<string, unk
   };
 }
 
+const submitResponseSchema = z.object({ id: z.string(), polling_url: z.string() });
+
+const resultResponseSchema = z.object({
+  status: z.string(),
+  result: lenient(z.object({ sample: lenient(z.string()) })),
+  details: z.unknown(),
+});
+
 /** The submit answer, or undefined when it lacks `id` or `polling_url` (e.g. a webhook answer). */
 export function parseSubmitResponse(body: unknown): BflSubmitResponse | undefined {
-  if (!isRecord(body)) return undefined;
-  const { id, polling_url: pollingUrl } = body;
-  if (typeof id !== 'string' || typeof pollingUrl !== 'string') return undefined;
-  return { id, pollingUrl };
+  const parsed = submitResponseSchema.safeParse(body);
+  return parsed.success ? { id: parsed.data.id, pollingUrl: parsed.data.polling_url } : undefined;
 }
 
 /** A poll answer, or undefined when it has no `status`. */
 export function parseResultResponse(body: unknown): BflResultResponse | undefined {
-  if (!isRecord(body) || typeof body.status !== 'string') return undefined;
-  const sample = isRecord(body.result) ? body.result.sample : undefined;
-  return { status: body.status, sample: typeof sample === 'string' ? sample : undefined, details: body.details };
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  const parsed = resultResponseSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  return { status: parsed.data.status, sample: parsed.data.result?.sample, details: parsed.data.details };
 }

@@ -6,8 +6,9 @@ import {
   type Redact,
   UpstreamError,
 } from '@imagegate/core';
+import { z } from 'zod';
+import { lenient, lenientList } from '../http-json.ts';
 import { retryAfterMs } from '../retry-after.ts';
-import { isRecord } from './bfl-api.ts';
 import { paramOfBflField } from './bfl-options.ts';
 
 /** A non-2xx answer from a BFL endpoint. */
@@ -74,8 +75,7 @@ export function abortedError(cause: unknown): GatewayError {
 
 /** A task that ended `Request Moderated` (the prompt or an input image) or `Content Moderated` (the output). */
 export function moderationError(status: string, details: unknown): ModerationBlockedError {
-  const reasons = isRecord(details) ? details['Moderation Reasons'] : undefined;
-  const listed = Array.isArray(reasons) ? reasons.filter((reason) => typeof reason === 'string') : [];
+  const listed = moderationDetailsSchema.safeParse(details).data?.['Moderation Reasons'] ?? [];
   const subject =
     status === 'Content Moderated'
       ? "The upstream's safety system withheld the generated image"
@@ -106,15 +106,14 @@ function validationError(
   redact: Redact,
   upstream: { upstreamCode: string; cause: Error },
 ): InvalidRequestError {
-  const issues = isRecord(body) && Array.isArray(body.detail) ? body.detail.filter(isRecord) : [];
+  const issues = validationBodySchema.safeParse(body).data?.detail ?? [];
   const first = issues[0];
   if (first === undefined) {
     return new InvalidRequestError(redact(detailMessage(body) ?? 'The upstream refused the request.'), upstream);
   }
-  const loc = Array.isArray(first.loc) ? first.loc : [];
-  const field = loc.at(-1);
+  const field = first.loc.at(-1);
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  const message = typeof first.msg === 'string' ? first.msg : 'Invalid value.';
+  const message = first.msg ?? 'Invalid value.';
   return new InvalidRequestError(redact(`${message}${more}`), {
     ...upstream,
     param: typeof field === 'string' && field !== 'body' ? paramOfBflField(field) : null,
@@ -123,14 +122,34 @@ function validationError(
 
 /** `detail` as FastAPI sends it, or `message` as BFL's docs claim; undefined when neither is text. */
 function detailMessage(body: unknown): string | undefined {
-  if (!isRecord(body)) return typeof body === 'string' && body.length > 0 ? body.slice(0, 500) : undefined;
-  for (const value of [body.detail, body.message, body.error]) {
+  const parsed = messageBodySchema.safeParse(body);
+  if (!parsed.success) return typeof body === 'string' && body.length > 0 ? body.slice(0, 500) : undefined;
+  for (const value of [parsed.data.detail, parsed.data.message, parsed.data.error]) {
     if (typeof value === 'string' && value.length > 0) return value;
-    if (isRecord(value) && typeof value.message === 'string') return value.message;
-    if (isRecord(value) && typeof value.error === 'string') return value.error;
+    if (typeof value === 'object' && value.message !== undefined) return value.message;
+    if (typeof value === 'object' && value.error !== undefined) return value.error;
   }
   return undefined;
 }
+
+const moderationDetailsSchema = z.object({
+  'Moderation Reasons': lenient(z.array(z.unknown())).transform((reasons) =>
+    (reasons ?? []).filter((reason) => typeof reason === 'string'),
+  ),
+});
+
+const validationBodySchema = z.object({
+  detail: lenientList(
+    z.object({ loc: lenient(z.array(z.unknown())).transform((loc) => loc ?? []), msg: lenient(z.string()) }),
+  ),
+});
+
+/** Where BFL, FastAPI and proxies put a message: a string, or an object holding `message` or `error`. */
+const messageTextSchema = lenient(
+  z.union([z.string(), z.object({ message: lenient(z.string()), error: lenient(z.string()) })]),
+);
+
+const messageBodySchema = z.object({ detail: messageTextSchema, message: messageTextSchema, error: messageTextSchema });
 
 function describeBody(body: unknown): string {
   const text = typeof body === 'string' ? body : JSON.stringify(body);

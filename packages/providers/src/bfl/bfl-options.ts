@@ -1,28 +1,38 @@
+import { z } from 'zod';
+
 /**
- * BFL's provider options: our camelCase names (`providerOptions.blackForestLabs.*` on the public API,
- * already validated per model by the catalog) and the wire fields they become.
+ * BFL's provider options (`providerOptions.blackForestLabs.*` on the public API): every option any
+ * FLUX model may take. The catalog validates a request's options through this schema (bounds per
+ * model come from the catalog entry), so the adapter only renames them to wire fields.
  */
-const OPTION_FIELDS = {
+export const bflOptionsSchema = z.object({
+  safetyTolerance: z.int(),
+  seed: z.int().min(0).max(4_294_967_295),
+  promptUpsampling: z.boolean(),
+  guidance: z.number(),
+  steps: z.int(),
+  raw: z.boolean(),
+});
+
+/** Our camelCase option names and the wire fields they become. */
+const OPTION_FIELDS: Readonly<Record<keyof z.output<typeof bflOptionsSchema>, string>> = {
   safetyTolerance: 'safety_tolerance',
   seed: 'seed',
   promptUpsampling: 'prompt_upsampling',
   guidance: 'guidance',
   steps: 'steps',
   raw: 'raw',
-} as const;
-
-type OptionName = keyof typeof OPTION_FIELDS;
+};
 
 /** Where our provider options live in the public request, for error `param`s. */
 const OPTIONS_PARAM_PREFIX = 'providerOptions.blackForestLabs';
 
-/** Wire fields for the provider options that are set; unknown keys and non-primitive values are left out. */
+/** Wire fields for the provider options that are set (the catalog validated them). */
 export function bflOptionFields(providerOptions: Record<string, unknown> | undefined): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   if (providerOptions === undefined) return fields;
   for (const [name, field] of Object.entries(OPTION_FIELDS)) {
-    const value = providerOptions[name as OptionName];
-    if (typeof value === 'number' || typeof value === 'boolean') fields[field] = value;
+    if (providerOptions[name] !== undefined) fields[field] = providerOptions[name];
   }
   return fields;
 }

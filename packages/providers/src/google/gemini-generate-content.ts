@@ -8,7 +8,7 @@ import {
   type InlineImagePart,
   readGenerateContent,
 } from './google-api.ts';
-import { type GeminiOptions, optionParam } from './google-options.ts';
+import { type GoogleOptions, optionParam } from './google-options.ts';
 import { formatMismatchWarning } from './google-output-format.ts';
 
 /** Which front end serves `:generateContent`: Vertex (OAuth) or the Gemini API (API key). */
@@ -33,7 +33,7 @@ export function geminiGenerateContentBody(
   request: ProviderImageRequest,
   surface: GeminiSurface,
   mediaType: string,
-  options: GeminiOptions,
+  options: GoogleOptions,
 ): GenerateContentBody {
   if (surface === 'gemini-api' && options.personGeneration !== undefined) {
     throw new InvalidRequestError(

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { base64BytesSchema, lenient, lenientList, parseUpstreamJson } from '../http-json.ts';
+
 /**
  * Google's wire formats (wire-protocols §2, §3): the request bodies we send, and readers that take
  * only the response fields we use, dropping anything of an unexpected type.
@@ -76,71 +79,76 @@ export interface GeminiUsage {
   totalTokenCount?: number | undefined;
 }
 
-type JsonObject = Record<string, unknown>;
+const predictSchema = z.object({
+  predictions: lenientList(
+    z.object({
+      bytesBase64Encoded: lenient(base64BytesSchema),
+      mimeType: lenient(z.string()),
+      raiFilteredReason: lenient(z.string()),
+    }),
+  ),
+});
+
+const usageSchema = z.object({
+  promptTokenCount: lenient(z.number()),
+  candidatesTokenCount: lenient(z.number()),
+  thoughtsTokenCount: lenient(z.number()),
+  totalTokenCount: lenient(z.number()),
+});
+
+const partSchema = z.object({
+  inlineData: lenient(z.object({ data: lenient(base64BytesSchema), mimeType: lenient(z.string()) })),
+  thought: lenient(z.boolean()),
+});
+
+const generateContentSchema = z.object({
+  promptFeedback: lenient(z.object({ blockReason: lenient(z.string()), blockReasonMessage: lenient(z.string()) })),
+  candidates: lenientList(
+    z.object({
+      content: lenient(z.object({ parts: lenientList(partSchema) })),
+      finishReason: lenient(z.string()),
+      finishMessage: lenient(z.string()),
+    }),
+  ),
+  usageMetadata: lenient(usageSchema),
+});
 
 export function readPredictions(body: unknown): Prediction[] {
-  return asList(asObject(body)?.predictions).flatMap((entry) => {
-    const prediction = asObject(entry);
-    if (prediction === undefined) return [];
-    return [
-      {
-        bytes: asBytes(prediction.bytesBase64Encoded),
-        mimeType: asString(prediction.mimeType),
-        raiFilteredReason: asString(prediction.raiFilteredReason),
-      },
-    ];
-  });
+  return parseUpstreamJson(predictSchema, body, 'answer').predictions.map((prediction) => ({
+    bytes: prediction.bytesBase64Encoded,
+    mimeType: prediction.mimeType,
+    raiFilteredReason: prediction.raiFilteredReason,
+  }));
 }
 
 export function readGenerateContent(body: unknown): GenerateContentAnswer {
-  const answer = asObject(body) ?? {};
-  const feedback = asObject(answer.promptFeedback);
-  const candidate = asObject(asList(answer.candidates)[0]);
-  const parts = asList(asObject(candidate?.content)?.parts).map(asObject);
-  const images = parts.flatMap((part) => {
-    const inline = asObject(part?.inlineData);
-    const data = asBytes(inline?.data);
+  const answer = parseUpstreamJson(generateContentSchema, body, 'answer');
+  const candidate = answer.candidates[0];
+  const images = (candidate?.content?.parts ?? []).flatMap((part) => {
+    const data = part.inlineData?.data;
     if (data === undefined || data.byteLength === 0) return [];
-    return [{ data, mimeType: asString(inline?.mimeType) ?? 'image/png', thought: part?.thought === true }];
+    return [{ data, mimeType: part.inlineData?.mimeType ?? 'image/png', thought: part.thought === true }];
   });
   return {
-    blockReason: asString(feedback?.blockReason),
-    blockReasonMessage: asString(feedback?.blockReasonMessage),
-    finishReason: asString(candidate?.finishReason),
-    finishMessage: asString(candidate?.finishMessage),
+    blockReason: answer.promptFeedback?.blockReason,
+    blockReasonMessage: answer.promptFeedback?.blockReasonMessage,
+    finishReason: candidate?.finishReason,
+    finishMessage: candidate?.finishMessage,
     images,
-    usage: readUsage(asObject(answer.usageMetadata)),
+    usage: readUsage(answer.usageMetadata),
   };
 }
 
-function readUsage(usage: JsonObject | undefined): GeminiUsage | undefined {
+function readUsage(usage: z.output<typeof usageSchema> | undefined): GeminiUsage | undefined {
   if (usage === undefined) return undefined;
   return {
-    promptTokenCount: asNumber(usage.promptTokenCount) ?? 0,
-    candidatesTokenCount: asNumber(usage.candidatesTokenCount) ?? 0,
-    thoughtsTokenCount: asNumber(usage.thoughtsTokenCount) ?? 0,
-    totalTokenCount: asNumber(usage.totalTokenCount),
+    promptTokenCount: finite(usage.promptTokenCount) ?? 0,
+    candidatesTokenCount: finite(usage.candidatesTokenCount) ?? 0,
+    thoughtsTokenCount: finite(usage.thoughtsTokenCount) ?? 0,
+    totalTokenCount: finite(usage.totalTokenCount),
   };
 }
 
-export function asObject(value: unknown): JsonObject | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
-}
-
-export function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-/** Image bytes: decoded while the body streamed in, or still a base64 string (read another way). */
-function asBytes(value: unknown): Buffer | undefined {
-  if (Buffer.isBuffer(value)) return value;
-  return typeof value === 'string' ? Buffer.from(value, 'base64') : undefined;
-}
-
-export function asString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function asNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+function finite(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
 }

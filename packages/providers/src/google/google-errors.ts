@@ -8,8 +8,9 @@ import {
   TimeoutError,
   UpstreamError,
 } from '@imagegate/core';
+import { z } from 'zod';
+import { lenient, lenientList } from '../http-json.ts';
 import { retryAfterMs } from '../retry-after.ts';
-import { asList, asObject, asString } from './google-api.ts';
 
 /** Google's error envelope `{error: {code, message, status, details}}`, kept as the cause of ours. */
 export class GoogleApiError extends Error {
@@ -131,29 +132,42 @@ function authError(upstream: { upstreamCode: string | undefined; cause: GoogleAp
   return new UpstreamError('Google refused our credentials.', { ...upstream, code: 'upstream_auth' });
 }
 
+const detailSchema = z.record(z.string(), z.unknown());
+
+/** The envelope's fields we use; anything else stays in `details` for the cause. */
+const envelopeSchema = z.object({
+  error: lenient(
+    z.object({
+      message: lenient(z.string()),
+      status: lenient(z.string()),
+      details: lenientList(detailSchema),
+    }),
+  ),
+});
+
 /** The envelope, also when wrapped in an array (some Vertex endpoints) or missing parts. */
 function readEnvelope(body: unknown): GoogleEnvelope {
   const outer = Array.isArray(body) ? body[0] : body;
-  const error = asObject(asObject(outer)?.error);
-  const details = asList(error?.details).flatMap((detail) => {
-    const entry = asObject(detail);
-    return entry === undefined ? [] : [entry];
-  });
+  const parsed = envelopeSchema.safeParse(outer);
+  const error = parsed.success ? parsed.data.error : undefined;
+  const details = error?.details ?? [];
   const info = details.find((detail) => typeOf(detail) === 'google.rpc.ErrorInfo');
   return {
-    message: asString(error?.message),
-    googleStatus: asString(error?.status),
-    reason: asString(info?.reason),
+    message: error?.message,
+    googleStatus: error?.status,
+    reason: stringOf(info?.reason),
     details,
   };
 }
 
 /** `RetryInfo.retryDelay`, a protobuf Duration in JSON: `"17s"`, `"0.5s"`. */
 function retryDelayMs(details: Record<string, unknown>[]): number | undefined {
-  const delay = asString(details.find((detail) => typeOf(detail) === 'google.rpc.RetryInfo')?.retryDelay);
+  const delay = stringOf(details.find((detail) => typeOf(detail) === 'google.rpc.RetryInfo')?.retryDelay);
   const seconds = delay === undefined ? undefined : /^(\d+(?:\.\d+)?)s$/.exec(delay)?.[1];
   return seconds === undefined ? undefined : Math.round(Number(seconds) * 1000);
 }
+
+const violationsSchema = lenientList(z.object({ quotaId: lenient(z.string()) }));
 
 /**
  * The Gemini API's per-day quota: a `QuotaFailure` naming a `PerDay` quota and no `RetryInfo`.
@@ -163,10 +177,14 @@ function isDailyQuota(envelope: GoogleEnvelope): boolean {
   if (envelope.details.some((detail) => typeOf(detail) === 'google.rpc.RetryInfo')) return false;
   return envelope.details
     .filter((detail) => typeOf(detail) === 'google.rpc.QuotaFailure')
-    .flatMap((detail) => asList(detail.violations))
-    .some((violation) => /PerDay/.test(asString(asObject(violation)?.quotaId) ?? ''));
+    .flatMap((detail) => violationsSchema.parse(detail.violations))
+    .some((violation) => /PerDay/.test(violation.quotaId ?? ''));
 }
 
 function typeOf(detail: Record<string, unknown>): string {
-  return (asString(detail['@type']) ?? '').replace(/^type\.googleapis\.com\//, '');
+  return (stringOf(detail['@type']) ?? '').replace(/^type\.googleapis\.com\//, '');
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -1,5 +1,5 @@
-import { readJsonWithBase64Fields } from '../base64-json.ts';
-import { nodeBodyOf, type UpstreamFetch } from '../upstream-fetch.ts';
+import { readJsonBody } from '../http-json.ts';
+import type { UpstreamFetch } from '../upstream-fetch.ts';
 import { mapGoogleError } from './google-errors.ts';
 
 /** Where Google's answers carry images: Imagen's `bytesBase64Encoded`, Gemini's `inlineData.data`. */
@@ -37,9 +37,7 @@ export async function postJson(
       return {
         status: response.status,
         headers: response.headers,
-        body: await readJsonWithBase64Fields(nodeBodyOf(response) ?? response.body, IMAGE_FIELDS, {
-          sizeHint: Number(response.headers.get('content-length')) || undefined,
-        }),
+        body: await readJsonBody(response, { imageFields: IMAGE_FIELDS }),
       };
     } catch (error) {
       // Not JSON after all: successBody turns the text into a 502, as for any non-JSON answer.

@@ -14,7 +14,7 @@ import { createVertexAccessTokens, type ServiceAccountKey } from './google-auth.
 import { geminiApiModelUrl, vertexModelUrl } from './google-endpoints.ts';
 import { mapTransportError } from './google-errors.ts';
 import { postJson, successBody } from './google-http.ts';
-import { readGeminiOptions, readImagenOptions } from './google-options.ts';
+import { googleOptionsOf } from './google-options.ts';
 import { requestedMediaType } from './google-output-format.ts';
 import { imagenOutput, imagenPredictBody } from './imagen-predict.ts';
 
@@ -105,18 +105,18 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
   }
 
   async function generateImagen(request: ProviderImageRequest, signal: AbortSignal): Promise<ProviderImageResult> {
-    const { options, warnings } = readImagenOptions(request.providerOptions);
+    const options = googleOptionsOf(request.providerOptions);
     const requested = requestedMediaType(request.outputFormat);
     const body = imagenPredictBody(request, requested.mediaType, options);
     const target = await vertexTarget(request.providerModel, 'predict', signal);
     if (target === undefined) throw notConfigured('Imagen models need Vertex AI, which is not configured.');
     const output = imagenOutput(request, await call(target, body, signal), requested.mediaType);
-    return result(request, output, [...requested.warnings, ...warnings, ...output.warnings]);
+    return result(request, output, [...requested.warnings, ...output.warnings]);
   }
 
   async function generateGemini(request: ProviderImageRequest, signal: AbortSignal): Promise<ProviderImageResult> {
     const surface: GeminiSurface = vertex === undefined ? 'gemini-api' : 'vertex';
-    const { options, warnings } = readGeminiOptions(request.providerOptions);
+    const options = googleOptionsOf(request.providerOptions);
     const requested = requestedMediaType(request.outputFormat);
     const body = geminiGenerateContentBody(request, surface, requested.mediaType, options);
     const target =
@@ -129,7 +129,7 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
       surface === 'gemini-api' && request.outputCompression !== undefined
         ? ['output_compression was not applied: the Gemini API does not take it (Vertex AI does).']
         : [];
-    return result(request, output, [...requested.warnings, ...warnings, ...compression, ...output.warnings]);
+    return result(request, output, [...requested.warnings, ...compression, ...output.warnings]);
   }
 
   return {

@@ -1,84 +1,42 @@
-import { InvalidRequestError } from '@imagegate/core';
+import { z } from 'zod';
 
-/** Imagen `parameters` a caller may set through `provider_options.google` (wire-protocols §2.2). */
-export interface ImagenOptions {
-  /** Sent as `safetySetting`, e.g. `block_medium_and_above`. */
-  safetyFilterLevel?: string;
-  /** `dont_allow`, `allow_adult`, `allow_all`. */
-  personGeneration?: string;
-  /** Only honoured with `addWatermark: false` (the catalog sends both). */
-  seed?: number;
-  addWatermark?: boolean;
-  enhancePrompt?: boolean;
-  negativePrompt?: string;
-  language?: string;
-}
+/**
+ * Google's provider options (`providerOptions.googleVertex.*` on the public API): every option any
+ * Google model may take. The catalog validates a request's options through this schema and keeps
+ * only those the model's catalog entry lists, so the adapter reads them as they come.
+ */
+export const googleOptionsSchema = z.object({
+  /** Sent to Imagen as `safetySetting`. */
+  safetyFilterLevel: z.enum([
+    'block_low_and_above',
+    'block_medium_and_above',
+    'block_only_high',
+    'block_none',
+    'block_most',
+    'block_some',
+    'block_few',
+    'block_fewest',
+  ]),
+  /** Imagen, and Gemini on Vertex only. */
+  personGeneration: z.enum(['dont_allow', 'allow_adult', 'allow_all']),
+  /** Imagen honours it only with `addWatermark: false` (the catalog asks for both). */
+  seed: z.int().min(0).max(4_294_967_295),
+  addWatermark: z.boolean(),
+  enhancePrompt: z.boolean(),
+  negativePrompt: z.string().max(2000),
+  language: z.enum(['auto', 'en', 'zh', 'zh-CN', 'zh-TW', 'hi', 'ja', 'ko', 'pt', 'es']),
+});
 
-/** Gemini options; `personGeneration` exists on Vertex only. */
-export interface GeminiOptions {
-  personGeneration?: string;
-  seed?: number;
-}
+/** The options a request carries: any subset, already validated by the catalog. */
+export type GoogleOptions = Partial<z.output<typeof googleOptionsSchema>>;
 
-const IMAGEN_OPTIONS = {
-  safetyFilterLevel: 'string',
-  personGeneration: 'string',
-  seed: 'integer',
-  addWatermark: 'boolean',
-  enhancePrompt: 'boolean',
-  negativePrompt: 'string',
-  language: 'string',
-} as const;
-
-const GEMINI_OPTIONS = { personGeneration: 'string', seed: 'integer' } as const;
-
-type Kind = 'string' | 'integer' | 'boolean';
-
-/** The options already validated at submission, re-checked for type so nothing odd reaches Google. */
-export function readImagenOptions(options: Record<string, unknown> | undefined): ReadOptions<ImagenOptions> {
-  return readOptions(options, IMAGEN_OPTIONS, 'Imagen');
-}
-
-export function readGeminiOptions(options: Record<string, unknown> | undefined): ReadOptions<GeminiOptions> {
-  return readOptions(options, GEMINI_OPTIONS, 'Gemini');
-}
-
-export interface ReadOptions<T> {
-  options: T;
-  /** One per option this API does not take (dropped, not sent). */
-  warnings: string[];
+/** The options of a request as the catalog validated them. */
+export function googleOptionsOf(providerOptions: Record<string, unknown> | undefined): GoogleOptions {
+  // The catalog parsed these through googleOptionsSchema at submission; checking again would be a second rule book.
+  return (providerOptions ?? {}) as GoogleOptions;
 }
 
 /** The public name of an option, as error `param`s give it. */
 export function optionParam(name: string): string {
   return `providerOptions.google.${name}`;
-}
-
-function readOptions<T>(
-  options: Record<string, unknown> | undefined,
-  known: Readonly<Record<string, Kind>>,
-  api: string,
-): ReadOptions<T> {
-  const read: Record<string, unknown> = {};
-  const warnings: string[] = [];
-  for (const [name, value] of Object.entries(options ?? {})) {
-    if (value === undefined) continue;
-    const kind = known[name];
-    if (kind === undefined) {
-      warnings.push(`${optionParam(name)} is not supported by Google ${api} models and was ignored.`);
-      continue;
-    }
-    if (!hasKind(value, kind)) {
-      throw new InvalidRequestError(`${optionParam(name)} must be ${kind === 'integer' ? 'an' : 'a'} ${kind}.`, {
-        param: optionParam(name),
-        code: 'invalid_type',
-      });
-    }
-    read[name] = value;
-  }
-  return { options: read as T, warnings };
-}
-
-function hasKind(value: unknown, kind: Kind): boolean {
-  return kind === 'integer' ? Number.isInteger(value) : typeof value === kind;
 }

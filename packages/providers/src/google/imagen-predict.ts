@@ -2,7 +2,7 @@ import { ModerationBlockedError, UpstreamError } from '@imagegate/core';
 import type { ProviderImage, ProviderImageRequest } from '../spec.ts';
 import { formatOfMediaType } from '../spec.ts';
 import { type ImagenParameters, type ImagenPredictBody, readPredictions } from './google-api.ts';
-import type { ImagenOptions } from './google-options.ts';
+import type { GoogleOptions } from './google-options.ts';
 import { formatMismatchWarning } from './google-output-format.ts';
 
 /** What one `:predict` call produced. */
@@ -16,7 +16,7 @@ export interface ImagenOutput {
 export function imagenPredictBody(
   request: ProviderImageRequest,
   mediaType: string,
-  options: ImagenOptions,
+  options: GoogleOptions,
 ): ImagenPredictBody {
   const parameters: ImagenParameters = {
     sampleCount: request.n,

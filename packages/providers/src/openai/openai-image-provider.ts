@@ -1,6 +1,8 @@
 import { AbortedError, secretRedactor, UpstreamError } from '@imagegate/core';
 import OpenAI from 'openai';
+import { z } from 'zod';
 import { readJsonWithBase64Fields } from '../base64-json.ts';
+import { base64BytesSchema, lenient, lenientList, readUpstreamJson } from '../http-json.ts';
 import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
 import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
@@ -56,50 +58,42 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
             { signal: options.signal },
           )
           .asResponse();
-        response = await readImagesAnswer(raw, options.signal);
+        response = await readUpstreamJson(raw, imagesAnswerSchema, {
+          imageFields: IMAGE_FIELDS,
+          signal: options.signal,
+        });
       } catch (error) {
         throw mapOpenAIError(redactApiError(error, redact));
       }
       const outputFormat = response.output_format ?? request.outputFormat;
-      const images = (response.data ?? []).flatMap((image) => {
-        // Decoded while streaming, or (a key written with escapes) still the base64 text.
-        const bytes = typeof image.b64_json === 'string' ? Buffer.from(image.b64_json, 'base64') : image.b64_json;
-        return bytes && bytes.byteLength > 0 ? [{ bytes, mediaType: mediaTypeOf(outputFormat) }] : [];
-      });
+      const images = response.data.flatMap((image) =>
+        image.b64_json && image.b64_json.byteLength > 0
+          ? [{ bytes: image.b64_json, mediaType: mediaTypeOf(outputFormat) }]
+          : [],
+      );
       return {
         images,
         size: response.size ?? request.size,
         quality: response.quality ?? request.quality,
         outputFormat,
         background: response.background ?? (request.background === 'transparent' ? 'transparent' : 'opaque'),
-        usage: response.usage as Record<string, unknown> | undefined,
+        usage: response.usage,
         warnings: [],
       };
     },
   };
 }
 
-/** An Images API answer as read by `readImagesAnswer`: each `b64_json` already decoded. */
-type ImagesAnswer = Omit<OpenAI.ImagesResponse, 'data'> & {
-  data?: (Omit<OpenAI.Image, 'b64_json'> & { b64_json?: Buffer | string | undefined })[];
-};
+/** The part of an Images API answer we use; each `b64_json` decoded while the body streamed in. */
+const imagesAnswerSchema = z.object({
+  data: lenientList(z.object({ b64_json: lenient(base64BytesSchema) })),
+  output_format: lenient(z.string()),
+  size: lenient(z.string()),
+  quality: lenient(z.string()),
+  background: lenient(z.string()),
+  usage: lenient(z.record(z.string(), z.unknown())),
+});
+
+type ImagesAnswer = z.output<typeof imagesAnswerSchema>;
 
 const IMAGE_FIELDS: ReadonlySet<string> = new Set(['b64_json']);
-
-/** A 2xx answer's body; a connection cut mid-body is retryable, a body that is not JSON too. */
-async function readImagesAnswer(response: Response, signal: AbortSignal | undefined): Promise<ImagesAnswer> {
-  const body = nodeBodyOf(response) ?? response.body;
-  if (body === null) throw new UpstreamError('The upstream answered with an empty body.', { retryable: true });
-  try {
-    const sizeHint = Number(response.headers.get('content-length')) || undefined;
-    return (await readJsonWithBase64Fields(body, IMAGE_FIELDS, { sizeHint })) as ImagesAnswer;
-  } catch (error) {
-    if (signal?.aborted) throw new AbortedError(undefined, { cause: error });
-    const what = error instanceof SyntaxError ? 'an answer that is not valid JSON' : 'a broken connection';
-    throw new UpstreamError(`The upstream sent ${what}.`, {
-      code: 'upstream_error',
-      retryable: true,
-      cause: error,
-    });
-  }
-}

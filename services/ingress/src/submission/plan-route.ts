@@ -31,7 +31,7 @@ export function planRoute(
   fallbacks: { names: readonly string[]; param: string } | undefined,
   hasQueue: (provider: string) => boolean,
 ): RouteStep[] {
-  const { parameters, warnings } = resolveParameters(primary, requested);
+  const { parameters, warnings } = resolveParameters(primary, requested, catalog.providerOptions);
   const deprecation = deprecationWarning(primary, catalog.now());
   const route: RouteStep[] = [
     { model: primary, parameters, warnings: deprecation === undefined ? warnings : [deprecation, ...warnings] },
@@ -57,7 +57,7 @@ export function planRoute(
       continue;
     }
     try {
-      const resolved = resolveParameters(model, requested);
+      const resolved = resolveParameters(model, requested, catalog.providerOptions);
       const deprecated = deprecationWarning(model, catalog.now());
       route.push({
         model,
