@@ -1,12 +1,11 @@
-import { AbortedError, secretRedactor, UpstreamError } from '@imagegate/core';
+import { secretRedactor } from '@imagegate/core';
 import OpenAI from 'openai';
 import { z } from 'zod';
-import { readJsonWithBase64Fields } from '../base64-json.ts';
 import { base64BytesSchema, lenient, lenientList, readUpstreamJson } from '../http-json.ts';
 import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
 import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
-import { createUpstreamFetch, nodeBodyOf } from '../upstream-fetch.ts';
+import { createUpstreamFetch } from '../upstream-fetch.ts';
 import { mapOpenAIError, redactApiError } from './openai-errors.ts';
 
 export interface OpenAIProviderConfig {
