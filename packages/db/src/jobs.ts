@@ -59,7 +59,7 @@ export interface JobRow {
   cancel_requested: boolean;
   /** Upstream tasks in flight, by call index (`"0"`, `"1"` …), for asynchronous upstreams. */
   upstream_tasks: Record<string, unknown>;
-  /** Called when the job ends (API.md "Webhooks"); checked by the URL guard at submission. */
+  /** Called when the job ends (docs/api.md, "Webhooks"); checked by the URL guard at submission. */
   webhook_url: string | null;
   /** Markup frozen at submission, in thousandths (1500 = 1.5x). */
   markup_permille: number;

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '@imagegate/core';
 
-/** Imagen `parameters` a caller may set through `provider_options.google` (wire-protocols §2.2). */
+/** Imagen `parameters` a caller may set through `provider_options.google` (docs/providers.md, "Imagen"). */
 export interface ImagenOptions {
   /** Sent as `safetySetting`, e.g. `block_medium_and_above`. */
   safetyFilterLevel?: string;
