@@ -1,5 +1,5 @@
 /**
- * Benchmark `async-submit` (BENCHMARKS.md): `Prefer: respond-async` submits — auth, quote, hold in
+ * Benchmark `async-submit` (docs/benchmarks.md): `Prefer: respond-async` submits — auth, quote, hold in
  * one Postgres transaction, BullMQ add — against two baselines in the same run: a raw single-row
  * Postgres insert loop and a raw BullMQ add loop. Target: ≥ 2,000 accepted/s, p99 ≤ 25 ms, ratio to
  * the slower baseline ≥ 0.3.

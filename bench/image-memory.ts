@@ -1,5 +1,5 @@
 /**
- * Benchmark `image-memory` (BENCHMARKS.md): RSS growth per in-flight 8 MiB image with 32 in flight,
+ * Benchmark `image-memory` (docs/benchmarks.md): RSS growth per in-flight 8 MiB image with 32 in flight,
  * in url mode and in b64_json mode, and the event-loop delay meanwhile. Baseline, interleaved per
  * round: a naive proxy that buffers the upstream answer whole and answers with one `JSON.stringify`.
  * Targets: growth per image ≤ 2.5× the image bytes (url), ≤ 4× (b64_json); event-loop p99 ≤ 20 ms.

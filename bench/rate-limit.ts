@@ -1,5 +1,5 @@
 /**
- * Benchmark `rate-limit` (BENCHMARKS.md): OpenAI limited to R calls per second (`PROVIDER_LIMITS`),
+ * Benchmark `rate-limit` (docs/benchmarks.md): OpenAI limited to R calls per second (`PROVIDER_LIMITS`),
  * a backlog of jobs submitted at once, and the emulator (in its own process) recording when each
  * call arrived. Reports the most calls in any sliding second and the rate the backlog drained at,
  * both over R; then a 429 with `Retry-After: 2` and how many calls arrived during those 2 s.

@@ -1,5 +1,5 @@
 /**
- * Benchmark `redis-footprint` (BENCHMARKS.md): bytes per BullMQ job hash, and image bytes in Redis.
+ * Benchmark `redis-footprint` (docs/benchmarks.md): bytes per BullMQ job hash, and image bytes in Redis.
  * Targets: ≤ 2 KiB (2,048 bytes) per job hash in every state; no image bytes anywhere under the
  * prefix. No baseline.
  *

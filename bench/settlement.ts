@@ -1,6 +1,6 @@
 /**
  * Benchmark `settlement`: finished jobs settled per second, with uniform accounts and with one hot
- * account, against a raw batched SQL settle in the same run (see /work/shared/BENCHMARKS.md).
+ * account, against a raw batched SQL settle in the same run (see docs/benchmarks.md).
  *
  *   pnpm bench settlement [--jobs 20000] [--rounds 3] [--budget 15 | --seconds 15]
  *   (or: node bench/settlement.ts …; BENCH_DATABASE_URL or --database-url picks the Postgres server,

@@ -1,5 +1,5 @@
 /**
- * Benchmark `sync-frontier` (BENCHMARKS.md): the highest rate at which sync `response_format=url`
+ * Benchmark `sync-frontier` (docs/benchmarks.md): the highest rate at which sync `response_format=url`
  * requests (1 MiB images, emulator at 50 ms) keep their added p99 ≤ 50 ms over the same requests
  * sent straight to the emulator, with no errors and ≥ 95 % of the offered rate answered. Every probe
  * runs three passes back to back at its rate: direct, the floor (direct, then a PUT of the image to

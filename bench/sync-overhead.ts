@@ -1,5 +1,5 @@
 /**
- * Benchmark `sync-overhead` (BENCHMARKS.md): sync `POST /v1/images/generations` with
+ * Benchmark `sync-overhead` (docs/benchmarks.md): sync `POST /v1/images/generations` with
  * `response_format=url`, 1 MiB images, the emulator at 50 ms, an open loop at 100 requests/s.
  * Baselines, interleaved per round: the same requests sent straight to the emulator, and the floor
  * (straight to the emulator, then a PUT of the same image size to the same S3). Target: added

@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 
-/** A keep-alive agent for the load generator (global fetch collapses at high rates, BENCHMARKS.md). */
+/** A keep-alive agent for the load generator (global fetch collapses at high rates, docs/benchmarks.md). */
 export function createAgent(maxSockets = 256): Agent {
   return new Agent({ keepAlive: true, maxSockets });
 }

@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 
 /**
  * Whether processes can be pinned to cores here: `taskset` works, there are at least two cores, and
- * `BENCH_NO_PIN` is unset. BENCHMARKS.md: imagegate on CPU 0, everything else on CPU 1.
+ * `BENCH_NO_PIN` is unset. docs/benchmarks.md: imagegate on CPU 0, everything else on CPU 1.
  */
 export function pinningAvailable(): boolean {
   if (process.env.BENCH_NO_PIN !== undefined || cpus().length < 2) return false;

@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 
 export interface FigureReport {
-  /** The figure's name in BENCHMARKS.md, e.g. `sync-overhead`. */
+  /** The figure's name in docs/benchmarks.md, e.g. `sync-overhead`. */
   name: string;
   /** Whether every target was met. */
   pass: boolean;

@@ -40,7 +40,7 @@ export async function startHost(
     [mode, ...(options.argument === undefined ? [] : [JSON.stringify(options.argument)])],
     {
       env: { ...process.env, ...options.env },
-      // BENCH_HOST_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to see where a host's time goes.
+      // BENCH_HOST_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=.bench-prof`, to see where a host's time goes.
       execArgv: ['--expose-gc', ...(process.env.BENCH_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
       stdio: ['ignore', hostLog === undefined ? 'ignore' : openSync(hostLog, 'a'), 'inherit', 'ipc'],
     },

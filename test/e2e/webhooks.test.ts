@@ -18,7 +18,7 @@ beforeAll(async () => {
   stack = await startTestStack({
     env: {
       WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
-      // API.md's schedule, shortened: two retries 200 ms apart, 1 s to answer.
+      // The default schedule (docs/api.md), shortened: two retries 200 ms apart, 1 s to answer.
       WEBHOOK_RETRY_SCHEDULE: '200ms,200ms',
       WEBHOOK_TIMEOUT_MS: '1000',
       // A job canceled while queued is settled by the settlement sweep (nothing else enqueues it).

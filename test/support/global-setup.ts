@@ -42,7 +42,7 @@ async function resolvePostgres(docker: boolean, scratch: string, stops: (() => P
 }
 
 /**
- * Finds or starts Postgres, Redis and S3 for the whole run, in the order DESIGN.md gives:
+ * Finds or starts Postgres, Redis and S3 for the whole run, in this order (docs/operations.md, "Tests"):
  * environment variables, then testcontainers when a Docker engine answers, then the local services
  * (Postgres on 5432 or embedded, Redis on 6379 or spawned, s3rver).
  */

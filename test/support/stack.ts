@@ -205,7 +205,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       stack.ingress = ingress;
     },
     async stop() {
-      // Every stack-based test file ends by checking API.md's money invariant for every account.
+      // Every stack-based test file ends by checking the money invariant (docs/architecture.md) for every account.
       await waitForSettlements(database.pool);
       const violations = await findMoneyViolations(database.pool);
       await ingress.close();

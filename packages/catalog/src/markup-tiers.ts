@@ -6,7 +6,7 @@ export interface MarkupTier {
   permille: number;
 }
 
-/** API.md defaults: 1.5x from $0, 1.4x from $10, 1.3x from $50, 1.2x from $200 (the floor). */
+/** The default tiers (docs/api.md, "Pricing"): 1.5x from $0, 1.4x from $10, 1.3x from $50, 1.2x from $200 (the floor). */
 export const DEFAULT_MARKUP_TIERS = '0:1.5,10:1.4,50:1.3,200:1.2';
 
 /** Parses `MARKUP_TIERS` (`<spend usd>:<multiplier>,…`), e.g. `0:1.5,10:1.4`. Must start at 0. */

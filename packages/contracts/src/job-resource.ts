@@ -24,7 +24,7 @@ export interface ImagesResponseBody {
   extra: { job_id: string; model: string; routing: { attempts: RoutingAttempt[] }; [key: string]: unknown };
 }
 
-/** Money of one job, in USD (API.md "Pricing rules"). */
+/** Money of one job, in USD (docs/api.md, "Pricing"). */
 export interface JobBilling {
   held_usd: number;
   charged_usd: number;
@@ -34,7 +34,7 @@ export interface JobBilling {
   markup: number;
 }
 
-/** `GET /v1/images/jobs/{id}` (API.md "Jobs"). */
+/** `GET /v1/images/jobs/{id}` (docs/api.md, "Jobs"). */
 export interface JobResource {
   id: string;
   object: 'image.job';

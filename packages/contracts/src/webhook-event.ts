@@ -3,7 +3,7 @@ import type { JobResource } from './job-resource.ts';
 export type WebhookEventType = 'image.job.succeeded' | 'image.job.failed' | 'image.job.canceled';
 
 /**
- * The body of a webhook (API.md "Webhooks", Standard Webhooks' recommended shape). `timestamp` is
+ * The body of a webhook (docs/api.md, "Webhooks"; Standard Webhooks' recommended shape). `timestamp` is
  * when the job ended; `data` is the job resource as it reads at delivery time, so its image URLs
  * are freshly presigned on every attempt.
  */

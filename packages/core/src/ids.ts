@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** Id prefixes (API.md): the type of an id is visible in the id. */
+/** Id prefixes (docs/api.md): the type of an id is visible in the id. */
 export type IdPrefix = 'job' | 'acct' | 'key' | 'led' | 'whd' | 'req' | 'evt';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';

@@ -10,7 +10,7 @@ export interface MoneyViolation {
 }
 
 /**
- * API.md's invariant for every account: balance = Σ ledger amounts, and held = Σ ledger held
+ * The money invariant (docs/architecture.md) for every account: balance = Σ ledger amounts, and held = Σ ledger held
  * changes = Σ holds of jobs not yet settled. Returns the accounts that break it (none, we hope).
  */
 export async function findMoneyViolations(pool: Pool): Promise<MoneyViolation[]> {

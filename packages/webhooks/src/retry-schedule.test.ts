@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, nextRetryDelayMs, parseRetrySchedule } from './retry-schedule.ts';
 
 describe('parseRetrySchedule', () => {
-  it("reads API.md's default schedule", () => {
+  it('reads the documented default schedule', () => {
     expect(parseRetrySchedule(DEFAULT_WEBHOOK_RETRY_SCHEDULE)).toEqual([
       5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
     ]);

@@ -1,4 +1,4 @@
-/** API.md's default: retries 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each failed attempt. */
+/** The default (docs/api.md, "Webhooks"): retries 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h after each failed attempt. */
 export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
 
 const UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };

@@ -12,7 +12,7 @@ export const BFL_MODELS = [
 /** One of {@link BFL_MODELS}. */
 export type BflModel = (typeof BFL_MODELS)[number];
 
-/** Request schemas differ per family (wire-protocols §4.2). */
+/** Request schemas differ per family (docs/providers.md, "Black Forest Labs"). */
 export type BflFamily = 'flux2' | 'kontext' | 'flux11' | 'ultra';
 
 /** What the emulator needs to know per model. */

@@ -28,7 +28,7 @@ const FLUX2_MULTIPLE = 16;
 const FLUX2_AUTO_EDGE = 1024;
 
 /**
- * Validates a submission per model family (wire-protocols §4.2, BFL OpenAPI). Unknown fields are
+ * Validates a submission per model family (docs/providers.md, "Black Forest Labs"; BFL's OpenAPI). Unknown fields are
  * ignored, as pydantic models do by default; every problem is reported at once.
  */
 export function validateSubmit(model: BflModel, body: unknown): SubmitValidation {

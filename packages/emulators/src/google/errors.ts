@@ -25,7 +25,7 @@ export interface GoogleErrorReply {
   body: { error: GoogleErrorObject };
 }
 
-/** Builds a reply in Google's error envelope (wire-protocols §2.4). */
+/** Builds a reply in Google's error envelope (docs/providers.md, "Google's errors"). */
 export function googleError(
   code: number,
   status: string,

@@ -1,7 +1,7 @@
 import type { GeminiImageModel } from './models.ts';
 import { GEMINI_MODEL_FACTS } from './models.ts';
 
-/** The ten aspect ratios every Gemini image model accepts (wire-protocols §3.1). */
+/** The ten aspect ratios every Gemini image model accepts (docs/providers.md, "Gemini"). */
 export const GEMINI_ASPECT_RATIOS = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] as const;
 
 type Pair = readonly [number, number];

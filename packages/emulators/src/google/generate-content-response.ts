@@ -9,7 +9,7 @@ import type { RenderDeps } from './render-deps.ts';
 import type { GoogleReply } from './reply.ts';
 import type { GenerateContentRequest } from './validate-generate-content.ts';
 
-/** Prompt-side block reasons (wire-protocols §3.2); a moderation category naming one selects it. */
+/** Prompt-side block reasons (docs/providers.md, "Gemini"); a moderation category naming one selects it. */
 const BLOCK_REASONS = ['SAFETY', 'OTHER', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'IMAGE_SAFETY'];
 /** Thinking tokens reported by Gemini 3 image models; the real count varies per prompt. */
 const THOUGHT_TOKENS = 256;

@@ -7,7 +7,7 @@ export type ImagenAspectRatio = (typeof IMAGEN_ASPECT_RATIOS)[number];
 /** `sampleImageSize` values. */
 export type ImagenImageSize = '1K' | '2K';
 
-/** Output pixels per aspect ratio and size, from the Vertex model page (wire-protocols §2.2). */
+/** Output pixels per aspect ratio and size, from the Vertex model page (docs/providers.md, "Imagen"). */
 const SIZES: Readonly<Record<ImagenAspectRatio, Readonly<Record<ImagenImageSize, readonly [number, number]>>>> = {
   '1:1': { '1K': [1024, 1024], '2K': [2048, 2048] },
   '3:4': { '1K': [896, 1280], '2K': [1792, 2560] },

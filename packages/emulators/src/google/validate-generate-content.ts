@@ -45,7 +45,7 @@ const TOP_LEVEL = new Set([
 /** Gemini 3 JPEGs are moderately compressed; the exact quality is not published. */
 const DEFAULT_JPEG_QUALITY = 85;
 
-/** Validates a `:generateContent` body for a Gemini image model (wire-protocols §3.1). */
+/** Validates a `:generateContent` body for a Gemini image model (docs/providers.md, "Gemini"). */
 export function validateGenerateContent(
   model: GeminiImageModel,
   surface: GoogleSurface,

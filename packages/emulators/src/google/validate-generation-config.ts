@@ -57,7 +57,7 @@ const CONFIG_FIELDS = new Set([
 const NUMERIC_FIELDS = ['temperature', 'topP', 'topK', 'presencePenalty', 'frequencyPenalty'] as const;
 const IMAGE_CONFIG_FIELDS: Readonly<Record<GoogleSurface, ReadonlySet<string>>> = {
   gemini: new Set(['aspectRatio', 'imageSize']),
-  // Vertex-only knobs; js-genai refuses to send them to the Gemini API (wire-protocols §3).
+  // Vertex-only knobs; js-genai refuses to send them to the Gemini API (docs/providers.md, "Gemini").
   vertex: new Set(['aspectRatio', 'imageSize', 'personGeneration', 'imageOutputOptions', 'prominentPeople']),
 };
 const MODALITIES = ['TEXT', 'IMAGE', 'AUDIO'];

@@ -54,7 +54,7 @@ const SAFETY_SETTINGS = [
 const LANGUAGES = ['auto', 'en', 'zh', 'zh-cn', 'zh-tw', 'hi', 'ja', 'ko', 'pt', 'es'];
 
 /**
- * Validates a `:predict` body the way Vertex does for Imagen 4 (wire-protocols §2.2). Unknown
+ * Validates a `:predict` body the way Vertex does for Imagen 4 (docs/providers.md, "Imagen"). Unknown
  * top-level fields are rejected by the transcoder; unknown `parameters` keys are ignored because
  * `parameters` is a free-form `google.protobuf.Value` on Vertex.
  */

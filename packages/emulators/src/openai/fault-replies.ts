@@ -2,7 +2,7 @@ import type { ErrorFaultStatus, FaultOutcome } from '../faults/fault-types.ts';
 import type { OpenAIErrorReply } from './errors.ts';
 import { openAIError } from './errors.ts';
 
-/** Default bodies per status, modelled on what api.openai.com sends (see wire-protocols.md §1.6). */
+/** Default bodies per status, modelled on what api.openai.com sends (see docs/providers.md, "OpenAI"). */
 const ERROR_DEFAULTS: Record<ErrorFaultStatus, { type: string; code: string | null; message: string }> = {
   400: { type: 'invalid_request_error', code: 'invalid_value', message: 'Invalid request (emulated fault).' },
   401: {

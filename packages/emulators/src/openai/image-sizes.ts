@@ -13,7 +13,7 @@ export interface ResolvedSize {
 /** Sizes every GPT image model accepts. */
 export const PRESET_SIZES = ['1024x1024', '1536x1024', '1024x1536', 'auto'] as const;
 
-/** gpt-image-2 limits (OpenAI SDK text plus third-party measurements, see wire-protocols.md §1.3). */
+/** gpt-image-2 limits (OpenAI SDK text plus third-party measurements, see docs/providers.md, "OpenAI"). */
 export const CUSTOM_SIZE_LIMITS = {
   /** Both edges must be multiples of this many pixels. */
   multiple: 16,

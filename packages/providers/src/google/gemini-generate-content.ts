@@ -26,7 +26,7 @@ export interface GeminiOutput {
 const SAFETY_FINISH_REASONS = new Set(['SAFETY', 'PROHIBITED_CONTENT', 'RECITATION', 'BLOCKLIST', 'SPII', 'OTHER']);
 
 /**
- * The `:generateContent` body asking for one image (wire-protocols §3.1). The output format and
+ * The `:generateContent` body asking for one image (docs/providers.md, "Gemini"). The output format and
  * person policy can be chosen on Vertex only; the Gemini API refuses those fields.
  */
 export function geminiGenerateContentBody(

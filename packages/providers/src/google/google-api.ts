@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { base64BytesSchema, lenient, lenientList, parseUpstreamJson } from '../http-json.ts';
 
 /**
- * Google's wire formats (wire-protocols §2, §3): the request bodies we send, and readers that take
+ * Google's wire formats (docs/providers.md, "Google"): the request bodies we send, and readers that take
  * only the response fields we use, dropping anything of an unexpected type.
  */
 

@@ -39,7 +39,7 @@ interface GoogleEnvelope {
   details: Record<string, unknown>[];
 }
 
-/** Prompt-level refusals arrive as a 400 INVALID_ARGUMENT with this phrase (wire-protocols §2.3). */
+/** Prompt-level refusals arrive as a 400 INVALID_ARGUMENT with this phrase (docs/providers.md, "Google's errors"). */
 const PROMPT_REFUSED = /prompt could not be submitted/i;
 
 /**

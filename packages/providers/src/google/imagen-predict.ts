@@ -12,7 +12,7 @@ export interface ImagenOutput {
   warnings: string[];
 }
 
-/** The Vertex `:predict` body for Imagen (wire-protocols §2.2). */
+/** The Vertex `:predict` body for Imagen (docs/providers.md, "Imagen"). */
 export function imagenPredictBody(
   request: ProviderImageRequest,
   mediaType: string,
