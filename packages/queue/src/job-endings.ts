@@ -14,6 +14,21 @@ export interface JobEndingChannels {
   webhookQueue: WebhookQueue;
 }
 
+/** The channels of a service whose deps carry them (the ingress's, a worker's). */
+export function jobEndingChannelsOf(deps: {
+  redis: Redis;
+  settlementQueue: SettlementQueue;
+  webhookQueue: WebhookQueue;
+  settings: { redisPrefix: string };
+}): JobEndingChannels {
+  return {
+    redis: deps.redis,
+    redisPrefix: deps.settings.redisPrefix,
+    settlementQueue: deps.settlementQueue,
+    webhookQueue: deps.webhookQueue,
+  };
+}
+
 export type TerminalStatus = 'succeeded' | 'failed' | 'canceled';
 
 /**

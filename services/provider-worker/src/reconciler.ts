@@ -5,11 +5,11 @@ import {
   enqueueGenerations,
   findQueueEntryStates,
   generationQueueJobId,
+  jobEndingChannelsOf,
   type ProviderQueue,
   type QueueEntryState,
 } from '@imagegate/queue';
 import type { ProviderWorkerDeps } from './deps.ts';
-import { jobEndingChannelsOf } from './processors/generate-image.ts';
 import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 
 export interface ReconcilerSettings {

@@ -1,12 +1,11 @@
 import { isTerminal } from '@imagegate/contracts';
 import { CanceledError, InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
 import { findJobForAccount, type JobRow, listJobsForAccount, requestJobCancel } from '@imagegate/db';
-import { announceJobEnd, publishCancelRequest } from '@imagegate/queue';
+import { announceJobEnd, jobEndingChannelsOf, publishCancelRequest } from '@imagegate/queue';
 import { toJobResource } from '@imagegate/resources';
 import { type Request, type Response, Router } from 'express';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
-import { jobEndingChannelsOf } from '../submission/accept-job.ts';
 import { queuePlaceOf } from '../submission/job-position.ts';
 
 /** Job reads and cancel. Another account's job is a 404, exactly like a job that does not exist. */

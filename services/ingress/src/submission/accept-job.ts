@@ -1,7 +1,7 @@
 import { isTerminal } from '@imagegate/contracts';
 import { OverloadedError, type StageTimer } from '@imagegate/core';
 import { findJob, type JobRow } from '@imagegate/db';
-import { endJobUnsuccessfully } from '@imagegate/queue';
+import { endJobUnsuccessfully, jobEndingChannelsOf } from '@imagegate/queue';
 import { checkWebhookUrl } from '@imagegate/webhooks';
 import type { IngressDeps } from '../deps.ts';
 import type { EnqueueBatcher } from './enqueue-batcher.ts';
@@ -116,14 +116,4 @@ async function failUnqueued(deps: SubmissionDeps, job: JobRow, cause: unknown): 
     deps.logger.warn({ jobId: job.id, err: error }, 'could not announce the failed enqueue; the sweeps will');
   });
   return overloaded;
-}
-
-/** Where this ingress announces the jobs it ends. */
-export function jobEndingChannelsOf(deps: IngressDeps) {
-  return {
-    redis: deps.redis,
-    redisPrefix: deps.settings.redisPrefix,
-    settlementQueue: deps.settlementQueue,
-    webhookQueue: deps.webhookQueue,
-  };
 }

@@ -35,6 +35,7 @@ import {
   type CallLimiter,
   endJobUnsuccessfully,
   enqueueGenerations,
+  jobEndingChannelsOf,
   type ProviderQueue,
   routeIndexOfQueueJobId,
 } from '@imagegate/queue';
@@ -71,16 +72,6 @@ export function imageKey(jobId: string, index: number, mediaType: string): strin
  * the job's deadline aborts the call (504, not charged); a failure retrying cannot fix, or the last
  * attempt, moves the job on to its next fallback model, or fails it.
  */
-/** Where this worker announces the jobs it ends. */
-export function jobEndingChannelsOf(deps: ProviderWorkerDeps) {
-  return {
-    redis: deps.redis,
-    redisPrefix: deps.settings.redisPrefix,
-    settlementQueue: deps.settlementQueue,
-    webhookQueue: deps.webhookQueue,
-  };
-}
-
 export function createGenerateImageProcessor(
   deps: ProviderWorkerDeps,
   provider: ImageProvider,
