@@ -3,7 +3,7 @@ import type { Pool } from '@imagegate/db';
 import type { ImageProvider } from '@imagegate/providers';
 import type { ProviderLimits, ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
-import type { ReconcilerSettings } from './reconciler.ts';
+import type { ReconcilerSettings } from './reconciler-settings.ts';
 
 export interface ProviderWorkerDeps {
   pool: Pool;
