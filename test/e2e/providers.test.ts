@@ -1,3 +1,4 @@
+import { RETIRED_MODELS_FILE } from '@imagegate/catalog';
 import { waitForSettlements } from '@imagegate/testing';
 import OpenAI from 'openai';
 import sharp from 'sharp';
@@ -12,7 +13,8 @@ let account: TestAccount;
 let client: OpenAI;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // Imagen 4 is retired; brought back as an operator whose upstream still serves it would.
+  stack = await startTestStack({ env: { CATALOG_FILE: RETIRED_MODELS_FILE } });
   account = await stack.createAccount('providers');
   client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
 });
@@ -128,7 +130,8 @@ describe('Black Forest Labs FLUX (submit, poll, download)', () => {
     const result = await generate({ model: 'flux-2-flex', prompt: 'three owls', n: 3, size: '768x768' });
     expect(result.data).toHaveLength(3);
     for (const image of result.data ?? []) expect((await dimensionsOf(image)).size).toBe('768x768');
-    expect(result.extra.billing.charged_usd).toBeCloseTo(3 * 0.06 * 1.5, 6);
+    // FLUX.2 [flex]: 5 cents for the first megapixel (BFL's list price; it was 6 before).
+    expect(result.extra.billing.charged_usd).toBeCloseTo(3 * 0.05 * 1.5, 6);
   });
 
   it('sizes Kontext by aspect ratio and serves URLs too', async () => {

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 const generations = () => `${stack.url}/v1/images/generations`;
-const valid = { model: 'gpt-image-1.5', prompt: 'a cat' };
+const valid = { model: 'gpt-image-2', prompt: 'a cat' };
 
 describe('authentication', () => {
   it.each([
@@ -93,7 +93,7 @@ describe('validation', () => {
     ['an unknown model', { ...valid, model: 'dall-e-9' }, 404, 'invalid_request_error', 'model', 'model_not_found'],
     ['no model', { prompt: 'x' }, 400, 'invalid_request_error', 'model', 'missing_required_parameter'],
     ['an empty prompt', { ...valid, prompt: '   ' }, 400, 'invalid_request_error', 'prompt', 'invalid_value'],
-    ['no prompt', { model: 'gpt-image-1.5' }, 400, 'invalid_request_error', 'prompt', 'missing_required_parameter'],
+    ['no prompt', { model: 'gpt-image-2' }, 400, 'invalid_request_error', 'prompt', 'missing_required_parameter'],
     [
       'a prompt over 32000 chars',
       { ...valid, prompt: 'x'.repeat(32_001) },
@@ -114,7 +114,8 @@ describe('validation', () => {
     ],
     [
       'an aspect ratio the model cannot make',
-      { ...valid, aspect_ratio: '21:9' },
+      // gpt-image-2 makes 1:3 to 3:1 (the fixed-size gpt-image-1.5 this test used is retired).
+      { ...valid, aspect_ratio: '4:1' },
       400,
       'invalid_request_error',
       'aspect_ratio',
@@ -161,7 +162,7 @@ describe('validation', () => {
   it('rejects a non-JSON content type with 400', async () => {
     const response = await callJson<ErrorEnvelope>(generations(), {
       apiKey: account.apiKey,
-      rawBody: 'model=gpt-image-1.5&prompt=x',
+      rawBody: 'model=gpt-image-2&prompt=x',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(response.status).toBe(400);
@@ -174,7 +175,8 @@ describe('validation', () => {
       body: { ...valid, aspect_ratio: '16:9', response_format: 'url' },
     });
     expect(response.status).toBe(200);
-    expect(response.body.size).toBe('1536x1024');
+    // The nearest gpt-image-2 size on its 16-pixel grid, about one megapixel.
+    expect(response.body.size).toBe('1360x768');
   });
 
   it('echoes a sane client x-request-id and replaces a hostile one', async () => {

@@ -4,5 +4,7 @@ export * from './deadline.ts';
 export * from './lifecycle.ts';
 export * from './markup-tiers.ts';
 export * from './parameters.ts';
+export * from './price-examples.ts';
 export * from './pricing.ts';
 export * from './provider-options.ts';
+export * from './token-formula.ts';

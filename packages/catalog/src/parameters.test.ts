@@ -1,9 +1,10 @@
 import { GatewayError } from '@imagegate/core';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from './catalog.ts';
+import { loadCatalog, RETIRED_MODELS_FILE } from './catalog.ts';
 import { type RequestedParameters, resolveParameters } from './parameters.ts';
 
-const catalog = loadCatalog();
+// The retired models brought back, as an operator would: these cases exercise their size forms.
+const catalog = loadCatalog({ file: RETIRED_MODELS_FILE });
 const resolve = (modelId: string, requested: RequestedParameters) =>
   resolveParameters(catalog.resolve(modelId), requested);
 
@@ -94,7 +95,7 @@ describe('resolveParameters: sizes and aspect ratios, per provider form', () => 
     ['n above the per-call limit is fine (split by the worker)', 'gemini-3-pro-image', { n: 3 }, { n: 3 }, 0],
     [
       'transparent webp',
-      'gpt-image-2',
+      'gpt-image-2.5-sunburst',
       { background: 'transparent', output_format: 'webp' },
       { background: 'transparent', outputFormat: 'webp' },
       0,
@@ -122,6 +123,12 @@ describe('resolveParameters: sizes and aspect ratios, per provider form', () => 
   it.each<[string, string, RequestedParameters, string]>([
     ['a size the model lacks', 'gpt-image-1.5', { size: '2048x2048' }, 'size'],
     ['an edge over 3840', 'gpt-image-2', { size: '4096x1024' }, 'size'],
+    [
+      'a transparent background on gpt-image-2 (refused upstream)',
+      'gpt-image-2',
+      { background: 'transparent' },
+      'background',
+    ],
     ['too few pixels', 'gpt-image-2', { size: '512x512' }, 'size'],
     ['size and aspect_ratio together', 'gpt-image-2', { size: '1024x1024', aspect_ratio: '1:1' }, 'aspect_ratio'],
     ['an aspect ratio beyond 3:1', 'gpt-image-2', { aspect_ratio: '4:1' }, 'aspect_ratio'],
