@@ -91,10 +91,11 @@ describe('Google Gemini image models (generateContent)', () => {
     stack.google.resetStats();
     const result = await generate({ model: 'gemini-3.1-flash-image', prompt: 'a fox', n: 3, size: '1376x768' });
     expect(result.data).toHaveLength(3);
+    // PNG, OpenAI's default, though Gemini's own is JPEG.
     for (const image of result.data ?? [])
-      expect(await dimensionsOf(image)).toEqual({ format: 'jpeg', size: '1376x768' });
+      expect(await dimensionsOf(image)).toEqual({ format: 'png', size: '1376x768' });
     expect(stack.google.stats().vertexGenerateContent.calls).toBe(3);
-    expect(result.output_format).toBe('jpeg');
+    expect(result.output_format).toBe('png');
     expect(result.extra).toMatchObject({ aspect_ratio: '16:9', image_size: '1K' });
     expect(result.usage).toMatchObject({ output_tokens: expect.any(Number) });
   });

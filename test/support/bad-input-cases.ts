@@ -149,7 +149,8 @@ const FIELD_VALUES: Readonly<Record<string, readonly unknown[]>> = {
     'x',
     '1024X1024',
   ],
-  quality: ['ULTRA', 'hd', 'standard', 'auto\u0000'],
+  // `hd` and `standard` (DALL·E's) are accepted and mapped; their near-misses are not.
+  quality: ['ULTRA', 'HD', 'Standard', 'auto\u0000'],
   output_format: ['gif', 'PNG', 'jpg', 'png\u200b'],
   output_compression: [101, -1, 50.5, '50', 1e308],
   background: ['TRANSPARENT', 'none', 'transparent '],
@@ -271,7 +272,7 @@ export function generateCases(fuzz: Fuzz, count: number, callers: Callers): BadI
     // An unknown field, or a duplicate key whose last value is wrong.
     () => {
       const key = fuzz.pick([
-        'style',
+        'styles',
         '__proto__',
         'constructor',
         '',

@@ -1,6 +1,8 @@
 import type { GenerationParameters } from '@imagegate/contracts';
 import { InvalidRequestError } from '@imagegate/core';
 import type { CatalogModel } from './catalog-schema.ts';
+import { ignoredStyleWarning, modernQuality, type RequestedQuality } from './legacy-openai-fields.ts';
+import { MAX_SHAPE_DISTANCE, nearestFixedSize, nearestFreeSize, shapeDistance } from './nearest-size.ts';
 import { resolveProviderOptions } from './provider-options.ts';
 
 export type { GenerationParameters };
@@ -10,9 +12,12 @@ export interface RequestedParameters {
   n?: number | undefined;
   size?: string | undefined;
   aspect_ratio?: string | undefined;
-  quality?: 'low' | 'medium' | 'high' | 'auto' | undefined;
+  /** `standard`/`hd` (DALL·E's) are mapped to the model's nearest quality, with a warning. */
+  quality?: RequestedQuality | undefined;
+  /** DALL·E 3's `style`: ignored, with a warning. */
+  style?: string | undefined;
   background?: 'transparent' | 'opaque' | 'auto' | undefined;
-  output_format?: 'png' | 'jpeg' | 'webp' | undefined;
+  output_format?: GenerationParameters['outputFormat'] | undefined;
   output_compression?: number | undefined;
   moderation?: 'low' | 'auto' | undefined;
   providerOptions?: Record<string, unknown> | undefined;
@@ -45,10 +50,6 @@ interface ResolvedSize {
 type AspectSizes = Extract<CatalogModel['capabilities']['sizes'], { mode: 'aspect' }>;
 type SizeOption = AspectSizes['options'][number];
 
-/** How far apart two shapes are: |log(w/h ÷ w'/h')|. */
-const shapeDistance = (a: number, b: number): number => Math.abs(Math.log(a / b));
-/** More than 25% off the requested shape is not "nearest", it is a different picture. */
-const MAX_SHAPE_DISTANCE = Math.log(1.25);
 /** Rounding a free size to the model's grid moves the shape a little; beyond 2% it is worth saying. */
 const NOTICEABLE_SHAPE_DISTANCE = Math.log(1.02);
 
@@ -78,18 +79,25 @@ function resolveSize(model: CatalogModel, requested: RequestedParameters, warnin
     throw invalid('size', `Invalid value for 'size': '${size}'. Use 'auto' or WIDTHxHEIGHT, e.g. '1024x1024'.`);
   }
   if (sizes.mode === 'fixed') {
-    if (!sizes.values.includes(size)) {
+    if (sizes.values.includes(size)) return { size };
+    const nearest = nearestFixedSize(sizes.values, parsed.width, parsed.height);
+    if (nearest === undefined) {
       throw invalid(
         'size',
         `Invalid value for 'size': '${size}' is not supported by ${model.id}. Supported: ${['auto', ...sizes.values].join(', ')}.`,
       );
     }
-    return { size };
+    warnings.push(`${model.id} does not make ${size}; used the nearest size, ${nearest}.`);
+    return { size: nearest };
   }
   const problems = freeSizeProblems(sizes, parsed.width, parsed.height);
-  if (problems.length > 0)
+  if (problems.length === 0) return { size };
+  const fits = (width: number, height: number) => freeSizeProblems(sizes, width, height).length === 0;
+  const nearest = nearestFreeSize(sizes, parsed.width, parsed.height, fits);
+  if (nearest === undefined)
     throw invalid('size', `Invalid value for 'size': '${size}' for ${model.id}: ${problems.join('; ')}.`);
-  return { size };
+  warnings.push(`${model.id} does not make ${size} (${problems.join('; ')}); used the nearest size, ${nearest}.`);
+  return { size: nearest };
 }
 
 type FreeSizes = Extract<CatalogModel['capabilities']['sizes'], { mode: 'free' }>;
@@ -277,7 +285,9 @@ export function resolveParameters(model: CatalogModel, requested: RequestedParam
   const providerOptions = resolveProviderOptions(model, requested.providerOptions, requested.providerOptionsField);
   warnings.push(...providerOptions.warnings);
   const size = resolveSize(model, requested, warnings);
-  const quality = requested.quality ?? 'auto';
+  const quality = modernQuality(model, requested.quality, warnings) ?? 'auto';
+  const style = ignoredStyleWarning(requested.style);
+  if (style !== undefined) warnings.push(style);
   if (!capabilities.qualities.includes(quality)) {
     throw invalid('quality', `Invalid value for 'quality': ${model.id} supports ${capabilities.qualities.join(', ')}.`);
   }
@@ -334,7 +344,8 @@ function resolveOutputFormat(
     }
     return fromProviderOptions as OutputFormat;
   }
-  const outputFormat = requested ?? formats[0] ?? 'png';
+  // Absent, it is PNG where the model makes PNG (OpenAI's default), whatever the upstream's own.
+  const outputFormat = requested ?? (formats.includes('png') ? 'png' : (formats[0] ?? 'png'));
   if (!formats.includes(outputFormat)) {
     throw invalid('output_format', `Invalid value for 'output_format': ${model.id} supports ${formats.join(', ')}.`);
   }
