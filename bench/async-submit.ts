@@ -139,7 +139,7 @@ try {
 
   const agent = new Agent({ keepAlive: true, maxSockets: 128 });
   const body = JSON.stringify({
-    model: 'gpt-image-1-mini',
+    model: 'gpt-image-2.6-flare',
     prompt: 'a small red cube',
     quality: 'low',
     size: '1024x1024',

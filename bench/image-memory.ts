@@ -52,7 +52,7 @@ try {
   // to the OS, so a second batch in the same process would reuse it and look free.
   if (pinned) pin(process.pid, 1);
   const agent = createAgent();
-  const request = { model: 'gpt-image-1-mini', prompt: 'a large red cube', quality: 'low', size: '1024x1024' };
+  const request = { model: 'gpt-image-2.6-flare', prompt: 'a large red cube', quality: 'low', size: '1024x1024' };
   const hostFor = (mode: Mode) =>
     mode === 'naive'
       ? startHost('naive', {

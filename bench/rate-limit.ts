@@ -42,7 +42,7 @@ try {
         postJson(
           agent,
           new URL('/v1/images/generations', host.url),
-          JSON.stringify({ model: 'gpt-image-1-mini', prompt: `backlog ${index}`, response_format: 'url' }),
+          JSON.stringify({ model: 'gpt-image-2.6-flare', prompt: `backlog ${index}`, response_format: 'url' }),
           { authorization: `Bearer ${stack.scratch.apiKey}`, prefer: 'respond-async' },
         ),
       ),

@@ -110,7 +110,7 @@ async function submit(
 }
 
 const generation = (index: number, prompt: string, extra: Record<string, unknown> = {}) => ({
-  model: 'gpt-image-1-mini',
+  model: 'gpt-image-2.6-flare',
   prompt,
   quality: 'low',
   size: '1024x1024',

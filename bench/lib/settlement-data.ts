@@ -13,7 +13,7 @@ import {
 } from '@imagegate/catalog';
 import type { Pool } from '@imagegate/db';
 
-export const MODEL_ID = 'gpt-image-1-mini';
+export const MODEL_ID = 'gpt-image-2.6-flare';
 const GRANT_MICROS = 1_000_000_000_000n; // $1M per account: far more than any hold total here
 const VARIANTS = 997; // distinct (request, result, markup) shapes, spread over the jobs
 
@@ -49,15 +49,23 @@ function pick<T>(rand: (below: number) => number, values: readonly T[]): T {
   return value;
 }
 
-/** The unit price of a delivered image, looked up here without the catalog's pricing code. */
+/**
+ * The unit price of a delivered image, computed here without the catalog's pricing code: OpenAI's
+ * output-token formula at the frozen quality factors and image output rate, plus the frozen input.
+ */
 function unitPriceFor(prices: FrozenPrices, size: string, quality: string): bigint {
   const match = /^(\d+)x(\d+)$/.exec(size);
-  const pixels = match ? Number(match[1]) * Number(match[2]) : Number.MAX_SAFE_INTEGER;
-  const tier = prices.tiers.find((candidate) => pixels <= candidate.maxPixels) ?? prices.tiers.at(-1);
-  const priced = quality === 'low' || quality === 'medium' || quality === 'high' ? quality : 'high';
-  const value = tier?.micros[priced] ?? tier?.micros.high;
-  if (value === undefined) throw new Error(`no price for ${size} ${quality}`);
-  return BigInt(value);
+  if (prices.rule !== 'per_token' || prices.output.formula !== 'openai-tiles' || match === null) {
+    throw new Error(`the settlement bench prices ${MODEL_ID} by OpenAI's token formula, at a WxH size`);
+  }
+  const [width, height] = [Number(match[1]), Number(match[2])];
+  const factors = Object.values(prices.output.qualityFactors);
+  const factor = prices.output.qualityFactors[quality] ?? Math.max(...factors);
+  const scaled = Math.floor(
+    (2 * factor * Math.min(width, height) + Math.max(width, height)) / (2 * Math.max(width, height)),
+  );
+  const tokens = Math.ceil((factor * scaled * (2_000_000 + width * height)) / 4_000_000);
+  return BigInt(Math.ceil(tokens * prices.rates.imageOutput)) + BigInt(prices.inputMicros);
 }
 
 export function buildVariants(model: CatalogModel, prices: FrozenPrices): Variant[] {

@@ -22,7 +22,7 @@ export function syncSenders(
 ): SyncSenders {
   const image = randomBytes(floor.imageBytes);
   let stored = 0;
-  const request = { model: 'gpt-image-1-mini', prompt: 'a small red cube', quality: 'low', size: '1024x1024' };
+  const request = { model: 'gpt-image-2.6-flare', prompt: 'a small red cube', quality: 'low', size: '1024x1024' };
   const direct = new URL(`${targets.emulatorUrl}/images/generations`);
   const gateway = new URL(`${targets.imagegateUrl}/v1/images/generations`);
   const directBody = JSON.stringify(request);

@@ -17,7 +17,7 @@ const stack = await startImagegateStack({ latencyMs: 1, imageBytes: 1024 * 1024,
 try {
   const dispatcher = new Agent({ connections: 16 });
   const url = `${stack.upstreams.url}/images/generations`;
-  const body = JSON.stringify({ model: 'gpt-image-1-mini', prompt: 'x', quality: 'low', size: '1024x1024' });
+  const body = JSON.stringify({ model: 'gpt-image-2.6-flare', prompt: 'x', quality: 'low', size: '1024x1024' });
   const headers = { authorization: `Bearer ${stack.emulatorKey}`, 'content-type': 'application/json' };
   const drain = async (chunks: AsyncIterable<Uint8Array> | null) => {
     let bytes = 0;

@@ -266,39 +266,39 @@ describe('regressions found by the storm', () => {
     });
 
   it.each<[string, string, number, string | null, string]>([
-    ['a NUL in the prompt', '{"model":"gpt-image-1.5","prompt":"a\\u0000cat"}', 400, 'prompt', 'invalid_value'],
-    ['a NUL in user', '{"model":"gpt-image-1.5","prompt":"a cat","user":"\\u0000"}', 400, 'user', 'invalid_value'],
+    ['a NUL in the prompt', '{"model":"gpt-image-2","prompt":"a\\u0000cat"}', 400, 'prompt', 'invalid_value'],
+    ['a NUL in user', '{"model":"gpt-image-2","prompt":"a cat","user":"\\u0000"}', 400, 'user', 'invalid_value'],
     [
       'a lone surrogate in a metadata value',
-      '{"model":"gpt-image-1.5","prompt":"a cat","metadata":{"k":"\\ud800"}}',
+      '{"model":"gpt-image-2","prompt":"a cat","metadata":{"k":"\\ud800"}}',
       400,
       'metadata.k',
       'invalid_value',
     ],
     [
       'a lone surrogate in a metadata key',
-      '{"model":"gpt-image-1.5","prompt":"a cat","metadata":{"\\udc00":"v"}}',
+      '{"model":"gpt-image-2","prompt":"a cat","metadata":{"\\udc00":"v"}}',
       400,
       'metadata',
       'invalid_value',
     ],
     [
       'an option named after an Object.prototype member',
-      '{"model":"gpt-image-1.5","prompt":"a cat","provider_options":{"openai":{"hasOwnProperty":"x"}}}',
+      '{"model":"gpt-image-2","prompt":"a cat","provider_options":{"openai":{"hasOwnProperty":"x"}}}',
       400,
       'provider_options.openai.hasOwnProperty',
       'invalid_value',
     ],
     [
       'an option that camelCases to an Object.prototype member',
-      '{"model":"gpt-image-1.5","prompt":"a cat","providerOptions":{"openai":{"to_string":1}}}',
+      '{"model":"gpt-image-2","prompt":"a cat","providerOptions":{"openai":{"to_string":1}}}',
       400,
       'providerOptions.openai.to_string',
       'invalid_value',
     ],
     [
       'another provider’s options nested 5000 deep',
-      `{"model":"gpt-image-1.5","prompt":"a cat","provider_options":{"googleVertex":{"x":${'['.repeat(5_000)}${']'.repeat(5_000)}}}}`,
+      `{"model":"gpt-image-2","prompt":"a cat","provider_options":{"googleVertex":{"x":${'['.repeat(5_000)}${']'.repeat(5_000)}}}}`,
       400,
       'provider_options.googleVertex.x.0',
       'invalid_value',

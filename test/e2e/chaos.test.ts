@@ -1,3 +1,4 @@
+import { RETIRED_MODELS_FILE } from '@imagegate/catalog';
 import { findMoneyViolations, testServices, waitForSettlements } from '@imagegate/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CallRecorder } from '../support/call-recorder.ts';
@@ -45,6 +46,8 @@ beforeAll(async () => {
     // 300 ms per OpenAI call keeps some calls in flight at every kill.
     emulator: { latencyMs: 300, seed: 5 },
     env: {
+      // Imagen 4 is retired; brought back as an operator would, it keeps this test's Google load as it was.
+      CATALOG_FILE: RETIRED_MODELS_FILE,
       REDIS_URL: redis.url,
       // Settlements Redis lost are swept within seconds, not the production 30 s.
       SETTLEMENT_SWEEP_INTERVAL_MS: '1000',
@@ -92,7 +95,7 @@ function requestOf(index: number): { body: Record<string, unknown>; provider: st
   return {
     provider: 'openai',
     sync,
-    body: { model: 'gpt-image-1-mini', prompt: `chaos ${index}`, quality: 'low', size: '1024x1024', metadata },
+    body: { model: 'gpt-image-2.6-flare', prompt: `chaos ${index}`, quality: 'low', size: '1024x1024', metadata },
   };
 }
 

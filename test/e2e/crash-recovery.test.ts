@@ -61,7 +61,7 @@ async function startProcess(env: Record<string, string> = {}): Promise<WorkerPro
 async function submit(prompt: string): Promise<string> {
   const accepted = await callJson<{ id: string }>(`${stack.baseURL}/images/generations`, {
     apiKey: caller.apiKey,
-    body: { model: 'gpt-image-1-mini', prompt, quality: 'low', size: '1024x1024' },
+    body: { model: 'gpt-image-2.6-flare', prompt, quality: 'low', size: '1024x1024' },
     headers: { prefer: 'respond-async' },
   });
   expect(accepted.status).toBe(202);

@@ -23,7 +23,7 @@ interface Extra {
 
 describe('POST /v1/images/generations (synchronous)', () => {
   it('returns a PNG of the requested size as b64_json to the official openai client', async () => {
-    const result = await client.images.generate({ model: 'gpt-image-1.5', prompt: 'a red cube', size: '1536x1024' });
+    const result = await client.images.generate({ model: 'gpt-image-2', prompt: 'a red cube', size: '1536x1024' });
     expect(result.data).toHaveLength(1);
     const bytes = Buffer.from(result.data?.[0]?.b64_json ?? '', 'base64');
     const metadata = await sharp(bytes).metadata();
@@ -32,7 +32,7 @@ describe('POST /v1/images/generations (synchronous)', () => {
     expect(result.size).toBe('1536x1024');
     const extra = (result as unknown as Extra).extra;
     expect(extra?.job_id).toMatch(/^job_/);
-    expect(extra?.model).toBe('gpt-image-1.5');
+    expect(extra?.model).toBe('gpt-image-2');
     expect(extra?.routing?.attempts).toEqual([expect.objectContaining({ provider: 'openai', status: 'succeeded' })]);
   });
 
@@ -52,7 +52,7 @@ describe('POST /v1/images/generations (synchronous)', () => {
 
   it('keeps transparency and format when asked for a transparent webp', async () => {
     const result = await client.images.generate({
-      model: 'gpt-image-1-mini',
+      model: 'gpt-image-2.6-flare',
       prompt: 'a sticker',
       background: 'transparent',
       output_format: 'webp',
@@ -65,7 +65,7 @@ describe('POST /v1/images/generations (synchronous)', () => {
 
   it('returns a presigned URL that serves the image when response_format is url', async () => {
     const result = await client.images.generate({
-      model: 'gpt-image-1.5',
+      model: 'gpt-image-2',
       prompt: 'a blue cube',
       response_format: 'url',
     });
@@ -92,7 +92,7 @@ describe('POST /v1/images/generations (synchronous)', () => {
   it('answers 400 moderation_blocked when the upstream refuses the prompt, and records it on the job', async () => {
     const response = await callJson<ErrorEnvelope>(`${stack.url}/v1/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1.5', prompt: 'something [emulate:moderation]' },
+      body: { model: 'gpt-image-2', prompt: 'something [emulate:moderation]' },
     });
     expect(response.status).toBe(400);
     expect(response.body.error).toMatchObject({ type: 'invalid_request_error', code: 'moderation_blocked' });
@@ -106,7 +106,7 @@ describe('POST /v1/images/generations (synchronous)', () => {
   it('retries an upstream 500 and succeeds on the next attempt', async () => {
     stack.emulator.faults.enqueue({ type: 'error', status: 500 });
     const before = stack.emulator.stats().calls;
-    const result = await client.images.generate({ model: 'gpt-image-1-mini', prompt: 'retry me' });
+    const result = await client.images.generate({ model: 'gpt-image-2.6-flare', prompt: 'retry me' });
     expect(result.data).toHaveLength(1);
     expect(stack.emulator.stats().calls - before).toBe(2);
     const extra = (result as unknown as Extra).extra;
@@ -120,7 +120,7 @@ describe('POST /v1/images/generations (synchronous)', () => {
     );
     const response = await callJson<ErrorEnvelope & { extra?: unknown }>(`${stack.url}/v1/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1-mini', prompt: 'never works' },
+      body: { model: 'gpt-image-2.6-flare', prompt: 'never works' },
     });
     expect(response.status).toBe(502);
     expect(response.body.error).toMatchObject({ type: 'upstream_error', code: 'upstream_error' });
@@ -143,7 +143,7 @@ describe('Prefer header', () => {
       `${stack.url}/v1/images/generations`,
       {
         apiKey: account.apiKey,
-        body: { model: 'gpt-image-1.5', prompt: 'later [emulate:latency=300]', metadata: { order: '42' } },
+        body: { model: 'gpt-image-2', prompt: 'later [emulate:latency=300]', metadata: { order: '42' } },
         headers: { prefer: 'respond-async' },
       },
     );
@@ -161,7 +161,7 @@ describe('Prefer header', () => {
     const started = Date.now();
     const response = await callJson<{ id: string; status: string }>(`${stack.url}/v1/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1.5', prompt: 'slow [emulate:latency=4000]' },
+      body: { model: 'gpt-image-2', prompt: 'slow [emulate:latency=4000]' },
       headers: { prefer: 'wait=1' },
     });
     const elapsed = Date.now() - started;
@@ -175,7 +175,7 @@ describe('Prefer header', () => {
   it('answers 200 within wait=N when the job finishes in time', async () => {
     const response = await callJson<{ data: unknown[] }>(`${stack.url}/v1/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1.5', prompt: 'quick', response_format: 'url' },
+      body: { model: 'gpt-image-2', prompt: 'quick', response_format: 'url' },
       headers: { prefer: 'wait=10' },
     });
     expect(response.status).toBe(200);
@@ -187,7 +187,7 @@ describe('GET /v1/images/jobs/{id}', () => {
   it('presigns fresh URLs on every read', async () => {
     const accepted = await callJson<{ id: string }>(`${stack.url}/v1/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1-mini', prompt: 'fresh urls' },
+      body: { model: 'gpt-image-2.6-flare', prompt: 'fresh urls' },
       headers: { prefer: 'respond-async' },
     });
     const first = (await pollJob(stack.url, account.apiKey, accepted.body.id)).result as { data: { url: string }[] };
@@ -201,7 +201,7 @@ describe('GET /v1/images/jobs/{id}', () => {
     for (let index = 0; index < 3; index++) {
       const accepted = await callJson<{ id: string }>(`${stack.url}/v1/images/generations`, {
         apiKey: account.apiKey,
-        body: { model: 'gpt-image-1-mini', prompt: `list ${index}` },
+        body: { model: 'gpt-image-2.6-flare', prompt: `list ${index}` },
         headers: { prefer: 'respond-async' },
       });
       ids.push(accepted.body.id);
@@ -224,7 +224,7 @@ describe('POST /v1/images/jobs/{id}/cancel', () => {
   it('stops a running job: it ends canceled and the waiting client hears so', async () => {
     const accepted = await callJson<{ id: string }>(`${stack.url}/v1/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1.5', prompt: 'forever [emulate:hang]' },
+      body: { model: 'gpt-image-2', prompt: 'forever [emulate:hang]' },
       headers: { prefer: 'respond-async' },
     });
     const id = accepted.body.id;

@@ -17,7 +17,7 @@ beforeAll(async () => {
   stack = await startTestStack({
     env: {
       // $4 an image: two images cross the $10 tier boundary.
-      CATALOG_FILE: catalogFileWithPrice('gpt-image-1-mini', { low: 0.01, medium: 0.02, high: 4 }),
+      CATALOG_FILE: catalogFileWithPrice('gpt-image-2.6-flare', { low: 0.01, medium: 0.02, high: 4 }),
       SETTLEMENT_SWEEP_INTERVAL_MS: '3600000',
       SETTLEMENT_SWEEP_GRACE_S: '0',
     },
@@ -50,7 +50,7 @@ async function balanceOf(accountId: string) {
 function submit(apiKey: string, prompt: string, quality = 'low') {
   return callJson<{ id: string; billing: { markup: number } }>(`${stack.url}/v1/images/generations`, {
     apiKey,
-    body: { model: 'gpt-image-1-mini', prompt, quality, size: '1024x1024' },
+    body: { model: 'gpt-image-2.6-flare', prompt, quality, size: '1024x1024' },
     headers: { prefer: 'respond-async' },
   });
 }
@@ -98,7 +98,7 @@ describe('frozen prices and tiers', () => {
     const caller = await stack.createAccount('frozen', 10);
     const inFlight = await submit(caller.apiKey, 'slow [emulate:latency=1500]');
     await stack.restartIngress({
-      CATALOG_FILE: catalogFileWithPrice('gpt-image-1-mini', { low: 0.1, medium: 0.2, high: 4 }),
+      CATALOG_FILE: catalogFileWithPrice('gpt-image-2.6-flare', { low: 0.1, medium: 0.2, high: 4 }),
     });
     const after = await submit(caller.apiKey, 'after the change');
     expect((await pollJob(stack.url, caller.apiKey, after.body.id)).status).toBe('succeeded');

@@ -7,12 +7,12 @@ import { startTestStack, type TestStack } from '../support/stack.ts';
 let stack: TestStack;
 const micros = (usd: number) => BigInt(Math.round(usd * 1_000_000));
 
-// gpt-image-1-mini at $0.01 / $0.02 / $0.04 per image: with the 1.5x starter markup, 0.015 / 0.03 / 0.06.
+// gpt-image-2.6-flare at $0.01 / $0.02 / $0.04 per image: with the 1.5x starter markup, 0.015 / 0.03 / 0.06.
 const cheap = { low: 0.01, medium: 0.02, high: 0.04 };
 
 beforeAll(async () => {
   stack = await startTestStack({
-    env: { CATALOG_FILE: catalogFileWithPrice('gpt-image-1-mini', cheap), UPSTREAM_TIMEOUT_MS: '1000' },
+    env: { CATALOG_FILE: catalogFileWithPrice('gpt-image-2.6-flare', cheap), UPSTREAM_TIMEOUT_MS: '1000' },
   });
 });
 afterAll(async () => {
@@ -38,7 +38,7 @@ async function balanceOf(accountId: string) {
 function generate(apiKey: string, body: Record<string, unknown>, headers: Record<string, string> = {}) {
   return callJson<Record<string, unknown> & ErrorEnvelope>(`${stack.url}/v1/images/generations`, {
     apiKey,
-    body: { model: 'gpt-image-1-mini', quality: 'low', size: '1024x1024', response_format: 'url', ...body },
+    body: { model: 'gpt-image-2.6-flare', quality: 'low', size: '1024x1024', response_format: 'url', ...body },
     headers,
   });
 }

@@ -1,3 +1,4 @@
+import { RETIRED_MODELS_FILE } from '@imagegate/catalog';
 import { waitForSettlements } from '@imagegate/testing';
 import OpenAI from 'openai';
 import sharp from 'sharp';
@@ -12,7 +13,8 @@ let account: TestAccount;
 let client: OpenAI;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // Imagen 4 is retired; brought back as an operator whose upstream still serves it would.
+  stack = await startTestStack({ env: { CATALOG_FILE: RETIRED_MODELS_FILE } });
   account = await stack.createAccount('providers');
   client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
 });
@@ -89,10 +91,11 @@ describe('Google Gemini image models (generateContent)', () => {
     stack.google.resetStats();
     const result = await generate({ model: 'gemini-3.1-flash-image', prompt: 'a fox', n: 3, size: '1376x768' });
     expect(result.data).toHaveLength(3);
+    // PNG, OpenAI's default, though Gemini's own is JPEG.
     for (const image of result.data ?? [])
-      expect(await dimensionsOf(image)).toEqual({ format: 'jpeg', size: '1376x768' });
+      expect(await dimensionsOf(image)).toEqual({ format: 'png', size: '1376x768' });
     expect(stack.google.stats().vertexGenerateContent.calls).toBe(3);
-    expect(result.output_format).toBe('jpeg');
+    expect(result.output_format).toBe('png');
     expect(result.extra).toMatchObject({ aspect_ratio: '16:9', image_size: '1K' });
     expect(result.usage).toMatchObject({ output_tokens: expect.any(Number) });
   });
@@ -128,7 +131,8 @@ describe('Black Forest Labs FLUX (submit, poll, download)', () => {
     const result = await generate({ model: 'flux-2-flex', prompt: 'three owls', n: 3, size: '768x768' });
     expect(result.data).toHaveLength(3);
     for (const image of result.data ?? []) expect((await dimensionsOf(image)).size).toBe('768x768');
-    expect(result.extra.billing.charged_usd).toBeCloseTo(3 * 0.06 * 1.5, 6);
+    // FLUX.2 [flex]: 5 cents for the first megapixel (BFL's list price; it was 6 before).
+    expect(result.extra.billing.charged_usd).toBeCloseTo(3 * 0.05 * 1.5, 6);
   });
 
   it('sizes Kontext by aspect ratio and serves URLs too', async () => {

@@ -55,7 +55,7 @@ afterAll(async () => {
   emulatorProcess?.kill('SIGTERM');
 });
 
-async function submitAsync(prompt: string, model = 'gpt-image-1-mini') {
+async function submitAsync(prompt: string, model = 'gpt-image-2.6-flare') {
   return callJson<{ id: string; status: string; queue_position: number | null; estimated_start_at: number | null }>(
     `${stack.baseURL}/images/generations`,
     { apiKey: account.apiKey, headers: { prefer: 'respond-async' }, body: { model, prompt } },

@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 const generations = () => `${stack.url}/v1/images/generations`;
-const valid = { model: 'gpt-image-1.5', prompt: 'a cat' };
+const valid = { model: 'gpt-image-2', prompt: 'a cat' };
 
 describe('authentication', () => {
   it.each([
@@ -55,19 +55,27 @@ describe('validation', () => {
     ['n = 11', { ...valid, n: 11 }, 400, 'invalid_request_error', 'n', 'invalid_value'],
     ['n as a string', { ...valid, n: '2' }, 400, 'invalid_request_error', 'n', 'invalid_type'],
     ['n fractional', { ...valid, n: 1.5 }, 400, 'invalid_request_error', 'n', 'invalid_type'],
-    ['a size the model lacks', { ...valid, size: '512x512' }, 400, 'invalid_request_error', 'size', 'invalid_value'],
+    // A size the model cannot make exactly maps to the nearest; only a shape more than 25 % off is refused.
+    [
+      'a shape the model cannot make',
+      { ...valid, size: '4096x1024' },
+      400,
+      'invalid_request_error',
+      'size',
+      'invalid_value',
+    ],
     ['a size that is not WxH', { ...valid, size: 'huge' }, 400, 'invalid_request_error', 'size', 'invalid_value'],
     [
-      'gpt-image-2 size off the 16 grid',
-      { ...valid, model: 'gpt-image-2', size: '1000x1000' },
+      'gpt-image-2 size with a zero edge',
+      { ...valid, model: 'gpt-image-2', size: '0x1024' },
       400,
       'invalid_request_error',
       'size',
       'invalid_value',
     ],
     [
-      'gpt-image-2 ratio beyond 3:1',
-      { ...valid, model: 'gpt-image-2', size: '3840x1024' },
+      'gpt-image-2 ratio more than 25 % beyond 3:1',
+      { ...valid, model: 'gpt-image-2', size: '3840x960' },
       400,
       'invalid_request_error',
       'size',
@@ -93,7 +101,7 @@ describe('validation', () => {
     ['an unknown model', { ...valid, model: 'dall-e-9' }, 404, 'invalid_request_error', 'model', 'model_not_found'],
     ['no model', { prompt: 'x' }, 400, 'invalid_request_error', 'model', 'missing_required_parameter'],
     ['an empty prompt', { ...valid, prompt: '   ' }, 400, 'invalid_request_error', 'prompt', 'invalid_value'],
-    ['no prompt', { model: 'gpt-image-1.5' }, 400, 'invalid_request_error', 'prompt', 'missing_required_parameter'],
+    ['no prompt', { model: 'gpt-image-2' }, 400, 'invalid_request_error', 'prompt', 'missing_required_parameter'],
     [
       'a prompt over 32000 chars',
       { ...valid, prompt: 'x'.repeat(32_001) },
@@ -103,7 +111,15 @@ describe('validation', () => {
       'invalid_value',
     ],
     ['stream: true', { ...valid, stream: true }, 400, 'invalid_request_error', 'stream', 'invalid_value'],
-    ['an unknown parameter', { ...valid, style: 'vivid' }, 400, 'invalid_request_error', 'style', 'unknown_parameter'],
+    // `style` is DALL·E 3's and is now accepted (ignored with a warning); `styles` is nobody's.
+    [
+      'an unknown parameter',
+      { ...valid, styles: 'vivid' },
+      400,
+      'invalid_request_error',
+      'styles',
+      'unknown_parameter',
+    ],
     [
       'both size and aspect_ratio',
       { ...valid, size: '1024x1024', aspect_ratio: '1:1' },
@@ -114,7 +130,8 @@ describe('validation', () => {
     ],
     [
       'an aspect ratio the model cannot make',
-      { ...valid, aspect_ratio: '21:9' },
+      // gpt-image-2 makes 1:3 to 3:1 (the fixed-size gpt-image-1.5 this test used is retired).
+      { ...valid, aspect_ratio: '4:1' },
       400,
       'invalid_request_error',
       'aspect_ratio',
@@ -161,7 +178,7 @@ describe('validation', () => {
   it('rejects a non-JSON content type with 400', async () => {
     const response = await callJson<ErrorEnvelope>(generations(), {
       apiKey: account.apiKey,
-      rawBody: 'model=gpt-image-1.5&prompt=x',
+      rawBody: 'model=gpt-image-2&prompt=x',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(response.status).toBe(400);
@@ -174,7 +191,8 @@ describe('validation', () => {
       body: { ...valid, aspect_ratio: '16:9', response_format: 'url' },
     });
     expect(response.status).toBe(200);
-    expect(response.body.size).toBe('1536x1024');
+    // The nearest gpt-image-2 size on its 16-pixel grid, about one megapixel.
+    expect(response.body.size).toBe('1360x768');
   });
 
   it('echoes a sane client x-request-id and replaces a hostile one', async () => {

@@ -30,10 +30,10 @@ interface Job {
   result: { extra: { warnings: string[]; routing: { attempts: RoutingAttempt[] } } } | null;
 }
 
-/** The catalog with gpt-image-1-mini's deadline cut to 2 s, so a hanging upstream times out quickly. */
+/** The catalog with gpt-image-2.6-flare's deadline cut to 2 s, so a hanging upstream times out quickly. */
 function catalogWithShortDeadline(): string {
   const catalog = JSON.parse(readFileSync(new URL('../../packages/catalog/data/models.json', import.meta.url), 'utf8'));
-  for (const model of catalog.models) if (model.id === 'gpt-image-1-mini') model.deadline = { seconds: 2 };
+  for (const model of catalog.models) if (model.id === 'gpt-image-2.6-flare') model.deadline = { seconds: 2 };
   const file = join(mkdtempSync(join(tmpdir(), 'imagegate-catalog-')), 'catalog.json');
   writeFileSync(file, JSON.stringify(catalog));
   return file;
@@ -80,7 +80,7 @@ describe('retries', () => {
     ['a 503', { type: 'error', status: 503 } as const],
   ])('%s, then 200: succeeds on attempt 2', async (_name, fault) => {
     stack.emulator.faults.enqueue(fault);
-    const job = await submit({ model: 'gpt-image-1-mini', prompt: 'transient' });
+    const job = await submit({ model: 'gpt-image-2.6-flare', prompt: 'transient' });
     expect(job.status).toBe('succeeded');
     expect(job.routing.attempts.map((attempt) => attempt.status)).toEqual(['failed', 'succeeded']);
   });
@@ -98,7 +98,7 @@ describe('retries', () => {
     stack.emulator.faults.enqueue(fault);
     const response = await callJson<ErrorEnvelope & { extra?: unknown }>(`${stack.baseURL}/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1-mini', prompt: 'doomed' },
+      body: { model: 'gpt-image-2.6-flare', prompt: 'doomed' },
     });
     expect(response.status).toBe(status);
     if (code !== null) expect(response.body.error.code).toBe(code);
@@ -116,7 +116,7 @@ describe('deadlines', () => {
     const started = Date.now();
     const response = await callJson<ErrorEnvelope>(`${stack.baseURL}/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1-mini', prompt: 'never ends [emulate:hang]' },
+      body: { model: 'gpt-image-2.6-flare', prompt: 'never ends [emulate:hang]' },
     });
     expect(response.status).toBe(504);
     expect(response.body.error).toMatchObject({ type: 'timeout', code: 'timeout' });
@@ -135,20 +135,20 @@ describe('fallbacks', () => {
     );
     const before = await settled();
     const job = await submit({
-      model: 'gpt-image-1.5',
+      model: 'gpt-image-2',
       prompt: 'a fallback',
       fallbacks: ['flux-2-pro'],
     });
     expect(job.status).toBe('succeeded');
     expect(job.model).toBe('flux-2-pro');
     expect(job.routing.attempts.map((attempt) => `${attempt.model}:${attempt.status}`)).toEqual([
-      'gpt-image-1.5:failed',
-      'gpt-image-1.5:failed',
-      'gpt-image-1.5:failed',
+      'gpt-image-2:failed',
+      'gpt-image-2:failed',
+      'gpt-image-2:failed',
       'flux-2-pro:succeeded',
     ]);
     expect(job.result?.extra.warnings.join(' ')).toContain("Served by 'flux-2-pro'");
-    // The hold covered the dearer of the two (gpt-image-1.5 at quality auto may be high); the
+    // The hold covered the dearer of the two (gpt-image-2 at quality auto may be high); the
     // charge is the price of FLUX.2 pro, which served.
     const models = await callJson<{
       pricing: { tiers: { max_pixels: number; per_image_usd: Record<string, number> }[] };
@@ -173,11 +173,11 @@ describe('fallbacks', () => {
     const before = await settled();
     const response = await callJson<ErrorEnvelope>(`${stack.baseURL}/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1.5', prompt: 'nobody', extra: { fallbacks: ['flux-2-pro'] } },
+      body: { model: 'gpt-image-2', prompt: 'nobody', extra: { fallbacks: ['flux-2-pro'] } },
     });
     expect(response.status).toBe(502);
     expect(response.body.error.code).toBe('all_models_failed');
-    expect(response.body.error.message).toContain('gpt-image-1.5 (openai)');
+    expect(response.body.error.message).toContain('gpt-image-2 (openai)');
     expect(response.body.error.message).toContain('flux-2-pro (bfl)');
     const list = await callJson<{ data: Job[] }>(`${stack.baseURL}/images/jobs?limit=1`, { apiKey: account.apiKey });
     expect(list.body.data[0]?.routing.attempts.map((attempt) => attempt.provider)).toEqual([
@@ -193,7 +193,7 @@ describe('fallbacks', () => {
 
   it('a moderation refusal is not passed on to the fallback', async () => {
     const bflCalls = stack.bfl.stats().submit.calls;
-    const job = await submit({ model: 'gpt-image-1.5', prompt: 'bad [emulate:moderation]', fallbacks: ['flux-2-pro'] });
+    const job = await submit({ model: 'gpt-image-2', prompt: 'bad [emulate:moderation]', fallbacks: ['flux-2-pro'] });
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe('moderation_blocked');
     expect(stack.bfl.stats().submit.calls).toBe(bflCalls);
@@ -201,27 +201,27 @@ describe('fallbacks', () => {
 
   it('leaves out, with a warning, a fallback that cannot honour the request', async () => {
     const job = await submit({
-      model: 'gpt-image-1-mini',
+      model: 'gpt-image-2.6-flare',
       prompt: 'transparent',
       background: 'transparent',
-      fallbacks: ['flux-2-pro', 'gpt-image-1.5'],
+      fallbacks: ['flux-2-pro', 'gpt-image-2.5-sunburst'],
     });
     expect(job.status).toBe('succeeded');
     const warnings = job.result?.extra.warnings.join(' ') ?? '';
     expect(warnings).toContain("Fallback 'flux-2-pro' was left out");
-    expect(warnings).not.toContain("'gpt-image-1.5' was left out");
+    expect(warnings).not.toContain("'gpt-image-2.5-sunburst' was left out");
   });
 
   it.each([
     [{ fallbacks: ['no-such-model'] }, 'fallbacks[0]', 'model_not_found'],
-    [{ extra: { fallbacks: ['gpt-image-1.5', 'nope'] } }, 'extra.fallbacks[1]', 'model_not_found'],
+    [{ extra: { fallbacks: ['gpt-image-2', 'nope'] } }, 'extra.fallbacks[1]', 'model_not_found'],
     [{ fallbacks: ['a', 'b', 'c', 'd', 'e'] }, 'fallbacks', null],
-    [{ fallbacks: 'gpt-image-1.5' }, 'fallbacks', null],
-    [{ fallbacks: ['gpt-image-1.5'], extra: { fallbacks: ['gpt-image-1.5'] } }, 'extra.fallbacks', null],
+    [{ fallbacks: 'gpt-image-2' }, 'fallbacks', null],
+    [{ fallbacks: ['gpt-image-2'], extra: { fallbacks: ['gpt-image-2'] } }, 'extra.fallbacks', null],
   ])('refuses %j naming %s', async (extra, param, code) => {
     const response = await callJson<ErrorEnvelope>(`${stack.baseURL}/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1-mini', prompt: 'x', ...extra },
+      body: { model: 'gpt-image-2.6-flare', prompt: 'x', ...extra },
     });
     expect(response.status).toBe(400);
     expect(response.body.error.param).toBe(param);

@@ -18,7 +18,7 @@ describe('IMAGE_URL_TTL_S', () => {
   it('makes presigned image URLs stop working once they expire', async () => {
     const client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
     const result = await client.images.generate({
-      model: 'gpt-image-1-mini',
+      model: 'gpt-image-2.6-flare',
       prompt: 'ephemeral',
       response_format: 'url',
     });
@@ -33,7 +33,7 @@ describe('SYNC_WAIT_MAX_S', () => {
   it('turns a synchronous request into a 202 with the job when the job outlasts the limit', async () => {
     const response = await callJson<{ id: string; status: string }>(`${stack.url}/v1/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1-mini', prompt: 'slow [emulate:latency=2500]' },
+      body: { model: 'gpt-image-2.6-flare', prompt: 'slow [emulate:latency=2500]' },
     });
     expect(response.status).toBe(202);
     expect(response.headers.get('location')).toBe(`/v1/images/jobs/${response.body.id}`);

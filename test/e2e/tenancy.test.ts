@@ -12,7 +12,7 @@ beforeAll(async () => {
   [alice, bob] = await Promise.all([stack.createAccount('alice'), stack.createAccount('bob')]);
   const accepted = await callJson<{ id: string }>(`${stack.url}/v1/images/generations`, {
     apiKey: alice.apiKey,
-    body: { model: 'gpt-image-1-mini', prompt: "alice's picture [emulate:latency=1500]" },
+    body: { model: 'gpt-image-2.6-flare', prompt: "alice's picture [emulate:latency=1500]" },
     headers: { prefer: 'respond-async' },
   });
   aliceJobId = accepted.body.id;

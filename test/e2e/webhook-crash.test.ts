@@ -55,7 +55,7 @@ async function startWorker(settings: Partial<WebhookWorkerSettings> = {}): Promi
 async function submit(webhookUrl: string): Promise<string> {
   const accepted = await callJson<{ id: string }>(`${stack.url}/v1/images/generations`, {
     apiKey: caller.apiKey,
-    body: { model: 'gpt-image-1-mini', prompt: 'crash', quality: 'low', webhook_url: webhookUrl },
+    body: { model: 'gpt-image-2.6-flare', prompt: 'crash', quality: 'low', webhook_url: webhookUrl },
     headers: { prefer: 'respond-async' },
   });
   return accepted.body.id;

@@ -46,7 +46,7 @@ afterAll(async () => {
 function submit(webhook: Record<string, unknown>) {
   return callJson<ErrorEnvelope & { id: string }>(`${stack.url}/v1/images/generations`, {
     apiKey: caller.apiKey,
-    body: { model: 'gpt-image-1-mini', prompt: 'ssrf', quality: 'low', ...webhook },
+    body: { model: 'gpt-image-2.6-flare', prompt: 'ssrf', quality: 'low', ...webhook },
     headers: { prefer: 'respond-async' },
   });
 }
@@ -96,7 +96,7 @@ describe('webhook_url at submission', () => {
     const account = await stack.createAccount('refused', 1);
     const refused = await callJson<ErrorEnvelope>(`${stack.url}/v1/images/generations`, {
       apiKey: account.apiKey,
-      body: { model: 'gpt-image-1-mini', prompt: 'x', webhook_url: 'https://10.0.0.1/' },
+      body: { model: 'gpt-image-2.6-flare', prompt: 'x', webhook_url: 'https://10.0.0.1/' },
     });
     expect(refused.status).toBe(400);
     const jobs = await callJson<{ data: unknown[] }>(`${stack.url}/v1/images/jobs`, { apiKey: account.apiKey });

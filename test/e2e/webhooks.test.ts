@@ -45,7 +45,7 @@ async function receiver(...args: Parameters<typeof startWebhookReceiver>): Promi
 async function submit(body: Record<string, unknown>, account: TestAccount = caller): Promise<string> {
   const accepted = await callJson<{ id: string }>(`${stack.url}/v1/images/generations`, {
     apiKey: account.apiKey,
-    body: { model: 'gpt-image-1-mini', quality: 'low', size: '1024x1024', ...body },
+    body: { model: 'gpt-image-2.6-flare', quality: 'low', size: '1024x1024', ...body },
     headers: { prefer: 'respond-async' },
   });
   expect(accepted.status).toBe(202);

@@ -48,7 +48,7 @@ export interface RawCase {
 
 export type BadInputCase = FetchCase | RawCase;
 
-export const VALID_BODY = { model: 'gpt-image-1.5', prompt: 'a cat' } as const;
+export const VALID_BODY = { model: 'gpt-image-2', prompt: 'a cat' } as const;
 
 /** JSON text that JSON.stringify cannot produce, spliced in verbatim. */
 class RawJson {
@@ -135,7 +135,7 @@ const PROVIDER_OPTIONS_VALUES: readonly unknown[] = [
 
 /** Near-misses and hostile values specific to one field. */
 const FIELD_VALUES: Readonly<Record<string, readonly unknown[]>> = {
-  model: ['GPT-IMAGE-1.5', ' gpt-image-1.5 ', 'gpt-image-1.5\u0000', 'openai/', '/', 'x'.repeat(201), 'dall-e-2'],
+  model: ['GPT-IMAGE-2', ' gpt-image-2 ', 'gpt-image-2\u0000', 'openai/', '/', 'x'.repeat(201), 'dall-e-2'],
   prompt: ['x'.repeat(32_001), '\u0000'.repeat(10), 'a\ud83d', '\u0085\u2028\u2029', '\t\n\r '],
   n: [11, 0, 10.0000001, '1', [1], 1e308, raw('1.0'), raw('1e0'), raw('01')],
   size: [
@@ -149,7 +149,8 @@ const FIELD_VALUES: Readonly<Record<string, readonly unknown[]>> = {
     'x',
     '1024X1024',
   ],
-  quality: ['ULTRA', 'hd', 'standard', 'auto\u0000'],
+  // `hd` and `standard` (DALL·E's) are accepted and mapped; their near-misses are not.
+  quality: ['ULTRA', 'HD', 'Standard', 'auto\u0000'],
   output_format: ['gif', 'PNG', 'jpg', 'png\u200b'],
   output_compression: [101, -1, 50.5, '50', 1e308],
   background: ['TRANSPARENT', 'none', 'transparent '],
@@ -271,7 +272,7 @@ export function generateCases(fuzz: Fuzz, count: number, callers: Callers): BadI
     // An unknown field, or a duplicate key whose last value is wrong.
     () => {
       const key = fuzz.pick([
-        'style',
+        'styles',
         '__proto__',
         'constructor',
         '',
@@ -305,21 +306,21 @@ export function generateCases(fuzz: Fuzz, count: number, callers: Callers): BadI
         '[]',
         '{',
         '}',
-        "{'model':'gpt-image-1.5'}",
-        '{"model":"gpt-image-1.5",}',
-        '{"model":"gpt-image-1.5" /* c */}',
+        "{'model':'gpt-image-2'}",
+        '{"model":"gpt-image-2",}',
+        '{"model":"gpt-image-2" /* c */}',
         '{"n":NaN}',
         '{"n":Infinity}',
         '{"n":0x10}',
-        '\ufeff{"model":"gpt-image-1.5","prompt":"a"}',
+        '\ufeff{"model":"gpt-image-2","prompt":"a"}',
         '{"prompt":"\\ud800"}',
         '{"prompt":"\\u0000"}',
         '{"prompt":"\\x41"}',
         '{"a":1}{"b":2}',
         deep(fuzz.pick([100, 10_000, 100_000])).text,
         deepObject(10_000).text,
-        `{"model":"gpt-image-1.5","prompt":"a cat","metadata":${deepObject(10_000).text}}`,
-        `{"model":"gpt-image-1.5","prompt":${deep(10_000).text}}`,
+        `{"model":"gpt-image-2","prompt":"a cat","metadata":${deepObject(10_000).text}}`,
+        `{"model":"gpt-image-2","prompt":${deep(10_000).text}}`,
       ]);
       return generation(`bad JSON ${JSON.stringify(body.slice(0, 60))}`, body);
     },
@@ -330,7 +331,7 @@ export function generateCases(fuzz: Fuzz, count: number, callers: Callers): BadI
     },
     () => {
       const invalidUtf8 = fuzz.pick([[0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82]]);
-      const prefix = new TextEncoder().encode('{"model":"gpt-image-1.5","prompt":"a');
+      const prefix = new TextEncoder().encode('{"model":"gpt-image-2","prompt":"a');
       const suffix = new TextEncoder().encode('"}');
       return generation('invalid UTF-8 in the prompt', new Uint8Array([...prefix, ...invalidUtf8, ...suffix]));
     },
@@ -353,8 +354,8 @@ export function generateCases(fuzz: Fuzz, count: number, callers: Callers): BadI
       ]);
       const body = fuzz.pick([
         bodyText(Object.entries(VALID_BODY)),
-        '--xyz\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-image-1.5\r\n--xyz--\r\n',
-        'model=gpt-image-1.5&prompt=a+cat',
+        '--xyz\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-image-2\r\n--xyz--\r\n',
+        'model=gpt-image-2&prompt=a+cat',
         '<xml/>',
       ]);
       return generation(`content-type ${JSON.stringify(contentType)}`, body, {

@@ -7,11 +7,11 @@ const DEFAULT_CATALOG = new URL('../../packages/catalog/data/models.json', impor
 /** Writes an operator catalog (`CATALOG_FILE`) where one model's per-image prices are replaced. */
 export function catalogFileWithPrice(modelId: string, usd: { low: number; medium: number; high: number }): string {
   const catalog = JSON.parse(readFileSync(DEFAULT_CATALOG, 'utf8')) as {
-    models: { id: string; pricing: { tiers: { maxPixels: number; usd: Record<string, number> }[] } }[];
+    models: { id: string; pricing: { rule?: string; tiers?: { maxPixels: number; usd: Record<string, number> }[] } }[];
   };
   const model = catalog.models.find((candidate) => candidate.id === modelId);
   if (model === undefined) throw new Error(`no model ${modelId}`);
-  model.pricing.tiers = [{ maxPixels: 8_294_400, usd }];
+  model.pricing = { rule: 'per_image', tiers: [{ maxPixels: 8_294_400, usd }] };
   const file = join(mkdtempSync(join(tmpdir(), 'imagegate-catalog-')), 'catalog.json');
   writeFileSync(file, JSON.stringify({ models: [model] }));
   return file;

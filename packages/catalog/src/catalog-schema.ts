@@ -49,8 +49,10 @@ export const modelCapabilitiesSchema = z.object({
   maxImagesPerRequest: z.int().min(1).max(10),
   /** Most images one upstream call makes; a larger `n` is split into several calls. */
   maxImagesPerCall: z.int().min(1).max(10),
-  qualities: z.array(z.enum(['low', 'medium', 'high', 'auto'])).min(1),
-  outputFormats: z.array(z.enum(['png', 'jpeg', 'webp'])).min(1),
+  /** In order of effort; `xhigh` and `max` exist on gpt-image-2.5 and later. */
+  qualities: z.array(z.enum(['low', 'medium', 'high', 'xhigh', 'max', 'auto'])).min(1),
+  /** The first that is `png` is the default (OpenAI's); `gif` and `svg` are gpt-image-2.6's. */
+  outputFormats: z.array(z.enum(['png', 'jpeg', 'webp', 'gif', 'svg'])).min(1),
   transparentBackground: z.boolean(),
   outputCompression: z.boolean(),
   moderation: z.boolean(),
@@ -75,8 +77,66 @@ export const modelLifecycleSchema = z.object({
 /** Per-image list prices in USD by quality (`default` for models without a quality knob), up to `maxPixels`. */
 export const priceTierSchema = z.object({
   maxPixels: z.int().positive(),
-  usd: z.partialRecord(z.enum(['low', 'medium', 'high', 'default']), z.number().nonnegative()),
+  usd: z.partialRecord(z.enum(['low', 'medium', 'high', 'xhigh', 'max', 'default']), z.number().nonnegative()),
 });
+
+/** Priced per image from a table by output pixels and quality (Kontext, FLUX1.1, Imagen). */
+const perImagePricingSchema = z.object({
+  rule: z.literal('per_image').default('per_image'),
+  note: z.string().optional(),
+  tiers: z.array(priceTierSchema).min(1),
+});
+
+/**
+ * Priced per megapixel as BFL bills FLUX.2: the first output megapixel, each further one started,
+ * and each input megapixel (edits), in USD.
+ */
+const perMegapixelPricingSchema = z.object({
+  rule: z.literal('per_megapixel'),
+  note: z.string().optional(),
+  /**
+   * Pixels in a megapixel (default 1,048,576, so that 1024×1024, which BFL prices as "1 MP", is
+   * one). BFL does not say; a further megapixel started counts whole, erring on the dear side.
+   */
+  megapixel: z.int().positive().default(1_048_576),
+  firstMegapixelUsd: z.number().nonnegative(),
+  extraMegapixelUsd: z.number().nonnegative(),
+  inputMegapixelUsd: z.number().nonnegative(),
+});
+
+/** USD per million tokens (= micro-USD per token). */
+export const tokenRatesSchema = z.object({
+  textInput: z.number().nonnegative(),
+  imageInput: z.number().nonnegative(),
+  imageOutput: z.number().nonnegative(),
+});
+
+/**
+ * How many image output tokens one image takes. `openai-tiles`: OpenAI's calculator formula, with
+ * a factor per quality (16/48/96 for low/medium/high on gpt-image-2, see token-formula.ts).
+ * `pixel-tiers`: a count per resolution class (Gemini), by the image's pixel count.
+ */
+export const outputTokensSchema = z.discriminatedUnion('formula', [
+  z.object({
+    formula: z.literal('openai-tiles'),
+    qualityFactors: z.partialRecord(z.enum(['low', 'medium', 'high', 'xhigh', 'max']), z.int().positive()),
+  }),
+  z.object({
+    formula: z.literal('pixel-tiers'),
+    tiers: z.array(z.object({ maxPixels: z.int().positive(), tokens: z.int().positive() })).min(1),
+  }),
+]);
+
+/** Priced per token as OpenAI and Gemini bill: output tokens for the size and quality, plus the input's. */
+const perTokenPricingSchema = z.object({
+  rule: z.literal('per_token'),
+  note: z.string().optional(),
+  rates: tokenRatesSchema,
+  output: outputTokensSchema,
+});
+
+/** The rule the model's upstream bills by, and its rates: data, so an operator's catalog can change them. */
+export const modelPricingSchema = z.union([perTokenPricingSchema, perMegapixelPricingSchema, perImagePricingSchema]);
 
 export const catalogModelSchema = z.object({
   id: z.string().min(1),
@@ -98,7 +158,7 @@ export const catalogModelSchema = z.object({
     .default({ seconds: 180 }),
   /** Models tried in order when this one fails, after the request's own `fallbacks` (those that can honour it). */
   fallbacks: z.array(z.string()).default([]),
-  pricing: z.object({ note: z.string().optional(), tiers: z.array(priceTierSchema).min(1) }),
+  pricing: modelPricingSchema,
 });
 
 /** A model that is gone: kept so a request naming it learns what replaced it. */
@@ -121,3 +181,6 @@ export type RetiredModel = z.infer<typeof retiredModelSchema>;
 export type ModelCapabilities = z.infer<typeof modelCapabilitiesSchema>;
 export type ModelLifecycle = z.infer<typeof modelLifecycleSchema>;
 export type CatalogFile = z.infer<typeof catalogFileSchema>;
+export type ModelPricing = z.infer<typeof modelPricingSchema>;
+export type TokenRates = z.infer<typeof tokenRatesSchema>;
+export type OutputTokens = z.infer<typeof outputTokensSchema>;

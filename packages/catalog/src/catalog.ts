@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { InvalidRequestError, NotFoundError } from '@imagegate/core';
 import { type CatalogModel, catalogFileSchema, type RetiredModel } from './catalog-schema.ts';
 import { lifecycleStatus } from './lifecycle.ts';
 import type { ProviderOptionsSpec } from './provider-options.ts';
 
 const DEFAULT_CATALOG_FILE = new URL('../data/models.json', import.meta.url);
+
+/**
+ * Full entries of retired models (GPT Image 1.5 and 1 mini, Imagen 4), marked deprecated: an
+ * operator whose upstream still serves one brings it back with `CATALOG_FILE` pointing here (or at
+ * a copy of the entries wanted). The adapters and emulators still speak their protocols.
+ */
+export const RETIRED_MODELS_FILE = fileURLToPath(new URL('../data/retired-models.json', import.meta.url));
 
 const namesOf = (entry: { id: string; owner: string; aliases: string[] }): string[] =>
   [entry.id, `${entry.owner}/${entry.id}`, ...entry.aliases].map((name) => name.toLowerCase());

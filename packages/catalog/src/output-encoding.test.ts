@@ -5,11 +5,12 @@ import type { RequestedParameters } from './requested-parameters.ts';
 describe('resolveParameters: output format, background and compression', () => {
   it.each<[string, string, RequestedParameters, Record<string, unknown>, number]>([
     // [case, model, request, expected parameters, warnings]
-    ['Gemini 3 Pro jpeg by default', 'google/gemini-3-pro-image', {}, { outputFormat: 'jpeg' }, 0],
-    ['FLUX.2 jpeg by default', 'flux-2-flex', {}, { outputFormat: 'jpeg', size: '1024x1024' }, 0],
+    // PNG when the request names no format and the model makes PNG (OpenAI's default).
+    ['Gemini 3 Pro png by default', 'google/gemini-3-pro-image', {}, { outputFormat: 'png' }, 0],
+    ['FLUX.2 png by default', 'flux-2-flex', {}, { outputFormat: 'png', size: '1024x1024' }, 0],
     [
       'transparent webp',
-      'gpt-image-2',
+      'gpt-image-2.5-sunburst',
       { background: 'transparent', output_format: 'webp' },
       { background: 'transparent', outputFormat: 'webp' },
       0,
@@ -35,6 +36,12 @@ describe('resolveParameters: output format, background and compression', () => {
   });
 
   it.each<[string, string, RequestedParameters, string]>([
+    [
+      'a transparent background on gpt-image-2 (refused upstream)',
+      'gpt-image-2',
+      { background: 'transparent' },
+      'background',
+    ],
     ['transparent jpeg', 'gpt-image-1.5', { background: 'transparent', output_format: 'jpeg' }, 'background'],
     ['compression for png', 'gpt-image-1.5', { output_compression: 10 }, 'output_compression'],
     ['webp on Imagen', 'imagen-4-0', { output_format: 'webp' }, 'output_format'],

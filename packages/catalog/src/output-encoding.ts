@@ -68,7 +68,8 @@ function resolveOutputFormat(
     }
     return format;
   }
-  const outputFormat = requested ?? formats[0] ?? 'png';
+  // Absent, it is PNG where the model makes PNG (OpenAI's default), whatever the upstream's own.
+  const outputFormat = requested ?? (formats.includes('png') ? 'png' : (formats[0] ?? 'png'));
   if (!formats.includes(outputFormat)) {
     throw invalidParameter(
       'output_format',

@@ -1,11 +1,12 @@
 import { GatewayError } from '@imagegate/core';
 import { PROVIDERS } from '@imagegate/providers';
 import { expect } from 'vitest';
-import { loadCatalog } from './catalog.ts';
+import { loadCatalog, RETIRED_MODELS_FILE } from './catalog.ts';
 import { resolveParameters } from './parameters.ts';
 import type { RequestedParameters } from './requested-parameters.ts';
 
-const catalog = loadCatalog({ providers: PROVIDERS });
+// The retired models brought back, as an operator would: the cases exercise their size forms too.
+const catalog = loadCatalog({ file: RETIRED_MODELS_FILE, providers: PROVIDERS });
 
 /** `resolveParameters` for a model of the default catalog. */
 export const resolve = (modelId: string, requested: RequestedParameters) =>

@@ -1,6 +1,7 @@
 import type { GenerationParameters } from '@imagegate/contracts';
 import type { CatalogModel } from './catalog-schema.ts';
 import { resolveImageCount } from './image-count.ts';
+import { ignoredStyleWarning } from './legacy-openai-fields.ts';
 import { resolveModeration } from './moderation.ts';
 import { resolveOutputEncoding } from './output-encoding.ts';
 import { type ProviderOptionsSpec, resolveProviderOptions } from './provider-options.ts';
@@ -36,7 +37,9 @@ export function resolveParameters(
   );
   warnings.push(...providerOptions.warnings);
   const size = resolveSize(model, requested, warnings);
-  const quality = resolveQuality(model, requested.quality);
+  const quality = resolveQuality(model, requested.quality, warnings);
+  const style = ignoredStyleWarning(requested.style);
+  if (style !== undefined) warnings.push(style);
   // A provider option may name the output format (BFL's `outputFormat`); it is lifted to ours.
   const encoding = resolveOutputEncoding(model, requested, providerOptions.outputFormat);
   const moderation = resolveModeration(model, requested.moderation);

@@ -3,9 +3,7 @@ import { type Micros, usdToMicros } from '@imagegate/core';
 import type { CatalogModel } from './catalog-schema.ts';
 import { parseSize } from './image-shape.ts';
 import type { GenerationParameters } from './parameters.ts';
-
-type PricedQuality = 'low' | 'medium' | 'high';
-const PRICED_QUALITIES: readonly PricedQuality[] = ['low', 'medium', 'high'];
+import { estimateTextTokens, outputTokensOf } from './token-formula.ts';
 
 export type { FrozenPrices } from '@imagegate/contracts';
 
@@ -18,21 +16,67 @@ export interface Quote {
   holdMicros: Micros;
 }
 
-// Catalog models never change after loading (a new catalog is a new object), so each model's
-// price table is converted once rather than on every submit.
+/** What a request brings in besides its parameters, priced by token and megapixel rules. */
+export interface PricingInputs {
+  /** The prompt, billed as text input tokens by token-priced models. */
+  prompt?: string | undefined;
+  /** Megapixels of the input images (edits), billed by FLUX.2. */
+  inputMegapixels?: number | undefined;
+}
+
+/** Micro-USD of `tokens` at `usdPerMillion` (= micro-USD per token), rounded up. */
+const tokenMicros = (tokens: number, usdPerMillion: number): Micros => BigInt(Math.ceil(tokens * usdPerMillion));
+
+// Catalog models never change after loading (a new catalog is a new object), so the rate part of
+// each model's prices is converted once; only a request's input cost is added per submission.
 const frozenByModel = new WeakMap<CatalogModel, FrozenPrices>();
 
-/** A model's prices as they are frozen on a job: micro-USD as strings (jsonb has no bigint). */
-export function freezePrices(model: CatalogModel): FrozenPrices {
+function freezeRates(model: CatalogModel): FrozenPrices {
   const cached = frozenByModel.get(model);
   if (cached) return cached;
-  const frozen: FrozenPrices = {
-    tiers: model.pricing.tiers.map((tier) => ({
-      maxPixels: tier.maxPixels,
-      micros: Object.fromEntries(Object.entries(tier.usd).map(([quality, usd]) => [quality, String(usdToMicros(usd))])),
-    })),
-  };
+  const pricing = model.pricing;
+  let frozen: FrozenPrices;
+  if (pricing.rule === 'per_token') {
+    frozen = { rule: 'per_token', rates: { ...pricing.rates }, output: pricing.output, inputMicros: '0' };
+  } else if (pricing.rule === 'per_megapixel') {
+    frozen = {
+      rule: 'per_megapixel',
+      megapixel: pricing.megapixel,
+      firstMicros: String(usdToMicros(pricing.firstMegapixelUsd)),
+      extraMicros: String(usdToMicros(pricing.extraMegapixelUsd)),
+      inputMegapixelMicros: String(usdToMicros(pricing.inputMegapixelUsd)),
+      inputMicros: '0',
+    };
+  } else {
+    frozen = {
+      tiers: pricing.tiers.map((tier) => ({
+        maxPixels: tier.maxPixels,
+        micros: Object.fromEntries(
+          Object.entries(tier.usd).map(([quality, usd]) => [quality, String(usdToMicros(usd))]),
+        ),
+      })),
+    };
+  }
   frozenByModel.set(model, frozen);
+  return frozen;
+}
+
+/**
+ * A model's prices as they are frozen on a job: the rule's rates in micro-USD, and what this
+ * request's input (prompt tokens, input megapixels) costs per image. Token-priced upstreams bill the
+ * input per call; Gemini makes one image per call, and for OpenAI counting it per image errs on the
+ * dear side by a fraction of a cent.
+ */
+export function freezePrices(model: CatalogModel, inputs: PricingInputs = {}): FrozenPrices {
+  const frozen = freezeRates(model);
+  if (frozen.rule === 'per_token') {
+    const textTokens = inputs.prompt === undefined ? 0 : estimateTextTokens(inputs.prompt);
+    return { ...frozen, inputMicros: String(tokenMicros(textTokens, frozen.rates.textInput)) };
+  }
+  if (frozen.rule === 'per_megapixel' && inputs.inputMegapixels !== undefined && inputs.inputMegapixels > 0) {
+    const input = BigInt(Math.ceil(inputs.inputMegapixels * Number(frozen.inputMegapixelMicros)));
+    return { ...frozen, inputMicros: String(input) };
+  }
   return frozen;
 }
 
@@ -41,18 +85,46 @@ export function withMarkup(unitMicros: Micros, markupPermille: number): Micros {
   return (unitMicros * BigInt(markupPermille) + 500n) / 1000n;
 }
 
-function priceOf(prices: FrozenPrices, pixels: number, quality: PricedQuality): Micros {
+/** A size in pixels; `undefined` when the size is not `WxH` (the dearest the model may make then). */
+type Dimensions = { width: number; height: number } | undefined;
+
+/**
+ * What one image of `dimensions` at `quality` costs under frozen prices, before markup. A quality
+ * the prices do not name (`auto`) costs the dearest; an unknown size the dearest tier.
+ */
+export function unitPriceAt(prices: FrozenPrices, dimensions: Dimensions, quality: string): Micros {
+  if (prices.rule === 'per_token') {
+    // An unknown size is priced as the largest square a free-size model makes (8.3 MP).
+    const { width, height } = dimensions ?? { width: 2880, height: 2880 };
+    const tokens = outputTokensOf(prices.output, width, height, quality);
+    return tokenMicros(tokens, prices.rates.imageOutput) + BigInt(prices.inputMicros);
+  }
+  if (prices.rule === 'per_megapixel') {
+    const pixels = dimensions === undefined ? 16 * prices.megapixel : dimensions.width * dimensions.height;
+    const further = BigInt(Math.max(0, Math.ceil((pixels - prices.megapixel) / prices.megapixel)));
+    return BigInt(prices.firstMicros) + further * BigInt(prices.extraMicros) + BigInt(prices.inputMicros);
+  }
+  const pixels = dimensions === undefined ? Number.MAX_SAFE_INTEGER : dimensions.width * dimensions.height;
   const tier = prices.tiers.find((candidate) => pixels <= candidate.maxPixels) ?? prices.tiers.at(-1);
-  // `default` prices models without a quality knob, whatever quality the request names.
-  const value = tier?.micros[quality] ?? tier?.micros.default ?? tier?.micros.high;
+  const micros: Readonly<Record<string, string | undefined>> = tier?.micros ?? {};
+  // `default` prices models without a quality knob, whatever quality the request names; a quality
+  // the table lacks (`auto`) costs its dearest.
+  const value =
+    micros[quality] ??
+    micros.default ??
+    Object.values(micros).reduce<string | undefined>(
+      (dearest, each) =>
+        each !== undefined && (dearest === undefined || BigInt(each) > BigInt(dearest)) ? each : dearest,
+      undefined,
+    );
   if (value === undefined) throw new Error(`no price for quality ${quality}`);
   return BigInt(value);
 }
 
-/** Output pixel counts a request may end up with (`auto` lets the model pick among its standard sizes). */
-function possiblePixels(model: CatalogModel, size: string): number[] {
+/** Output sizes a request may end up with (`auto` lets the model pick among its standard sizes). */
+function possibleSizes(model: CatalogModel, size: string): Dimensions[] {
   const parsed = parseSize(size);
-  if (parsed) return [parsed.width * parsed.height];
+  if (parsed) return [parsed];
   const sizes = model.capabilities.sizes;
   const standard =
     sizes.mode === 'fixed'
@@ -62,8 +134,15 @@ function possiblePixels(model: CatalogModel, size: string): number[] {
         : [sizes.default, '1536x1024', '1024x1536'];
   return standard.flatMap((value) => {
     const each = parseSize(value);
-    return each ? [each.width * each.height] : [];
+    return each ? [each] : [];
   });
+}
+
+/** The qualities a request may be rendered at: `auto` may be any the model has. */
+function possibleQualities(model: CatalogModel, quality: string): string[] {
+  if (quality !== 'auto') return [quality];
+  const named = model.capabilities.qualities.filter((each) => each !== 'auto');
+  return named.length > 0 ? named : ['auto'];
 }
 
 /** The dearest unit price a request can incur: what the hold must cover. */
@@ -72,19 +151,23 @@ export function maxUnitPrice(
   prices: FrozenPrices,
   parameters: Pick<GenerationParameters, 'size' | 'quality'>,
 ): Micros {
-  const qualities = parameters.quality === 'auto' ? PRICED_QUALITIES : [parameters.quality];
   let max = 0n;
-  for (const pixels of possiblePixels(model, parameters.size)) {
-    for (const quality of qualities) {
-      const price = priceOf(prices, pixels, quality);
+  for (const dimensions of possibleSizes(model, parameters.size)) {
+    for (const quality of possibleQualities(model, parameters.quality)) {
+      const price = unitPriceAt(prices, dimensions, quality);
       if (price > max) max = price;
     }
   }
   return max;
 }
 
-export function quote(model: CatalogModel, parameters: GenerationParameters, markupPermille: number): Quote {
-  const unitMicros = maxUnitPrice(model, freezePrices(model), parameters);
+export function quote(
+  model: CatalogModel,
+  parameters: GenerationParameters,
+  markupPermille: number,
+  inputs: PricingInputs = {},
+): Quote {
+  const unitMicros = maxUnitPrice(model, freezePrices(model, inputs), parameters);
   const perImageMicros = withMarkup(unitMicros, markupPermille);
   return { unitMicros, perImageMicros, holdMicros: perImageMicros * BigInt(parameters.n) };
 }
@@ -101,10 +184,7 @@ export function chargeFor(outcome: {
   size: string;
   quality: string;
 }): { unitMicros: Micros; chargeMicros: Micros } {
-  const parsed = parseSize(outcome.size);
-  const pixels = parsed ? parsed.width * parsed.height : Number.MAX_SAFE_INTEGER;
-  const quality = PRICED_QUALITIES.find((priced) => priced === outcome.quality) ?? 'high';
-  const unitMicros = priceOf(outcome.prices, pixels, quality);
+  const unitMicros = unitPriceAt(outcome.prices, parseSize(outcome.size), outcome.quality);
   const charge = withMarkup(unitMicros, outcome.markupPermille) * BigInt(outcome.imagesDelivered);
   return { unitMicros, chargeMicros: charge < outcome.holdMicros ? charge : outcome.holdMicros };
 }

@@ -1,11 +1,17 @@
+import type { GenerationParameters } from '@imagegate/contracts';
+import type { RequestedQuality } from './legacy-openai-fields.ts';
+
 /** The request fields the catalog narrows per model (a subset of the public request). */
 export interface RequestedParameters {
   n?: number | undefined;
   size?: string | undefined;
   aspect_ratio?: string | undefined;
-  quality?: 'low' | 'medium' | 'high' | 'auto' | undefined;
+  /** `standard`/`hd` (DALL·E's) are mapped to the model's nearest quality, with a warning. */
+  quality?: RequestedQuality | undefined;
+  /** DALL·E 3's `style`: ignored, with a warning. */
+  style?: string | undefined;
   background?: 'transparent' | 'opaque' | 'auto' | undefined;
-  output_format?: 'png' | 'jpeg' | 'webp' | undefined;
+  output_format?: GenerationParameters['outputFormat'] | undefined;
   output_compression?: number | undefined;
   moderation?: 'low' | 'auto' | undefined;
   providerOptions?: Record<string, unknown> | undefined;

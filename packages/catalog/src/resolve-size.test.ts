@@ -56,6 +56,19 @@ describe('resolveParameters: sizes and aspect ratios, per provider form', () => 
     ['Gemini 3 Pro 4K', 'gemini-3-pro-image', { size: '4096x4096' }, { aspectRatio: '1:1', imageSize: '4K' }, 0],
     // FLUX: width/height or aspect_ratio.
     ['FLUX.2 any size on the 16 grid', 'flux-2-pro', { size: '1344x768' }, { size: '1344x768' }, 0],
+    // A size the model cannot make exactly maps to the nearest it can, said in a warning.
+    [
+      'a size a fixed-size model lacks, to the nearest',
+      'gpt-image-1.5',
+      { size: '2048x2048' },
+      { size: '1024x1024' },
+      1,
+    ],
+    ['too few pixels, to the smallest', 'gpt-image-2', { size: '512x512' }, { size: '816x816' }, 1],
+    ['1920x1080 onto the 16 grid', 'gpt-image-2', { size: '1920x1080' }, { size: '1920x1088' }, 1],
+    ['FLUX.2 off the 16 grid, to the nearest', 'flux-2-pro', { size: '1000x1000' }, { size: '1008x1008' }, 1],
+    ['FLUX.2 over 4 MP, to 4 MP', 'flux-2-pro', { size: '4096x2048' }, { size: '2880x1440' }, 1],
+    ['FLUX1.1 under 256 px, to 256', 'flux-pro-1.1', { size: '224x224' }, { size: '256x256' }, 1],
     ['FLUX.2 16:9', 'bfl/flux-2-pro', { aspect_ratio: '16:9' }, { size: '1360x768' }, 0],
     [
       'Kontext 16:9',
@@ -73,17 +86,18 @@ describe('resolveParameters: sizes and aspect ratios, per provider form', () => 
   });
 
   it.each<[string, string, RequestedParameters, string]>([
-    ['a size the model lacks', 'gpt-image-1.5', { size: '2048x2048' }, 'size'],
-    ['an edge over 3840', 'gpt-image-2', { size: '4096x1024' }, 'size'],
-    ['too few pixels', 'gpt-image-2', { size: '512x512' }, 'size'],
+    [
+      'a shape more than 25 % off what the model makes (4:1 on 3:1 at most)',
+      'gpt-image-2',
+      { size: '4096x1024' },
+      'size',
+    ],
+    ['a shape more than 25 % off every fixed size', 'gpt-image-1.5', { size: '2048x1024' }, 'size'],
     ['size and aspect_ratio together', 'gpt-image-2', { size: '1024x1024', aspect_ratio: '1:1' }, 'aspect_ratio'],
     ['an aspect ratio beyond 3:1', 'gpt-image-2', { aspect_ratio: '4:1' }, 'aspect_ratio'],
     ['21:9 on Imagen', 'imagen-4-0', { aspect_ratio: '21:9' }, 'aspect_ratio'],
     ['a 3:1 size on Imagen', 'imagen-4-0', { size: '1536x512' }, 'size'],
     ['a malformed size on Imagen', 'imagen-4-0', { size: 'big' }, 'size'],
-    ['FLUX.2 off the 16 grid', 'flux-2-pro', { size: '1000x1000' }, 'size'],
-    ['FLUX.2 over 4 MP', 'flux-2-pro', { size: '4096x2048' }, 'size'],
-    ['FLUX1.1 under 256 px', 'flux-pro-1.1', { size: '224x224' }, 'size'],
     ['a ratio FLUX1.1 cannot make within its edges', 'flux-pro-1.1', { aspect_ratio: '9:1' }, 'aspect_ratio'],
   ])('refuses %s, naming the param', (_name, modelId, requested, param) => {
     expectRefused(() => resolve(modelId, requested), param);

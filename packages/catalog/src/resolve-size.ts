@@ -12,6 +12,7 @@ import {
   shapeDistance,
 } from './image-shape.ts';
 import { invalidParameter } from './invalid-parameter.ts';
+import { nearestFixedSize, nearestFreeSize } from './nearest-size.ts';
 import type { RequestedParameters } from './requested-parameters.ts';
 import { sizeForAspectRatio } from './size-for-aspect-ratio.ts';
 
@@ -51,18 +52,26 @@ export function resolveSize(model: CatalogModel, requested: RequestedParameters,
     );
   }
   if (sizes.mode === 'fixed') {
-    if (!sizes.values.includes(size)) {
+    if (sizes.values.includes(size)) return { size };
+    const nearest = nearestFixedSize(sizes.values, parsed.width, parsed.height);
+    if (nearest === undefined) {
       throw invalidParameter(
         'size',
         `Invalid value for 'size': '${size}' is not supported by ${model.id}. Supported: ${['auto', ...sizes.values].join(', ')}.`,
       );
     }
-    return { size };
+    warnings.push(`${model.id} does not make ${size}; used the nearest size, ${nearest}.`);
+    return { size: nearest };
   }
   const problems = freeSizeProblems(sizes, parsed.width, parsed.height);
-  if (problems.length > 0)
+  if (problems.length === 0) return { size };
+  const fits = (width: number, height: number) => freeSizeProblems(sizes, width, height).length === 0;
+  const nearest = nearestFreeSize(sizes, parsed.width, parsed.height, fits);
+  if (nearest === undefined) {
     throw invalidParameter('size', `Invalid value for 'size': '${size}' for ${model.id}: ${problems.join('; ')}.`);
-  return { size };
+  }
+  warnings.push(`${model.id} does not make ${size} (${problems.join('; ')}); used the nearest size, ${nearest}.`);
+  return { size: nearest };
 }
 
 const describeOption = (option: SizeOption): string =>

@@ -16,9 +16,9 @@ export const generationParametersSchema = z.object({
   aspectRatio: z.string().optional(),
   /** With `aspectRatio`, the upstream's resolution class where it has one (`1K`, `2K`, `4K`). */
   imageSize: z.string().optional(),
-  quality: z.enum(['low', 'medium', 'high', 'auto']),
+  quality: z.enum(['low', 'medium', 'high', 'xhigh', 'max', 'auto']),
   background: z.enum(['transparent', 'opaque', 'auto']),
-  outputFormat: z.enum(['png', 'jpeg', 'webp']),
+  outputFormat: z.enum(['png', 'jpeg', 'webp', 'gif', 'svg']),
   outputCompression: z.int().optional(),
   moderation: z.enum(['low', 'auto']).optional(),
   /**

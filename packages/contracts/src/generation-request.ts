@@ -15,9 +15,12 @@ const generationBodySchema = z
       .refine((prompt) => prompt.trim().length > 0, 'must not be empty'),
     n: optional(z.int().min(1).max(10)),
     size: optional(z.string().max(32)),
-    quality: optional(z.enum(['low', 'medium', 'high', 'auto'])),
+    /** `standard` and `hd` are DALL·E's: mapped to the model's nearest quality, with a warning. */
+    quality: optional(z.enum(['low', 'medium', 'high', 'xhigh', 'max', 'auto', 'standard', 'hd'])),
+    /** DALL·E 3's; ignored with a warning (LangChain's DallEAPIWrapper always sends it). */
+    style: optional(z.enum(['vivid', 'natural'])),
     background: optional(z.enum(['transparent', 'opaque', 'auto'])),
-    output_format: optional(z.enum(['png', 'jpeg', 'webp'])),
+    output_format: optional(z.enum(['png', 'jpeg', 'webp', 'gif', 'svg'])),
     output_compression: optional(z.int().min(0).max(100)),
     moderation: optional(z.enum(['low', 'auto'])),
     response_format: optional(z.enum(['url', 'b64_json'])),

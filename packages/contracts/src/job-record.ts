@@ -77,15 +77,53 @@ export const jobOperationSchema = z.discriminatedUnion('operation', [generateOpe
 export type JobOperation = z.infer<typeof jobOperationSchema>;
 export type OperationName = JobOperation['operation'];
 
-/** A model's price list as frozen on a job at submission: micro-USD (as strings) by output size and quality. */
-export const frozenPricesSchema = z.object({
+const microsSchema = z.string().regex(/^\d+$/);
+
+/** Per image: micro-USD by output pixels and quality (`rule` is absent on jobs from before rules). */
+const frozenPerImageSchema = z.object({
+  rule: z.literal('per_image').optional(),
   tiers: z.array(
     z.object({
       maxPixels: z.number(),
-      micros: z.partialRecord(z.enum(['low', 'medium', 'high', 'default']), z.string().regex(/^\d+$/)),
+      micros: z.partialRecord(z.enum(['low', 'medium', 'high', 'xhigh', 'max', 'default']), microsSchema),
     }),
   ),
 });
+
+/** Per megapixel (BFL): the first output megapixel, each further one started, and this request's input megapixels. */
+const frozenPerMegapixelSchema = z.object({
+  rule: z.literal('per_megapixel'),
+  /** Pixels in a megapixel. */
+  megapixel: z.int(),
+  firstMicros: microsSchema,
+  extraMicros: microsSchema,
+  /** Per input megapixel, for the upstream cost of what the upstream reports. */
+  inputMegapixelMicros: microsSchema,
+  /** What this request's input images cost per image, quoted at submission. */
+  inputMicros: microsSchema,
+});
+
+/** Per token (OpenAI, Gemini): the model's rates and output-token rule, and this request's input cost. */
+const frozenPerTokenSchema = z.object({
+  rule: z.literal('per_token'),
+  /** Micro-USD per token (= USD per million tokens). */
+  rates: z.object({ textInput: z.number(), imageInput: z.number(), imageOutput: z.number() }),
+  output: z.discriminatedUnion('formula', [
+    z.object({ formula: z.literal('openai-tiles'), qualityFactors: z.record(z.string(), z.int()) }),
+    z.object({
+      formula: z.literal('pixel-tiers'),
+      tiers: z.array(z.object({ maxPixels: z.number(), tokens: z.int() })),
+    }),
+  ]),
+  /** What this request's prompt and input images cost per image, quoted at submission. */
+  inputMicros: microsSchema,
+});
+
+/**
+ * A model's prices as frozen on a job at submission, by the rule its upstream bills by: settlement
+ * charges what was made (output size and quality) from these, whatever the catalog says later.
+ */
+export const frozenPricesSchema = z.union([frozenPerTokenSchema, frozenPerMegapixelSchema, frozenPerImageSchema]);
 export type FrozenPrices = z.infer<typeof frozenPricesSchema>;
 
 /** The frozen prices of every model that may serve a job, by model id. */

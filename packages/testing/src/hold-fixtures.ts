@@ -28,14 +28,14 @@ export function jobToHold(
 ): BatchedJob {
   return {
     job: {
-      ...generateOperationFixture({ n, model: 'gpt-image-1-mini' }),
+      ...generateOperationFixture({ n, model: 'gpt-image-2.6-flare' }),
       id: newId('job'),
       accountId,
-      model: 'gpt-image-1-mini',
+      model: 'gpt-image-2.6-flare',
       provider: 'openai',
       responseFormat: 'url',
       metadata: {},
-      prices: { 'gpt-image-1-mini': { tiers: [] } },
+      prices: { 'gpt-image-2.6-flare': { tiers: [] } },
       ...overrides,
     },
     ledgerEntryId: newId('led'),

@@ -3,6 +3,8 @@ export const BFL_MODELS = [
   'flux-2-pro',
   'flux-2-flex',
   'flux-2-max',
+  'flux-2-klein-4b',
+  'flux-2-klein-9b',
   'flux-kontext-pro',
   'flux-kontext-max',
   'flux-pro-1.1',
@@ -30,7 +32,7 @@ export interface BflModelFacts {
   creditsPerExtraMp: number;
 }
 
-/** Facts per model; credit figures approximate BFL's public price list. */
+/** Facts per model; credits from BFL's price list (black-forest-labs/skills, docs.bfl.ai pricing). */
 export const BFL_MODEL_FACTS: Readonly<Record<BflModel, BflModelFacts>> = {
   'flux-2-pro': {
     family: 'flux2',
@@ -45,8 +47,8 @@ export const BFL_MODEL_FACTS: Readonly<Record<BflModel, BflModelFacts>> = {
     defaultFormat: 'jpeg',
     maxSafetyTolerance: 5,
     inputImages: 8,
-    credits: 6,
-    creditsPerExtraMp: 6,
+    credits: 5,
+    creditsPerExtraMp: 5,
   },
   'flux-2-max': {
     family: 'flux2',
@@ -55,6 +57,22 @@ export const BFL_MODEL_FACTS: Readonly<Record<BflModel, BflModelFacts>> = {
     inputImages: 8,
     credits: 7,
     creditsPerExtraMp: 3,
+  },
+  'flux-2-klein-4b': {
+    family: 'flux2',
+    defaultFormat: 'jpeg',
+    maxSafetyTolerance: 5,
+    inputImages: 4,
+    credits: 1.4,
+    creditsPerExtraMp: 0.1,
+  },
+  'flux-2-klein-9b': {
+    family: 'flux2',
+    defaultFormat: 'jpeg',
+    maxSafetyTolerance: 5,
+    inputImages: 4,
+    credits: 1.5,
+    creditsPerExtraMp: 0.2,
   },
   'flux-kontext-pro': {
     family: 'kontext',
@@ -95,9 +113,13 @@ export function isBflModel(model: string): model is BflModel {
   return (BFL_MODELS as readonly string[]).includes(model);
 }
 
-/** Credits charged for an output of `width`×`height`. */
-export function bflCost(model: BflModel, width: number, height: number): number {
+/** Pixels in a megapixel as the emulator bills them: 1024×1024 is BFL's "1 MP". */
+export const MEGAPIXEL = 1024 * 1024;
+
+/** Credits charged for an output of `width`×`height` and `inputMp` input megapixels (FLUX.2 bills both). */
+export function bflCost(model: BflModel, width: number, height: number, inputMp = 0): number {
   const facts = BFL_MODEL_FACTS[model];
-  const extraMp = Math.max(0, Math.ceil((width * height) / 1_000_000 - 1));
-  return Math.round((facts.credits + extraMp * facts.creditsPerExtraMp) * 100) / 100;
+  const extraMp = Math.max(0, Math.ceil((width * height) / MEGAPIXEL - 1));
+  const input = facts.family === 'flux2' ? inputMp * facts.creditsPerExtraMp : 0;
+  return Math.round((facts.credits + extraMp * facts.creditsPerExtraMp + input) * 100) / 100;
 }

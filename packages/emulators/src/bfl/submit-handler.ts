@@ -84,7 +84,8 @@ async function processSubmit(
   sendJsonBody(res, 200, {
     id: task.id,
     polling_url: `${deps.origin}${REGIONAL_POLL_PATH}?id=${task.id}`,
-    cost: bflCost(model, request.width, request.height),
+    // Each input image counts as one megapixel: the emulator does not decode them.
+    cost: bflCost(model, request.width, request.height, request.inputImages),
     input_mp: request.inputImages,
     output_mp: Math.round((request.width * request.height) / 10_000) / 100,
   });

@@ -9,7 +9,13 @@ export const IMAGEN_MODELS = [
 export type ImagenModel = (typeof IMAGEN_MODELS)[number];
 
 /** Gemini image models served on `:generateContent` (Vertex and Gemini API). */
-export const GEMINI_IMAGE_MODELS = ['gemini-2.5-flash-image', 'gemini-3-pro-image', 'gemini-3.1-flash-image'] as const;
+export const GEMINI_IMAGE_MODELS = [
+  'gemini-2.5-flash-image',
+  'gemini-3-pro-image',
+  'gemini-3.1-flash-image',
+  'gemini-nano-banana-2.1',
+  'gemini-3.1-flash-lite-image',
+] as const;
 
 /** One of {@link GEMINI_IMAGE_MODELS}. */
 export type GeminiImageModel = (typeof GEMINI_IMAGE_MODELS)[number];
@@ -63,6 +69,24 @@ export const GEMINI_MODEL_FACTS: Readonly<Record<GeminiImageModel, GeminiModelFa
     extraAspectRatios: ['1:4', '4:1', '1:8', '8:1'],
     outputTokens: { '512': 747, '1K': 1120, '2K': 1680, '4K': 2520 },
     inputImageTokens: 1120,
+    thinks: true,
+    defaultMimeType: 'image/jpeg',
+  },
+  // GA 2026-10-06 (Gemini API changelog); no 512 size, and its 2K token count is a guess.
+  'gemini-nano-banana-2.1': {
+    imageSizes: ['1K', '2K', '4K'],
+    extraAspectRatios: ['1:4', '4:1', '1:8', '8:1'],
+    outputTokens: { '1K': 1120, '2K': 2520, '4K': 3780 },
+    inputImageTokens: 1120,
+    thinks: true,
+    defaultMimeType: 'image/jpeg',
+  },
+  // 1K only (model page); Google publishes no token count, so 2.5 Flash Image's stands in.
+  'gemini-3.1-flash-lite-image': {
+    imageSizes: ['1K'],
+    extraAspectRatios: [],
+    outputTokens: { '1K': 1290 },
+    inputImageTokens: 258,
     thinks: true,
     defaultMimeType: 'image/jpeg',
   },

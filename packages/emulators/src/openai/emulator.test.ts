@@ -82,8 +82,8 @@ describe('startOpenAIEmulator with the official openai SDK', () => {
       quality: 'high',
     });
     expect(result.size).toBe('1536x864');
-    // high = 4160 tokens at 1024², scaled by (1536·864)/1024² = 1.265625.
-    expect(result.usage?.output_tokens).toBe(5265);
+    // OpenAI's calculator formula at high (factor 96): 4,312 tokens, $0.129.
+    expect(result.usage?.output_tokens).toBe(4312);
     expect(await decode(result.data?.[0]?.b64_json)).toMatchObject({ format: 'png', width: 1536, height: 864 });
   });
 

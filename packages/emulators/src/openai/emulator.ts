@@ -9,7 +9,7 @@ import { checkBearer } from './auth.ts';
 import { openAIError } from './errors.ts';
 import type { GenerationDeps } from './generations-handler.ts';
 import { handleGeneration } from './generations-handler.ts';
-import { OPENAI_IMAGE_MODELS } from './models.ts';
+import { LISTED_OPENAI_IMAGE_MODELS } from './models.ts';
 import type { ReplyContext } from './reply.ts';
 import { newReplyContext, sendError, sendJson } from './reply.ts';
 
@@ -113,7 +113,7 @@ async function route(
   if (path === MODELS_PATH && method === 'GET') {
     const authError = checkBearer(req.headers.authorization, deps.apiKey);
     if (authError) return sendError(res, ctx, authError);
-    const data = OPENAI_IMAGE_MODELS.map((id) => ({ id, object: 'model', created: 0, owned_by: 'system' }));
+    const data = LISTED_OPENAI_IMAGE_MODELS.map((id) => ({ id, object: 'model', created: 0, owned_by: 'system' }));
     return sendJson(res, ctx, 200, { object: 'list', data });
   }
   sendError(res, ctx, openAIError(404, 'invalid_request_error', `Invalid URL (${method} ${path})`));

@@ -1,3 +1,4 @@
+import { usesTokenFormula } from './models.ts';
 import { computeUsage } from './usage.ts';
 import type { GenerationRequest } from './validate-generation-request.ts';
 
@@ -28,7 +29,14 @@ export function imagesResponseChunks(
     output_format: request.outputFormat,
     quality: request.quality,
     size: request.size,
-    usage: computeUsage(request.prompt, request.quality, request.width, request.height, count),
+    usage: computeUsage(
+      request.prompt,
+      request.quality,
+      request.width,
+      request.height,
+      count,
+      usesTokenFormula(request.model),
+    ),
   });
   // `rest` starts with "{"; replace it with "]," to continue the outer object.
   chunks.push(Buffer.from(`],${rest.slice(1)}`));

@@ -17,18 +17,45 @@ export const OUTPUT_TOKENS_1024: Readonly<Record<'low' | 'medium' | 'high', numb
 const SQUARE_1024_PIXELS = 1024 * 1024;
 
 /**
- * Approximates token usage: input ≈ ceil(prompt characters / 4); output = per-image tokens for the
- * quality, scaled by pixel count relative to 1024×1024, times the number of images returned.
+ * gpt-image-2 and later: the factor of each quality in OpenAI's calculator formula (low, medium and
+ * high reproduce OpenAI's published gpt-image-2 figures; xhigh and max are guesses, 2x and 4x high).
+ */
+export const QUALITY_FACTORS: Readonly<Record<'low' | 'medium' | 'high' | 'xhigh' | 'max', number>> = {
+  low: 16,
+  medium: 48,
+  high: 96,
+  xhigh: 136,
+  max: 192,
+};
+
+/** Output image tokens of one image by OpenAI's calculator formula (1024x1024 high: 7,024). */
+export function formulaImageTokens(factor: number, width: number, height: number): number {
+  const long = Math.max(width, height);
+  const short = Math.min(width, height);
+  const scaled = Math.floor((2 * factor * short + long) / (2 * long));
+  return Math.ceil((factor * scaled * (2_000_000 + width * height)) / 4_000_000);
+}
+
+/**
+ * Approximates token usage: input ≈ ceil(prompt characters / 4); output per image by OpenAI's
+ * formula (`formula`: gpt-image-2 and later), else gpt-image-1's tokens for the quality scaled by
+ * pixel count relative to 1024×1024; times the number of images returned.
  */
 export function computeUsage(
   prompt: string,
-  quality: 'low' | 'medium' | 'high',
+  quality: 'low' | 'medium' | 'high' | 'xhigh' | 'max',
   width: number,
   height: number,
   images: number,
+  formula = false,
 ): ImagesUsage {
   const inputTokens = Math.ceil(prompt.length / 4);
-  const perImage = Math.round((OUTPUT_TOKENS_1024[quality] * width * height) / SQUARE_1024_PIXELS);
+  const perImage = formula
+    ? formulaImageTokens(QUALITY_FACTORS[quality], width, height)
+    : Math.round(
+        (OUTPUT_TOKENS_1024[quality === 'xhigh' || quality === 'max' ? 'high' : quality] * width * height) /
+          SQUARE_1024_PIXELS,
+      );
   const outputTokens = perImage * images;
   return {
     input_tokens: inputTokens,

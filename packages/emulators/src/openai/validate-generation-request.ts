@@ -2,7 +2,7 @@ import type { OpenAIErrorReply } from './errors.ts';
 import { invalidRequest, listValues, openAIError } from './errors.ts';
 import { resolveSize } from './image-sizes.ts';
 import type { OpenAIImageModel } from './models.ts';
-import { DEFAULT_OPENAI_IMAGE_MODEL, isOpenAIImageModel } from './models.ts';
+import { DEFAULT_OPENAI_IMAGE_MODEL, isOpenAIImageModel, qualitiesOf, refusesTransparency } from './models.ts';
 
 /** A generation request after validation, with every `auto` resolved the way OpenAI reports it. */
 export interface GenerationRequest {
@@ -14,7 +14,7 @@ export interface GenerationRequest {
   height: number;
   /** `WxH` echoed in the response. */
   size: string;
-  quality: 'low' | 'medium' | 'high';
+  quality: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
   background: 'transparent' | 'opaque';
   outputFormat: 'png' | 'jpeg' | 'webp';
   /** 0–100 for jpeg/webp (default 100); null for png. */
@@ -47,7 +47,7 @@ const KNOWN_FIELDS = new Set([
 ]);
 /** Fields of the public schema that GPT image models reject (dall-e only). */
 const DALLE_ONLY_FIELDS = ['response_format', 'style'] as const;
-const QUALITIES = ['low', 'medium', 'high', 'auto'] as const;
+const QUALITIES = ['low', 'medium', 'high', 'xhigh', 'max', 'auto'] as const;
 const BACKGROUNDS = ['transparent', 'opaque', 'auto'] as const;
 const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
 const MODERATIONS = ['low', 'auto'] as const;
@@ -144,10 +144,18 @@ export function validateGenerationRequest(body: unknown): GenerationValidation {
   const size = resolveSize(model, sizeValue);
   if ('error' in size) return fail(invalidRequest(size.error, 'size'));
 
-  const quality = readEnum(fields, 'quality', QUALITIES);
+  const quality = readEnum(
+    fields,
+    'quality',
+    QUALITIES.filter((each) => qualitiesOf(model).includes(each)),
+  );
   if (isFail(quality)) return quality;
   const background = readEnum(fields, 'background', BACKGROUNDS);
   if (isFail(background)) return background;
+  if (background === 'transparent' && refusesTransparency(model)) {
+    // Not billed upstream; the preview ended on 2026-09-30.
+    return fail(invalidRequest('Transparent background is not supported for this model.', 'background'));
+  }
   const outputFormat = readEnum(fields, 'output_format', OUTPUT_FORMATS);
   if (isFail(outputFormat)) return outputFormat;
   const outputCompression = readInt(fields, 'output_compression', 0, 100);

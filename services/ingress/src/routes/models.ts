@@ -1,4 +1,11 @@
-import { type CatalogModel, lifecycleStatus, markupFor, withMarkup } from '@imagegate/catalog';
+import {
+  type CatalogModel,
+  lifecycleStatus,
+  markupFor,
+  pixelTiers,
+  priceExamples,
+  withMarkup,
+} from '@imagegate/catalog';
 import { microsToUsd, usdToMicros } from '@imagegate/core';
 import { spendLast90Days } from '@imagegate/db';
 import { type Response, Router } from 'express';
@@ -12,6 +19,13 @@ function snakeKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(snakeKeys);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [snakeCase(key), snakeKeys(inner)]));
+}
+
+/** List prices by quality at a markup. */
+function atMarkup(usd: Record<string, number>, markupPermille: number): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(usd).map(([quality, each]) => [quality, microsToUsd(withMarkup(usdToMicros(each), markupPermille))]),
+  );
 }
 
 /**
@@ -41,16 +55,20 @@ export function modelsRouter(deps: IngressDeps): Router {
       pricing: {
         currency: 'USD',
         markup: markupPermille / 1000,
+        /** How the upstream bills: `per_image`, `per_megapixel` or `per_token`. */
+        rule: model.pricing.rule,
         note: model.pricing.note ?? null,
-        tiers: model.pricing.tiers.map((tier) => ({
+        ...(model.pricing.rule === 'per_token' ? { token_rates_usd_per_million: snakeKeys(model.pricing.rates) } : {}),
+        tiers: pixelTiers(model).map((tier) => ({
           max_pixels: tier.maxPixels,
-          per_image_usd: Object.fromEntries(
-            Object.entries(tier.usd).map(([quality, usd]) => [
-              quality,
-              microsToUsd(withMarkup(usdToMicros(usd), markupPermille)),
-            ]),
-          ),
+          per_image_usd: atMarkup(tier.usd, markupPermille),
           list_per_image_usd: tier.usd,
+        })),
+        examples: priceExamples(model).map((example) => ({
+          size: example.size,
+          quality: example.quality,
+          per_image_usd: microsToUsd(withMarkup(usdToMicros(example.usd), markupPermille)),
+          list_per_image_usd: example.usd,
         })),
       },
       lifecycle: {

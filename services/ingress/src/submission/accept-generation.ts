@@ -63,7 +63,11 @@ function stepParameters(route: readonly RouteStep[], index: number) {
   return jobParametersOf(step);
 }
 
-/** The request as the job shows it: what the client sent, `n` and `size` as resolved, fallbacks by id. */
+/**
+ * The request as the job shows it: what the client sent, `n`, `size` and `quality` as resolved (a
+ * DALL·E `standard` shows as the quality it became, so every echoed value is one the model takes;
+ * the ignored `style` is left out), fallbacks by id.
+ */
 function requestEcho(
   body: GenerationRequest,
   route: readonly RouteStep[],
@@ -75,6 +79,7 @@ function requestEcho(
     fallbacksField: _fallbacksField,
     webhookUrl: _webhookUrl,
     metadata: _metadata,
+    style: _style,
     ...fields
   } = body;
   const primary = route[0]?.parameters;
@@ -82,6 +87,7 @@ function requestEcho(
     ...fields,
     n: primary?.n ?? 1,
     size: primary?.size ?? 'auto',
+    ...(fields.quality === undefined ? {} : { quality: primary?.quality ?? fields.quality }),
     webhook_url: webhookUrl,
     ...(route.length > 1 ? { fallbacks: route.slice(1).map((step) => step.model.id) } : {}),
   };

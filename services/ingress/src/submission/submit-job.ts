@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { freezePrices, type MarkupTier, maxUnitPrice } from '@imagegate/catalog';
+import { type FrozenPrices, freezePrices, type MarkupTier, maxUnitPrice } from '@imagegate/catalog';
 import type { JobOperation } from '@imagegate/contracts';
 import { ConflictError, errorCodeOf, InsufficientBalanceError, microsToUsd, newId } from '@imagegate/core';
 import {
@@ -43,11 +43,20 @@ function hashRequest(body: unknown): string {
     .digest('hex');
 }
 
+/**
+ * Each model's prices as frozen on the job: its rule's rates and what this request's input (the
+ * prompt, for token-priced models) costs, quoted once here.
+ */
+function frozenPricesOf(submission: JobSubmission): Map<RouteStep, FrozenPrices> {
+  const inputs = { prompt: submission.operation.request.prompt };
+  return new Map(submission.route.map((step) => [step, freezePrices(step.model, inputs)]));
+}
+
 /** The dearest unit price of any model on the route: the hold must cover whichever serves. */
-function dearestUnitPrice(route: RouteStep[]): bigint {
+function dearestUnitPrice(prices: Map<RouteStep, FrozenPrices>): bigint {
   let dearest = 0n;
-  for (const step of route) {
-    const unit = maxUnitPrice(step.model, freezePrices(step.model), step.parameters);
+  for (const [step, frozen] of prices) {
+    const unit = maxUnitPrice(step.model, frozen, step.parameters);
     if (unit > dearest) dearest = unit;
   }
   return dearest;
@@ -122,6 +131,7 @@ function heldJobOf(outcome: BatchedHoldOutcome): JobRow {
 function batchedJobOf(submission: JobSubmission, markupTiers: readonly MarkupTier[]): BatchedJob {
   const [primary] = submission.route;
   if (primary === undefined) throw new Error('a job needs at least one model');
+  const prices = frozenPricesOf(submission);
   return {
     job: {
       ...submission.operation,
@@ -132,9 +142,9 @@ function batchedJobOf(submission: JobSubmission, markupTiers: readonly MarkupTie
       responseFormat: submission.responseFormat,
       metadata: submission.metadata,
       webhookUrl: submission.webhookUrl,
-      prices: Object.fromEntries(submission.route.map((step) => [step.model.id, freezePrices(step.model)])),
+      prices: Object.fromEntries([...prices].map(([step, frozen]) => [step.model.id, frozen])),
     },
     ledgerEntryId: newId('led'),
-    pricing: { unitMicros: dearestUnitPrice(submission.route), n: primary.parameters.n, tiers: markupTiers },
+    pricing: { unitMicros: dearestUnitPrice(prices), n: primary.parameters.n, tiers: markupTiers },
   };
 }
