@@ -232,7 +232,7 @@ describe('fallbacks', () => {
 describe('the attempt log', () => {
   it("records a failed attempt with our code and, apart, the upstream's own", async () => {
     stack.emulator.faults.enqueue({ type: 'insufficient_quota' });
-    const job = await submit({ model: 'gpt-image-1-mini', prompt: 'out of quota' });
+    const job = await submit({ model: 'gpt-image-2.6-flare', prompt: 'out of quota' });
     expect(job.error?.code).toBe('upstream_quota');
     expect(job.routing.attempts).toEqual([
       expect.objectContaining({ status: 'failed', error_code: 'upstream_quota', upstream_code: 'insufficient_quota' }),
