@@ -26,8 +26,12 @@
  *   pnpm bench redis-footprint [--jobs 100] [--image-bytes 2097152] [--latency-ms 200] [--sample-ms 200]
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRedisConnection, providerQueueName, SETTLEMENT_QUEUE, WEBHOOK_QUEUE } from '@imagegate/queue';
+import { z } from 'zod';
 import { distribution, JobHashSampler, type PrefixScan, scanPrefix } from './lib/footprint.ts';
 import { createAgent, postJson } from './lib/http-client.ts';
 import { pin, pinningAvailable, pinningNote } from './lib/pinning.ts';
@@ -82,7 +86,27 @@ const samplerLoop = (async () => {
 })();
 
 const agent = createAgent(64);
-const hostEnv = { WORKER_CONCURRENCY: String(jobs), WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
+const MODEL = 'gpt-image-2.6-flare';
+const hostEnv = {
+  WORKER_CONCURRENCY: String(jobs),
+  WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+  CATALOG_FILE: catalogWithShortDeadline(MODEL, 20),
+};
+
+/**
+ * The retried phase's 429s send each job back to its queue until its deadline (a rate-limit wait
+ * spends no attempt): a short deadline ends them in seconds instead of the model's two minutes.
+ */
+function catalogWithShortDeadline(modelId: string, seconds: number): string {
+  const catalog = z
+    .object({ models: z.array(z.looseObject({ id: z.string() })) })
+    .parse(JSON.parse(readFileSync(new URL('../packages/catalog/data/models.json', import.meta.url), 'utf8')));
+  const model = catalog.models.find((candidate) => candidate.id === modelId);
+  if (model === undefined) throw new Error(`no model ${modelId} in the catalog`);
+  const file = join(mkdtempSync(join(tmpdir(), 'imagegate-bench-catalog-')), 'catalog.json');
+  writeFileSync(file, JSON.stringify({ models: [{ ...model, deadline: { seconds } }] }));
+  return file;
+}
 
 /** Sends `count` requests, `limit` at a time; `expect` is the status a good answer has. */
 async function submit(
@@ -110,7 +134,7 @@ async function submit(
 }
 
 const generation = (index: number, prompt: string, extra: Record<string, unknown> = {}) => ({
-  model: 'gpt-image-2.6-flare',
+  model: MODEL,
   prompt,
   quality: 'low',
   size: '1024x1024',
