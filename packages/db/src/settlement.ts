@@ -18,18 +18,34 @@ const settlementJobSchema = jobColumnsSchema
   .extend({ request: z.object({ n: z.int() }) });
 export type SettlementJob = z.infer<typeof settlementJobSchema>;
 
+/** What `findJobsToSettle` read: the jobs to settle, and those whose stored columns do not parse. */
+export interface JobsToSettle {
+  jobs: SettlementJob[];
+  /** By job id: a row that does not parse (a bug, or a newer writer) fails alone, not its batch. */
+  unreadable: Map<string, Error>;
+}
+
 /**
  * The finished jobs among `jobIds` whose hold is still open, in one read; ids with nothing (more)
  * to settle are simply absent.
  */
-export async function findJobsToSettle(db: Queryable, jobIds: readonly string[]): Promise<SettlementJob[]> {
+export async function findJobsToSettle(db: Queryable, jobIds: readonly string[]): Promise<JobsToSettle> {
   const { rows } = await db.query({
     name: 'find-jobs-to-settle',
     text: `select id, account_id, status, model, prices, markup_permille, hold_micros, images, result, request
            from jobs where id = any($1::text[]) and settled_at is null and status in ('succeeded', 'failed', 'canceled')`,
     values: [jobIds],
   });
-  return rows.map((row) => settlementJobSchema.parse(row));
+  const found: JobsToSettle = { jobs: [], unreadable: new Map() };
+  for (const row of rows) {
+    const parsed = settlementJobSchema.safeParse(row);
+    if (parsed.success) found.jobs.push(parsed.data);
+    else {
+      const id = z.object({ id: z.string() }).parse(row).id;
+      found.unreadable.set(id, new Error(`job ${id} does not parse: ${z.prettifyError(parsed.error)}`));
+    }
+  }
+  return found;
 }
 
 /** Finished jobs whose hold is still open after `graceSeconds`: what the sweep settles. */

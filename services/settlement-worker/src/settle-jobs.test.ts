@@ -41,6 +41,26 @@ function settledCount(results: readonly PromiseSettledResult<{ settled: boolean 
 }
 
 describe('settleJobs', () => {
+  it("settles the rest of a batch when one job's stored prices do not parse, failing that job alone", async () => {
+    const [account = ''] = await seedAccounts(database.pool, 1);
+    const jobs: SeededJob[] = [
+      { id: 'job_good', accountId: account, status: 'succeeded', asked: 1, delivered: 1 },
+      { id: 'job_unreadable', accountId: account, status: 'succeeded', asked: 1, delivered: 1 },
+    ];
+    await seedJobs(database.pool, jobs);
+    // What a newer writer's price rule looks like to this version: not a rule it knows.
+    await database.pool.query(`update jobs set prices = '{"m": {"rule": "per_wish"}}' where id = 'job_unreadable'`);
+
+    const [good, unreadable] = await settleJobs(database.pool, ['job_good', 'job_unreadable']);
+
+    expect(good).toEqual({
+      status: 'fulfilled',
+      value: { settled: true, chargedMicros: PER_IMAGE, releasedMicros: 0n },
+    });
+    expect(unreadable?.status).toBe('rejected');
+    expect(await ledgerOf('job_unreadable')).toEqual([]);
+  });
+
   it('debits each succeeded job its charge and releases the rest when a batch mixes outcomes', async () => {
     const [first = '', second = ''] = await seedAccounts(database.pool, 2);
     const jobs: SeededJob[] = [

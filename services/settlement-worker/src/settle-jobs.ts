@@ -37,8 +37,9 @@ export async function settleJobs(
   jobIds: readonly string[],
   faults: SettlementFaults = {},
 ): Promise<PromiseSettledResult<SettlementOutcome>[]> {
-  const failed = new Map<string, Error>();
-  const planned = planSettlements(await findJobsToSettle(pool, jobIds), faults, failed);
+  const { jobs, unreadable } = await findJobsToSettle(pool, jobIds);
+  const failed = new Map<string, Error>(unreadable);
+  const planned = planSettlements(jobs, faults, failed);
   const settledIds = await writeSettlements(pool, [...planned.values()], failed);
 
   const reported = new Set<string>();
