@@ -1,4 +1,4 @@
-import { isErrorCode, isErrorType } from '@imagegate/core';
+import { ERROR_CODES, isErrorCode, isErrorType } from '@imagegate/core';
 import { z } from 'zod';
 import { generationParametersSchema } from './generation-parameters.ts';
 
@@ -176,8 +176,8 @@ export const routingAttemptSchema = z.object({
   model: z.string(),
   /** `rate_limited`: a 429 with Retry-After sent the job back to its queue (no attempt spent). */
   status: z.enum(['succeeded', 'failed', 'rate_limited']),
-  /** Our error code (the closed list) when the attempt failed. */
-  error_code: z.string().nullish(),
+  /** Our error code (the closed list) when the attempt failed; anything else reads as none. */
+  error_code: z.enum(ERROR_CODES).nullish().catch(null),
   /** The upstream's own error code, when it gave one. */
   upstream_code: z.string().nullish(),
   duration_ms: z.number().optional(),

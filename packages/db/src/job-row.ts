@@ -29,10 +29,10 @@ export const jobColumnsSchema = z.object({
   provider: z.string(),
   response_format: z.enum(['url', 'b64_json']),
   metadata: jobMetadataSchema,
-  attempts: z.number(),
+  attempts: z.int(),
   images: z.array(storedImageSchema).nullable(),
   result: jobResultSchema.nullable(),
-  error_status: z.number().nullable(),
+  error_status: z.int().nullable(),
   error: storedErrorSchema.nullable(),
   routing: jobRoutingSchema,
   cancel_requested: z.boolean(),
@@ -41,7 +41,7 @@ export const jobColumnsSchema = z.object({
   /** Called when the job ends; checked by the URL guard at submission. */
   webhook_url: z.string().nullable(),
   /** Markup frozen at submission, in thousandths (1500 = 1.5x). */
-  markup_permille: z.number(),
+  markup_permille: z.int(),
   /** Catalog prices of every model that may serve the job, frozen at submission (by model id). */
   prices: jobPricesSchema,
   hold_micros: z.bigint(),
@@ -50,7 +50,7 @@ export const jobColumnsSchema = z.object({
   idempotency_key: z.string().nullable(),
   request_hash: z.string().nullable(),
   /** Which entry of `route` serves now; `model`, `provider` and `parameters` are its. */
-  route_index: z.number(),
+  route_index: z.int(),
   /** When the job times out (504), set when it first starts. */
   deadline_at: date.nullable(),
   created_at: date,

@@ -1,6 +1,6 @@
 import type { JobOperation, JobResult, RoutingAttempt, StoredImage, UpstreamTask } from '@imagegate/contracts';
 import { type ErrorObject, newId } from '@imagegate/core';
-import { type JobRow, type JobStatus, parseJobRow } from './job-row.ts';
+import { type JobRow, type JobStatus, jobColumnsSchema, parseJobRow } from './job-row.ts';
 import type { Queryable } from './pool.ts';
 import { type TerminalTransition, webhookOutboxInsert } from './webhook-outbox.ts';
 
@@ -46,13 +46,15 @@ export async function listJobsForAccount(
   return rows.map(parseJobRow);
 }
 
+const finishedSchema = jobColumnsSchema.pick({ id: true, status: true });
+
 /** Terminal statuses of the given jobs (those still running are absent). */
 export async function findFinishedJobIds(db: Queryable, ids: string[]): Promise<Map<string, JobStatus>> {
-  const { rows } = await db.query<{ id: string; status: JobStatus }>(
+  const { rows } = await db.query(
     `select id, status from jobs where id = any($1) and status in ('succeeded', 'failed', 'canceled')`,
     [ids],
   );
-  return new Map(rows.map((row) => [row.id, row.status]));
+  return new Map(rows.map((row) => finishedSchema.parse(row)).map((row) => [row.id, row.status]));
 }
 
 /**

@@ -1,8 +1,16 @@
-import type { JobRow } from './job-row.ts';
+import type { z } from 'zod';
+import { jobColumnsSchema } from './job-row.ts';
 import type { Queryable } from './pool.ts';
 
 /** What the reconciler needs to find a job's queue entry and to re-add it. */
-export type UnfinishedJob = Pick<JobRow, 'id' | 'status' | 'provider' | 'route_index' | 'attempts'>;
+const unfinishedJobSchema = jobColumnsSchema.pick({
+  id: true,
+  status: true,
+  provider: true,
+  route_index: true,
+  attempts: true,
+});
+export type UnfinishedJob = z.infer<typeof unfinishedJobSchema>;
 
 /**
  * One page, in id order, of the jobs Postgres says are queued or running on the given providers
@@ -13,14 +21,14 @@ export async function findUnfinishedJobs(
   db: Queryable,
   options: { providers: string[]; graceSeconds: number; limit: number; after?: string | undefined },
 ): Promise<UnfinishedJob[]> {
-  const { rows } = await db.query<UnfinishedJob>(
+  const { rows } = await db.query(
     `select id, status, provider, route_index, attempts from jobs
      where status in ('queued', 'in_progress') and provider = any($1)
        and created_at < now() - make_interval(secs => $2) and ($3::text is null or id > $3)
      order by id limit $4`,
     [options.providers, options.graceSeconds, options.after ?? null, options.limit],
   );
-  return rows;
+  return rows.map((row) => unfinishedJobSchema.parse(row));
 }
 
 /**
@@ -28,10 +36,10 @@ export async function findUnfinishedJobs(
  * finished (or moved to another route step) since the page was read is left alone.
  */
 export async function findUnfinishedJobsByIds(db: Queryable, ids: string[]): Promise<UnfinishedJob[]> {
-  const { rows } = await db.query<UnfinishedJob>(
+  const { rows } = await db.query(
     `select id, status, provider, route_index, attempts from jobs
      where id = any($1) and status in ('queued', 'in_progress')`,
     [ids],
   );
-  return rows;
+  return rows.map((row) => unfinishedJobSchema.parse(row));
 }

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  errorCodeOf,
   type GatewayError,
   InvalidHttpRequestError,
   newId,
@@ -22,15 +23,16 @@ function errorForParser(code: string | undefined): GatewayError {
  * Content-Length, oversized headers, unknown method) never reaches express, so by default it gets a
  * bare `400` with no body. Answer it with the OpenAI envelope instead, then close the connection.
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+export function answerClientError(error: Error, socket: Duplex): void {
   // As node's own handler: once a response has started on this connection (the body of the request
   // in flight broke mid-way, or a pipelined one did), writing another would corrupt it; only close.
   const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (!socket.writable || inFlight?.headersSent === true || error.code === 'ECONNRESET') {
+  const code = errorCodeOf(error);
+  if (!socket.writable || inFlight?.headersSent === true || code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
-  const httpError = errorForParser(error.code);
+  const httpError = errorForParser(code);
   const body = JSON.stringify({ error: httpError.toErrorObject() });
   socket.end(
     `HTTP/1.1 ${httpError.status} ${STATUS_CODES[httpError.status] ?? ''}\r\n` +

@@ -16,9 +16,9 @@ export interface IngressDeps {
   queues: Map<string, ProviderQueue>;
   /** Backpressure: refuses work for a provider whose queue is full or that no worker serves. */
   admission: ProviderAdmission;
-  /** Where a canceled job's webhook and manual re-sends are enqueued. */
+  /** Where the webhooks of the jobs the ingress ends (a queued job canceled, a failed enqueue) and manual re-sends go. */
   webhookQueue: WebhookQueue;
-  /** Where a job the ingress ends itself (a queued job canceled) goes to have its hold released. */
+  /** Where the jobs the ingress ends itself (a queued job canceled, a failed enqueue) go to have their hold released. */
   settlementQueue: SettlementQueue;
   /** The SSRF guard applied to `webhook_url` at submission. */
   webhookUrlPolicy: WebhookUrlPolicy;

@@ -1,12 +1,5 @@
 import type { GenerateJobRequest, GenerationRequest } from '@imagegate/contracts';
-import {
-  type Acceptance,
-  type Answering,
-  acceptJob,
-  admitRoute,
-  checkedWebhookUrl,
-  type SubmissionDeps,
-} from './accept-job.ts';
+import { type Acceptance, type Answering, acceptJob, firstStep, type SubmissionDeps } from './accept-job.ts';
 import { jobParametersOf, planRoute, type RouteStep } from './plan-route.ts';
 
 /**
@@ -26,15 +19,13 @@ export async function acceptGeneration(
     body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
     (provider) => deps.queues.has(provider),
   );
-  await admitRoute(deps, route);
-  answering.stages.lap('validate');
-  const webhookUrl = await checkedWebhookUrl(deps, body.webhookUrl);
   return acceptJob(
     deps,
     {
       accountId: submission.accountId,
       route,
-      operation: {
+      pricingInputs: { prompt: body.prompt },
+      operationFor: (webhookUrl) => ({
         operation: 'generate',
         request: requestEcho(body, route, webhookUrl),
         parameters: stepParameters(route, 0),
@@ -46,10 +37,10 @@ export async function acceptGeneration(
                 provider: step.model.provider,
                 parameters: stepParameters(route, index),
               })),
-      },
+      }),
       responseFormat: body.response_format ?? 'b64_json',
       metadata: body.metadata,
-      webhookUrl,
+      webhookUrl: body.webhookUrl,
       rawBody: submission.rawBody,
       idempotencyKey: submission.idempotencyKey,
     },
@@ -82,12 +73,12 @@ function requestEcho(
     style: _style,
     ...fields
   } = body;
-  const primary = route[0]?.parameters;
+  const primary = firstStep(route).parameters;
   return {
     ...fields,
-    n: primary?.n ?? 1,
-    size: primary?.size ?? 'auto',
-    ...(fields.quality === undefined ? {} : { quality: primary?.quality ?? fields.quality }),
+    n: primary.n,
+    size: primary.size,
+    ...(fields.quality === undefined ? {} : { quality: primary.quality }),
     webhook_url: webhookUrl,
     ...(route.length > 1 ? { fallbacks: route.slice(1).map((step) => step.model.id) } : {}),
   };

@@ -1,7 +1,7 @@
-import { isTerminal } from '@imagegate/contracts';
+import { isTerminal, type JobOperation } from '@imagegate/contracts';
 import { OverloadedError, type StageTimer } from '@imagegate/core';
-import { findJob, type JobRow } from '@imagegate/db';
-import { endJobUnsuccessfully, jobEndingChannelsOf } from '@imagegate/queue';
+import { findJob, finishJobUnsuccessfully, type JobRow } from '@imagegate/db';
+import { announceJobEnd, jobEndingChannelsOf } from '@imagegate/queue';
 import { checkWebhookUrl } from '@imagegate/webhooks';
 import type { IngressDeps } from '../deps.ts';
 import type { EnqueueBatcher } from './enqueue-batcher.ts';
@@ -33,39 +33,41 @@ export type Acceptance =
   /** The client left while waiting; the job runs on and can be fetched later. */
   | { kind: 'client_gone' };
 
+/** A job of some operation, its route planned, as its module hands it to `acceptJob`. */
+export interface JobToAccept extends Omit<JobSubmission, 'operation' | 'webhookUrl'> {
+  /** The webhook URL as the client gave it; `acceptJob` passes it through the SSRF guard. */
+  webhookUrl: string | undefined;
+  /** The operation's fields, given the checked webhook URL (the request echo shows it). */
+  operationFor: (webhookUrl: string | undefined) => JobOperation;
+}
+
 /**
- * Before anything is recorded: refuses a provider no worker serves (503 `provider_unavailable`) or
- * whose queue is full (503 `overloaded`).
+ * Accepts a job of any operation once its route is planned: refuses a provider no worker serves
+ * (503 `provider_unavailable`) or whose queue is full (503 `overloaded`), passes the webhook URL
+ * through the SSRF guard, records the job with its hold, enqueues it and waits for it as long as
+ * asked. A job that cannot be enqueued is failed (and its ending announced) at once.
  */
-export async function admitRoute(deps: SubmissionDeps, route: readonly RouteStep[]): Promise<void> {
-  const { provider } = firstStep(route).model;
+export async function acceptJob(
+  deps: SubmissionDeps,
+  toAccept: JobToAccept,
+  answering: Answering,
+): Promise<Acceptance> {
+  const { provider } = firstStep(toAccept.route).model;
   if (!deps.queues.has(provider)) {
     throw new OverloadedError(`No worker is configured for provider '${provider}'.`, { code: 'provider_unavailable' });
   }
   await deps.admission.admit(provider);
-}
-
-/** The webhook URL once the SSRF guard passed it (a 400 on `webhook_url` otherwise). */
-export async function checkedWebhookUrl(deps: SubmissionDeps, raw: string | undefined): Promise<string | undefined> {
-  return raw === undefined ? undefined : (await checkWebhookUrl(raw, deps.webhookUrlPolicy)).url.href;
-}
-
-/**
- * Accepts a job of any operation once its route is planned and admitted: records the job with its
- * hold, enqueues it and waits for it as long as asked. A job that cannot be enqueued is failed
- * (and its ending announced) at once.
- */
-export async function acceptJob(
-  deps: SubmissionDeps,
-  submission: JobSubmission,
-  answering: Answering,
-): Promise<Acceptance> {
-  const queue = deps.queues.get(firstStep(submission.route).model.provider);
-  if (queue === undefined) throw new Error('acceptJob needs an admitted route');
-  const { job: submitted, replayed } = await submitJob(deps.pool, submission, {
-    markupTiers: deps.settings.markupTiers,
-    holds: deps.holds,
-  });
+  answering.stages.lap('validate');
+  const webhookUrl =
+    toAccept.webhookUrl === undefined
+      ? undefined
+      : (await checkWebhookUrl(toAccept.webhookUrl, deps.webhookUrlPolicy)).url.href;
+  const { operationFor, ...submission } = toAccept;
+  const { job: submitted, replayed } = await submitJob(
+    deps.pool,
+    { ...submission, webhookUrl, operation: operationFor(webhookUrl) },
+    { markupTiers: deps.settings.markupTiers, holds: deps.holds },
+  );
   let job = submitted;
   answering.stages.lap('hold');
 
@@ -73,10 +75,12 @@ export async function acceptJob(
   const signal = answering.waitS > 0 && !isTerminal(job.status) ? answering.clientGone() : undefined;
   const outcome = signal ? deps.waiter.wait(job.id, answering.waitS * 1000, signal) : undefined;
   let position: number | undefined;
-  if (job.status === 'queued') {
+  // The queue of the step serving now: a replayed job may have moved on to a fallback.
+  const queue = deps.queues.get(job.provider);
+  if (job.status === 'queued' && queue !== undefined) {
     try {
       // Idempotent: a replay re-adds the job in case the first request died before enqueueing it.
-      position = await deps.enqueuer.add({ queue, jobId: job.id });
+      position = await deps.enqueuer.add({ queue, jobId: job.id, routeIndex: job.route_index });
     } catch (error) {
       throw await failUnqueued(deps, job, error);
     }
@@ -94,26 +98,32 @@ export async function acceptJob(
   return { kind: 'accepted', job, replayed, position };
 }
 
-function firstStep(route: readonly RouteStep[]): RouteStep {
+/** The route's first step: the model asked for. */
+export function firstStep(route: readonly RouteStep[]): RouteStep {
   const [primary] = route;
   if (primary === undefined) throw new Error('a job needs at least one model');
   return primary;
 }
 
 /**
- * Redis is unreachable: the job fails (503) and its ending is announced like any other, so its
- * hold is released as soon as Redis answers again (else by the settlement sweep).
+ * Redis refused the queue entry: the job fails (503) and its ending is announced like any other,
+ * so its hold is released at once. The client's 503 does not wait for the announcement (Redis may
+ * be the trouble); what it loses, the settlement and webhook sweeps find in Postgres.
  */
 async function failUnqueued(deps: SubmissionDeps, job: JobRow, cause: unknown): Promise<OverloadedError> {
   const overloaded = new OverloadedError('The job queue is unavailable; try again shortly.', {
     cause,
     retryAfterMs: 5_000,
   });
-  await endJobUnsuccessfully(deps.pool, jobEndingChannelsOf(deps), job.id, {
+  const transition = await finishJobUnsuccessfully(deps.pool, job.id, {
     status: 'failed',
-    error: overloaded,
-  }).catch((error: unknown) => {
-    deps.logger.warn({ jobId: job.id, err: error }, 'could not announce the failed enqueue; the sweeps will');
+    errorStatus: overloaded.status,
+    error: overloaded.toErrorObject(),
   });
+  if (transition !== undefined) {
+    announceJobEnd(jobEndingChannelsOf(deps), job.id, 'failed', transition).catch((error: unknown) => {
+      deps.logger.warn({ jobId: job.id, err: error }, 'could not announce the failed enqueue; the sweeps will');
+    });
+  }
   return overloaded;
 }

@@ -2,8 +2,11 @@ import { MicroBatcher, type MicroBatcherOptions } from '@imagegate/core';
 import { enqueueGenerations, type ProviderQueue, queuePositions, type Redis } from '@imagegate/queue';
 
 export interface QueuedSubmission {
+  /** The queue of the step serving now. */
   queue: ProviderQueue;
   jobId: string;
+  /** That step (0: the model asked for; a replay may find the job on a fallback). */
+  routeIndex: number;
 }
 
 /** Resolves with how many jobs wait ahead of the one just added (its queue position). */
@@ -26,7 +29,7 @@ export function createEnqueueBatcher(redis: Redis, options: MicroBatcherOptions 
       [...byQueue].map(async ([queue, indexes]) => {
         const jobs = indexes.flatMap((index) => {
           const item = batch[index];
-          return item === undefined ? [] : [{ id: item.jobId, routeIndex: 0 }];
+          return item === undefined ? [] : [{ id: item.jobId, routeIndex: item.routeIndex }];
         });
         try {
           await enqueueGenerations(

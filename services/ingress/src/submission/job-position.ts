@@ -20,7 +20,13 @@ export async function queuePlaceOf(
 ): Promise<QueuePlace> {
   const queue = deps.queues.get(job.provider);
   if (job.status !== 'queued' || queue === undefined) return NOT_QUEUED;
+  // An estimate: when Redis cannot say (a hang ends with the request), the job is shown without one.
   const position =
-    known ?? (await queuePositions(deps.redis, queue, [{ id: job.id, routeIndex: job.route_index }]))[0] ?? 0;
+    known ??
+    (await queuePositions(deps.redis, queue, [{ id: job.id, routeIndex: job.route_index }]).then(
+      ([read]) => read ?? 0,
+      () => undefined,
+    ));
+  if (position === undefined) return NOT_QUEUED;
   return { position, estimatedStartAt: deps.admission.estimatedStartAt(job.provider, position) };
 }

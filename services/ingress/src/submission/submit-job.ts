@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type FrozenPrices, freezePrices, type MarkupTier, maxUnitPrice } from '@imagegate/catalog';
+import { type FrozenPrices, freezePrices, type MarkupTier, maxUnitPrice, type PricingInputs } from '@imagegate/catalog';
 import type { JobOperation } from '@imagegate/contracts';
 import { ConflictError, errorCodeOf, InsufficientBalanceError, microsToUsd, newId } from '@imagegate/core';
 import {
@@ -21,6 +21,8 @@ export interface JobSubmission {
   route: RouteStep[];
   /** The operation's fields: request echo, parameters of the first step, every step. */
   operation: JobOperation;
+  /** What the request brings that the upstream bills (the prompt's tokens; input images next). */
+  pricingInputs: PricingInputs;
   responseFormat: 'url' | 'b64_json';
   metadata: Record<string, string>;
   /** Checked by the webhook URL guard; called when the job ends. */
@@ -48,8 +50,7 @@ function hashRequest(body: unknown): string {
  * prompt, for token-priced models) costs, quoted once here.
  */
 function frozenPricesOf(submission: JobSubmission): Map<RouteStep, FrozenPrices> {
-  const inputs = { prompt: submission.operation.request.prompt };
-  return new Map(submission.route.map((step) => [step, freezePrices(step.model, inputs)]));
+  return new Map(submission.route.map((step) => [step, freezePrices(step.model, submission.pricingInputs)]));
 }
 
 /** The dearest unit price of any model on the route: the hold must cover whichever serves. */

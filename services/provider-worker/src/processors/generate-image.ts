@@ -64,8 +64,10 @@ export function imageKey(jobId: string, index: number, mediaType: string): strin
 
 /**
  * One attempt at a generation job. Every step is idempotent so a redelivery (stalled worker,
- * duplicate add) is harmless: a terminal job is left alone; once images are in S3 the upstream is
- * never called again; finishing is a conditional update.
+ * duplicate add) is harmless: a terminal job is left alone (a recorded success never calls the
+ * upstream again); images go to keys derived from the job, so storing twice overwrites; finishing
+ * is a conditional update. A crash between storing the images and recording them does call the
+ * upstream again on redelivery (an asynchronous upstream's task is polled, not paid twice).
  *
  * Around the upstream call: the provider's call allowance (shared by every worker) is taken first;
  * a 429 with Retry-After pauses the provider and hands the job back without spending an attempt;
