@@ -8,3 +8,4 @@ export * from './price-examples.ts';
 export * from './pricing.ts';
 export * from './provider-options.ts';
 export * from './token-formula.ts';
+export * from './upstream-cost.ts';

@@ -6,6 +6,8 @@ export interface BflSubmitResponse {
   id: string;
   /** Where to poll, exactly as given (it may name a regional host). */
   pollingUrl: string;
+  /** What the task costs (`cost` in credits, 1 = USD 0.01) and its megapixels, as far as BFL says. */
+  usage: { cost?: number; input_mp?: number; output_mp?: number };
 }
 
 /** The part of BFL's `ResultResponse` (`GET polling_url`) we use. */
@@ -46,7 +48,12 @@ export function parseSubmitResponse(body: unknown): BflSubmitResponse | undefine
   if (!isRecord(body)) return undefined;
   const { id, polling_url: pollingUrl } = body;
   if (typeof id !== 'string' || typeof pollingUrl !== 'string') return undefined;
-  return { id, pollingUrl };
+  const usage: BflSubmitResponse['usage'] = {};
+  for (const key of ['cost', 'input_mp', 'output_mp'] as const) {
+    const value = body[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) usage[key] = value;
+  }
+  return { id, pollingUrl, usage };
 }
 
 /** A poll answer, or undefined when it has no `status`. */
