@@ -1,5 +1,6 @@
 import type { GenerationParameters } from '@imagegate/contracts';
 import { InvalidRequestError } from '@imagegate/core';
+import { type FormatExtrasRequest, resolveFormatExtras } from './animation-and-vector.ts';
 import type { CatalogModel } from './catalog-schema.ts';
 import { ignoredStyleWarning, modernQuality, type RequestedQuality } from './legacy-openai-fields.ts';
 import { MAX_SHAPE_DISTANCE, nearestFixedSize, nearestFreeSize, shapeDistance } from './nearest-size.ts';
@@ -8,7 +9,7 @@ import { resolveProviderOptions } from './provider-options.ts';
 export type { GenerationParameters };
 
 /** The request fields the catalog narrows per model (a subset of the public request). */
-export interface RequestedParameters {
+export interface RequestedParameters extends FormatExtrasRequest {
   n?: number | undefined;
   size?: string | undefined;
   aspect_ratio?: string | undefined;
@@ -312,6 +313,7 @@ export function resolveParameters(model: CatalogModel, requested: RequestedParam
   if (requested.moderation !== undefined && !capabilities.moderation) {
     throw invalid('moderation', `${model.id} does not take 'moderation'.`);
   }
+  const formatExtras = resolveFormatExtras(model, requested, outputFormat, warnings);
   return {
     parameters: {
       n,
@@ -321,6 +323,7 @@ export function resolveParameters(model: CatalogModel, requested: RequestedParam
       outputFormat,
       outputCompression: requested.output_compression,
       moderation: requested.moderation,
+      ...formatExtras,
       providerOptions: providerOptions.options,
     },
     warnings,
