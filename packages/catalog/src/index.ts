@@ -1,4 +1,5 @@
 export * from './catalog.ts';
+export * from './catalog-check.ts';
 export * from './catalog-schema.ts';
 export * from './deadline.ts';
 export * from './lifecycle.ts';
@@ -9,3 +10,4 @@ export * from './pricing.ts';
 export * from './provider-options.ts';
 export * from './token-formula.ts';
 export * from './upstream-cost.ts';
+export * from './upstream-listings.ts';
