@@ -44,6 +44,26 @@ describe('every catalog model', () => {
   });
 });
 
+describe('GET /v1/models', () => {
+  it('shows how each upstream bills, with examples: gpt-image-2 high at 1024x1024 is $0.211 list', async () => {
+    const response = await callJson<{
+      pricing: {
+        rule: string;
+        token_rates_usd_per_million: Record<string, number>;
+        examples: { size: string; quality: string; list_per_image_usd: number; per_image_usd: number }[];
+      };
+    }>(`${stack.baseURL}/models/gpt-image-2`, { apiKey: account.apiKey });
+    expect(response.body.pricing).toMatchObject({
+      rule: 'per_token',
+      token_rates_usd_per_million: { text_input: 5, image_input: 8, image_output: 30 },
+    });
+    const example = response.body.pricing.examples.find((each) => each.size === '1024x1024' && each.quality === 'high');
+    expect(example?.list_per_image_usd).toBeCloseTo(0.211, 3);
+    // The caller's markup (1.5 for a new account).
+    expect(example?.per_image_usd).toBeCloseTo(0.211 * 1.5, 3);
+  });
+});
+
 describe('every retired model', () => {
   it.each(catalog.retired.flatMap((entry) => [entry.id, ...entry.aliases].map((name) => [name, entry.replacement])))(
     'answers 400 model_retired for %s, naming %s',

@@ -77,6 +77,8 @@ describe('settlement', () => {
       refunded_usd: 0,
       unit_price_usd: 0.03,
       markup: 1.5,
+      // This catalog prices the model per image, so its upstream cost is that list price.
+      upstream_cost_usd: 0.02,
     });
   });
 

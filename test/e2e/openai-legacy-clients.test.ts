@@ -84,6 +84,8 @@ describe('requests from clients written for older OpenAI models', () => {
     const response = await generate({ model: 'flux-2-pro', prompt: 'a still life' });
     expect(response.status).toBe(200);
     expect(response.body.output_format).toBe('png');
+    // FLUX has no quality knob: the echo is `auto`, what the model takes, not the adapter's `standard`.
+    expect(response.body.quality).toBe('auto');
     const metadata = await sharp(Buffer.from(response.body.data[0]?.b64_json ?? '', 'base64')).metadata();
     expect(metadata.format).toBe('png');
   });

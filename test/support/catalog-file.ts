@@ -16,3 +16,14 @@ export function catalogFileWithPrice(modelId: string, usd: { low: number; medium
   writeFileSync(file, JSON.stringify({ models: [model] }));
   return file;
 }
+
+/** Writes an operator catalog (`CATALOG_FILE`) with one default model changed by `change`. */
+export function catalogFileWithModel(modelId: string, change: (model: Record<string, unknown>) => void): string {
+  const catalog = JSON.parse(readFileSync(DEFAULT_CATALOG, 'utf8')) as { models: Record<string, unknown>[] };
+  const model = catalog.models.find((candidate) => candidate.id === modelId);
+  if (model === undefined) throw new Error(`no model ${modelId}`);
+  change(model);
+  const file = join(mkdtempSync(join(tmpdir(), 'imagegate-catalog-')), 'catalog.json');
+  writeFileSync(file, JSON.stringify({ models: [model] }));
+  return file;
+}

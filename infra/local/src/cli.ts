@@ -6,6 +6,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  compareCatalog,
+  listGeminiModels,
+  listOpenAIModels,
+  loadCatalog,
+  probeBflEndpoints,
+  type UpstreamListing,
+} from '@imagegate/catalog';
 
 const USAGE = `usage:
   pnpm imagegate accounts create --name NAME [--credit USD]
@@ -13,7 +21,37 @@ const USAGE = `usage:
   pnpm imagegate keys create --account acct_… [--name NAME]
   pnpm imagegate keys revoke --key key_…
   pnpm imagegate credits add --account acct_… --amount USD --reason TEXT [--idempotency-key KEY]
-environment: IMAGEGATE_URL (default http://127.0.0.1:8080), ADMIN_TOKEN (default from .data/credentials.json)`;
+  pnpm imagegate catalog check
+environment: IMAGEGATE_URL (default http://127.0.0.1:8080), ADMIN_TOKEN (default from .data/credentials.json);
+  catalog check: CATALOG_FILE, and each upstream configured as for the worker (OPENAI_API_KEY, OPENAI_BASE_URL,
+  GEMINI_API_KEY, GEMINI_BASE_URL, BFL_API_KEY, BFL_BASE_URL)`;
+
+/**
+ * Compares the catalog with what each configured upstream says it serves (OpenAI's model list, the
+ * Gemini API's models.list, BFL's endpoints probed): models we lack, models we serve that are gone,
+ * lifecycle dates that have passed.
+ */
+async function checkCatalog(): Promise<unknown> {
+  const env = process.env;
+  const catalog = loadCatalog({ file: env.CATALOG_FILE });
+  const listings: Promise<UpstreamListing>[] = [];
+  if (env.OPENAI_API_KEY) {
+    listings.push(listOpenAIModels(env.OPENAI_BASE_URL ?? 'https://api.openai.com/v1', env.OPENAI_API_KEY));
+  }
+  if (env.GEMINI_API_KEY) {
+    listings.push(
+      listGeminiModels(env.GEMINI_BASE_URL ?? 'https://generativelanguage.googleapis.com', env.GEMINI_API_KEY),
+    );
+  }
+  if (env.BFL_API_KEY) {
+    listings.push(probeBflEndpoints(catalog, env.BFL_BASE_URL ?? 'https://api.bfl.ai', env.BFL_API_KEY));
+  }
+  const answered = await Promise.all(listings);
+  return {
+    checked: answered.map((listing) => listing.protocol),
+    ...compareCatalog(catalog, answered, new Date()),
+  };
+}
 
 function adminToken(): string {
   if (process.env.ADMIN_TOKEN) return process.env.ADMIN_TOKEN;
@@ -62,6 +100,8 @@ async function run(args: string[]): Promise<unknown> {
   });
   const command = positionals.join(' ');
   switch (command) {
+    case 'catalog check':
+      return checkCatalog();
     case 'accounts create':
       return call('POST', '/admin/v1/accounts', {
         name: required(values, 'name'),

@@ -56,6 +56,8 @@ export const modelCapabilitiesSchema = z.object({
   transparentBackground: z.boolean(),
   outputCompression: z.boolean(),
   moderation: z.boolean(),
+  /** Takes OpenAI's `complexity` (planning effort): gpt-image-2.6. */
+  complexity: z.boolean().default(false),
   edits: z.boolean(),
   /** `providerOptions` this model takes (camelCase names, see provider-options.ts), with bounds. */
   providerOptions: z.record(z.string(), optionBoundsSchema).default({}),

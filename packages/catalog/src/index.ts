@@ -1,4 +1,5 @@
 export * from './catalog.ts';
+export * from './catalog-check.ts';
 export * from './catalog-schema.ts';
 export * from './deadline.ts';
 export { parseSize } from './image-shape.ts';
@@ -11,3 +12,5 @@ export * from './provider-options.ts';
 export type { RequestedParameters } from './requested-parameters.ts';
 export { sizeForAspectRatio } from './size-for-aspect-ratio.ts';
 export * from './token-formula.ts';
+export * from './upstream-cost.ts';
+export * from './upstream-listings.ts';

@@ -1,4 +1,5 @@
 import type { GenerationParameters } from '@imagegate/contracts';
+import { resolveFormatExtras } from './animation-and-vector.ts';
 import type { CatalogModel } from './catalog-schema.ts';
 import { resolveImageCount } from './image-count.ts';
 import { ignoredStyleWarning } from './legacy-openai-fields.ts';
@@ -43,6 +44,7 @@ export function resolveParameters(
   // A provider option may name the output format (BFL's `outputFormat`); it is lifted to ours.
   const encoding = resolveOutputEncoding(model, requested, providerOptions.outputFormat);
   const moderation = resolveModeration(model, requested.moderation);
+  const formatExtras = resolveFormatExtras(model, requested, encoding.outputFormat, warnings);
   return {
     parameters: {
       n,
@@ -52,6 +54,7 @@ export function resolveParameters(
       outputFormat: encoding.outputFormat,
       outputCompression: encoding.outputCompression,
       moderation,
+      ...formatExtras,
       providerOptions: providerOptions.options,
     },
     warnings,

@@ -1,8 +1,9 @@
 import type { GenerationParameters } from '@imagegate/contracts';
+import type { FormatExtrasRequest } from './animation-and-vector.ts';
 import type { RequestedQuality } from './legacy-openai-fields.ts';
 
 /** The request fields the catalog narrows per model (a subset of the public request). */
-export interface RequestedParameters {
+export interface RequestedParameters extends FormatExtrasRequest {
   n?: number | undefined;
   size?: string | undefined;
   aspect_ratio?: string | undefined;

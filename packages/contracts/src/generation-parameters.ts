@@ -21,6 +21,15 @@ export const generationParametersSchema = z.object({
   outputFormat: z.enum(['png', 'jpeg', 'webp', 'gif', 'svg']),
   outputCompression: z.int().optional(),
   moderation: z.enum(['low', 'auto']).optional(),
+  /** Planning effort, independent of `quality` (gpt-image-2.6); absent: the model's default. */
+  complexity: z.enum(['low', 'medium', 'high']).optional(),
+  /** GIF only: frames in the loop (2–16) and milliseconds each shows. */
+  frameCount: z.int().optional(),
+  frameDurationMs: z.int().optional(),
+  /** SVG only: OpenAI's `svg` object (`{model, reasoning: {effort}}`), passed through. */
+  svg: z.record(z.string(), z.unknown()).optional(),
+  /** A hashed end-user id, forwarded to OpenAI (which prefers it to `user`). */
+  safetyIdentifier: z.string().optional(),
   /**
    * Options for this model's provider only, validated at submission against that provider's
    * schema, camelCase keys (e.g. `{ safetyTolerance: 2, seed: 7 }` for BFL).

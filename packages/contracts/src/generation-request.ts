@@ -23,6 +23,21 @@ const generationBodySchema = z
     output_format: optional(z.enum(['png', 'jpeg', 'webp', 'gif', 'svg'])),
     output_compression: optional(z.int().min(0).max(100)),
     moderation: optional(z.enum(['low', 'auto'])),
+    complexity: optional(z.enum(['low', 'medium', 'high'])),
+    frame_count: optional(z.int().min(2).max(16)),
+    frame_duration_ms: optional(z.int().min(10).max(655_350)),
+    svg: optional(
+      z
+        .object({
+          model: z.string().max(200).optional(),
+          reasoning: z
+            .object({ effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max']) })
+            .strict()
+            .optional(),
+        })
+        .strict(),
+    ),
+    safety_identifier: optional(z.string().max(256)),
     response_format: optional(z.enum(['url', 'b64_json'])),
     user: optional(z.string().max(256)),
     stream: optional(z.literal(false)),

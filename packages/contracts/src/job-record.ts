@@ -149,11 +149,28 @@ export const upstreamTasksSchema = z.record(z.string(), upstreamTaskSchema);
 export const storedImageSchema = z.object({ key: z.string(), content_type: z.string(), bytes: z.number() });
 export type StoredImage = z.infer<typeof storedImageSchema>;
 
-/** Token usage as OpenAI reports it (other upstreams' counts are mapped to these names). */
+const tokenCount = z.number().nonnegative();
+
+/**
+ * What the upstream reported it used, kept on the job so its cost to us can be computed: token
+ * usage in OpenAI's names (Gemini's counts are mapped to them), with OpenAI's `svg_usage` (the SVG
+ * author model's tokens), and BFL's `cost` (credits, 1 = USD 0.01), `input_mp` and `output_mp`.
+ * Every field is optional: each upstream reports some.
+ */
 export const imageUsageSchema = z.looseObject({
-  input_tokens: z.number(),
-  output_tokens: z.number(),
-  total_tokens: z.number(),
+  input_tokens: tokenCount.optional(),
+  input_tokens_details: z
+    .looseObject({ text_tokens: tokenCount.optional(), image_tokens: tokenCount.optional() })
+    .optional(),
+  output_tokens: tokenCount.optional(),
+  output_tokens_details: z
+    .looseObject({ text_tokens: tokenCount.optional(), image_tokens: tokenCount.optional() })
+    .optional(),
+  total_tokens: tokenCount.optional(),
+  svg_usage: z.looseObject({ input_tokens: tokenCount.optional(), output_tokens: tokenCount.optional() }).optional(),
+  cost: z.number().nonnegative().optional(),
+  input_mp: z.number().nonnegative().optional(),
+  output_mp: z.number().nonnegative().optional(),
 });
 export type ImageUsage = z.infer<typeof imageUsageSchema>;
 

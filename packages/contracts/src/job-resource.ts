@@ -32,6 +32,11 @@ export interface JobBilling {
   /** What one image costs this account (catalog price × markup). */
   unit_price_usd: number;
   markup: number;
+  /**
+   * What the upstream charged us for this job (from its reported usage at the catalog's rates),
+   * next to `charged_usd`; null until the job succeeded.
+   */
+  upstream_cost_usd: number | null;
 }
 
 /** `GET /v1/images/jobs/{id}` (docs/api.md, "Jobs"). */

@@ -12,6 +12,7 @@ export * from './pool.ts';
 export * from './row-error.ts';
 export * from './settlement.ts';
 export * from './settlement-batch.ts';
+export * from './succeeded-jobs.ts';
 export * from './unfinished-jobs.ts';
 export * from './webhook-deliveries.ts';
 export * from './webhook-outbox.ts';

@@ -69,11 +69,13 @@ export interface ImageProvider {
 }
 
 export function mediaTypeOf(format: string): string {
+  if (format === 'svg') return 'image/svg+xml';
   return format === 'jpeg' ? 'image/jpeg' : `image/${format}`;
 }
 
 /** `image/jpeg` → `jpeg`: the format the bytes are actually in. */
 export function formatOfMediaType(mediaType: string): string {
   const subtype = mediaType.toLowerCase().replace(/^image\//, '');
+  if (subtype === 'svg+xml') return 'svg';
   return subtype === 'jpg' ? 'jpeg' : subtype;
 }

@@ -1,4 +1,4 @@
-import { chargeForJob } from '@imagegate/catalog';
+import { chargeForJob, upstreamCostOf } from '@imagegate/catalog';
 import { microsToUsd } from '@imagegate/core';
 import type { JobRow } from '@imagegate/db';
 
@@ -8,6 +8,8 @@ export interface Billing {
   refunded_usd: number;
   unit_price_usd: number;
   markup: number;
+  /** What the upstream charged us, at the catalog's rates; null until the job succeeded. */
+  upstream_cost_usd: number | null;
 }
 
 /**
@@ -30,5 +32,6 @@ export function billingOf(job: JobRow): Billing {
     refunded_usd: job.settled_at === null ? 0 : microsToUsd(job.hold_micros - charged),
     unit_price_usd: microsToUsd(perImage),
     markup: job.markup_permille / 1000,
+    upstream_cost_usd: job.status === 'succeeded' ? microsToUsd(upstreamCostOf(job).micros) : null,
   };
 }

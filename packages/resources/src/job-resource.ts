@@ -11,7 +11,7 @@ export function imagesResponseHead(job: JobRow): Omit<ImagesResponseBody, 'data'
   return {
     created: result?.created ?? Math.floor(job.created_at.getTime() / 1000),
     size: result?.size ?? job.parameters.size,
-    quality: result?.quality ?? job.parameters.quality,
+    quality: echoedQuality(job),
     output_format: result?.output_format ?? job.parameters.outputFormat,
     background: result?.background ?? job.parameters.background,
     ...(result?.usage ? { usage: result.usage } : {}),
@@ -24,6 +24,18 @@ export function imagesResponseHead(job: JobRow): Omit<ImagesResponseBody, 'data'
       billing: billingOf(job),
     },
   };
+}
+
+/** Qualities a client may send back as they are (an upstream's `standard` is not one). */
+const REQUESTABLE_QUALITIES: readonly string[] = ['low', 'medium', 'high', 'xhigh', 'max'];
+
+/**
+ * The quality a response echoes: what the upstream applied when the model takes it as a request
+ * value, else what the request resolved to (`auto` on models without a quality knob).
+ */
+function echoedQuality(job: JobRow): string {
+  const applied = job.result?.quality;
+  return applied !== undefined && REQUESTABLE_QUALITIES.includes(applied) ? applied : job.parameters.quality;
 }
 
 /** For aspect-ratio models, the ratio and resolution class the upstream was asked for. */

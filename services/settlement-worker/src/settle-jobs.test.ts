@@ -61,6 +61,36 @@ describe('settleJobs', () => {
     expect(await ledgerOf('job_unreadable')).toEqual([]);
   });
 
+  it('tells of each job whose upstream cost more than it was charged, once, after it is settled', async () => {
+    const [owner = ''] = await seedAccounts(database.pool, 1);
+    await seedJobs(database.pool, [
+      { id: 'job_fine', accountId: owner, status: 'succeeded', asked: 1, delivered: 1 },
+      { id: 'job_loss', accountId: owner, status: 'succeeded', asked: 1, delivered: 1 },
+    ]);
+    // Frozen at one token per image while the upstream reports OpenAI's 7,024 (1024² high).
+    const underpriced = {
+      m: {
+        rule: 'per_token',
+        rates: { textInput: 5, imageInput: 8, imageOutput: 30 },
+        output: { formula: 'openai-tiles', qualityFactors: { low: 1 } },
+        inputMicros: '0',
+      },
+    };
+    await database.pool.query(
+      `update jobs set prices = $2, result = result || '{"usage": {"input_tokens": 10, "output_tokens": 7024}}'
+         where id = $1`,
+      ['job_loss', JSON.stringify(underpriced)],
+    );
+    const losses: { jobId: string; chargedMicros: bigint; upstreamCostMicros: bigint }[] = [];
+    const onLoss = (loss: (typeof losses)[number]) => losses.push(loss);
+
+    await settleJobs(database.pool, ['job_fine', 'job_loss'], {}, onLoss);
+    await settleJobs(database.pool, ['job_loss'], {}, onLoss);
+
+    // 1 token at $30/M, × 1.5; against 10 text tokens at $5/M + 7,024 image tokens at $30/M.
+    expect(losses).toEqual([{ jobId: 'job_loss', chargedMicros: 45n, upstreamCostMicros: 50n + 210_720n }]);
+  });
+
   it('debits each succeeded job its charge and releases the rest when a batch mixes outcomes', async () => {
     const [first = '', second = ''] = await seedAccounts(database.pool, 2);
     const jobs: SeededJob[] = [

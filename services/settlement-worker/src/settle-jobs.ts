@@ -1,4 +1,4 @@
-import { chargeForJob } from '@imagegate/catalog';
+import { chargeForJob, upstreamCostOf } from '@imagegate/catalog';
 import { newId } from '@imagegate/core';
 import {
   applySettlements,
@@ -11,6 +11,9 @@ import {
 
 export type SettlementOutcome = { settled: false } | { settled: true; chargedMicros: bigint; releasedMicros: bigint };
 
+/** Called once per job settled here whose upstream cost more than it was charged. */
+export type LossListener = (loss: { jobId: string; chargedMicros: bigint; upstreamCostMicros: bigint }) => void;
+
 /** Points where a test can make settlement die, to prove a crash never double-charges. */
 export interface SettlementFaults {
   /** Runs per job after its charge is computed, before anything is written; a throw fails that job only. */
@@ -19,7 +22,7 @@ export interface SettlementFaults {
   afterCommit?: (jobId: string) => void;
 }
 
-type PlannedSettlement = JobSettlement & { holdMicros: bigint };
+type PlannedSettlement = JobSettlement & { holdMicros: bigint; upstreamCostMicros: bigint };
 
 /**
  * Settles a batch of finished jobs, each exactly once: a succeeded job is debited what it delivered
@@ -31,11 +34,13 @@ type PlannedSettlement = JobSettlement & { holdMicros: bigint };
  * Returns one result per id, in order: the outcome, or the error that job failed with. An id listed
  * more than once is settled once; its later copies report `{ settled: false }`. One job that cannot
  * be priced or written fails alone. Throws only when the jobs cannot be read (nothing was written).
+ * `onLoss` hears of each job settled here whose upstream cost more than its charge.
  */
 export async function settleJobs(
   pool: Pool,
   jobIds: readonly string[],
   faults: SettlementFaults = {},
+  onLoss?: LossListener,
 ): Promise<PromiseSettledResult<SettlementOutcome>[]> {
   const { jobs, unreadable } = await findJobsToSettle(pool, jobIds);
   const failed = new Map<string, Error>(unreadable);
@@ -51,6 +56,9 @@ export async function settleJobs(
       return { status: 'fulfilled', value: { settled: false } };
     }
     reported.add(jobId);
+    if (settlement.upstreamCostMicros > settlement.chargedMicros) {
+      onLoss?.({ jobId, chargedMicros: settlement.chargedMicros, upstreamCostMicros: settlement.upstreamCostMicros });
+    }
     try {
       faults.afterCommit?.(jobId);
     } catch (afterCommitError) {
@@ -77,10 +85,12 @@ function planSettlements(
   for (const job of jobs) {
     try {
       const chargedMicros = job.status === 'succeeded' ? chargeForJob(job).chargeMicros : 0n;
+      const upstreamCostMicros = job.status === 'succeeded' ? upstreamCostOf(job).micros : 0n;
       faults.beforeWrite?.(job.id);
       planned.set(job.id, {
         jobId: job.id,
         chargedMicros,
+        upstreamCostMicros,
         holdMicros: job.hold_micros,
         debitEntryId: newId('led'),
         releaseEntryId: newId('led'),

@@ -2,7 +2,7 @@ import { type Logger, MicroBatcher, startPeriodicSweep } from '@imagegate/core';
 import { findUnsettledJobIds, type Pool } from '@imagegate/db';
 import { type Redis, SETTLEMENT_QUEUE, type SettlementPayload } from '@imagegate/queue';
 import { Worker } from 'bullmq';
-import { type SettlementFaults, type SettlementOutcome, settleJobs } from './settle-jobs.ts';
+import { type LossListener, type SettlementFaults, type SettlementOutcome, settleJobs } from './settle-jobs.ts';
 import { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';
 
 export interface SettlementWorkerDeps {
@@ -41,12 +41,21 @@ export interface RunningSettlementWorker {
  */
 export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise<RunningSettlementWorker> {
   const { pool, logger, settings } = deps;
-  const batcher = new MicroBatcher<string, SettlementOutcome>((jobIds) => settleJobs(pool, jobIds, deps.faults), {
-    maxItems: settings.batchSize ?? SETTLEMENT_DEFAULTS.batchSize,
-    maxWaitMs: settings.batchWaitMs ?? SETTLEMENT_DEFAULTS.batchWaitMs,
-    // Batches touch accounts in id order, so several may run at once without deadlocking.
-    maxInFlight: 8,
-  });
+  // A job whose upstream cost more than we charged is worth an operator's look (prices, markup).
+  const warnOfLoss: LossListener = ({ jobId, chargedMicros, upstreamCostMicros }) =>
+    logger.warn(
+      { jobId, chargedMicros: String(chargedMicros), upstreamCostMicros: String(upstreamCostMicros) },
+      'job cost more upstream than it was charged',
+    );
+  const batcher = new MicroBatcher<string, SettlementOutcome>(
+    (jobIds) => settleJobs(pool, jobIds, deps.faults, warnOfLoss),
+    {
+      maxItems: settings.batchSize ?? SETTLEMENT_DEFAULTS.batchSize,
+      maxWaitMs: settings.batchWaitMs ?? SETTLEMENT_DEFAULTS.batchWaitMs,
+      // Batches touch accounts in id order, so several may run at once without deadlocking.
+      maxInFlight: 8,
+    },
+  );
   const worker = new Worker<SettlementPayload>(
     SETTLEMENT_QUEUE,
     async (job) => {
@@ -70,7 +79,7 @@ export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise
       limit: 500,
     });
     if (jobIds.length === 0) return 0;
-    const results = await settleJobs(pool, jobIds);
+    const results = await settleJobs(pool, jobIds, {}, warnOfLoss);
     const settled = results.filter((result) => result.status === 'fulfilled' && result.value.settled).length;
     if (settled > 0) logger.info({ settled }, 'sweep settled jobs whose settlement was lost');
     return settled;

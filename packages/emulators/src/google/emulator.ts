@@ -13,6 +13,7 @@ import { StatsGroup } from '../stats/stats-group.ts';
 import type { EmulatorStats } from '../stats/stats-recorder.ts';
 import { CLOUD_PLATFORM_SCOPE } from './auth.ts';
 import { googleError } from './errors.ts';
+import { GEMINI_LIST_PATH, listGeminiModels } from './list-models.ts';
 import { sendGoogleError, sendGoogleJson } from './reply.ts';
 import { routeGeneration } from './route-generation.ts';
 import type { GoogleEndpointKind, RouterContext } from './router-context.ts';
@@ -156,6 +157,10 @@ async function route(req: IncomingMessage, res: ServerResponse, context: RouterC
       if (req.method === 'POST') return routeGeneration(req, res, query, matched, context);
       break;
     case 'unknown':
+      if (req.method === 'GET' && GEMINI_LIST_PATH.test(path)) {
+        const reply = listGeminiModels(req, query, context.apiKey);
+        return sendGoogleJson(res, reply.status, reply.body);
+      }
       break;
   }
   sendGoogleError(

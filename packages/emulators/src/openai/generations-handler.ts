@@ -7,6 +7,8 @@ import { sleep, waitForAbort } from '../http/abortable-wait.ts';
 import { readBody } from '../http/read-body.ts';
 import type { ImageSource } from '../images/image-source.ts';
 import { hueBucketOf } from '../images/image-spec.ts';
+import { renderAnimation } from '../images/render-animation.ts';
+import { renderVector } from '../images/render-vector.ts';
 import type { StatsRecorder } from '../stats/stats-recorder.ts';
 import { checkBearer } from './auth.ts';
 import { invalidRequest, openAIError } from './errors.ts';
@@ -126,6 +128,21 @@ function decide(prompt: string, faults: FaultController): FaultDecision | { erro
 }
 
 async function renderBase64(request: GenerationRequest, deps: GenerationDeps): Promise<Buffer> {
+  const hueBucket = hueBucketOf(request.prompt);
+  if (request.outputFormat === 'gif') {
+    const gif = await renderAnimation({
+      width: request.width,
+      height: request.height,
+      frames: request.frameCount ?? 9,
+      frameDurationMs: request.frameDurationMs ?? 200,
+      hueBucket,
+    });
+    return Buffer.from(gif.toString('base64'), 'latin1');
+  }
+  if (request.outputFormat === 'svg') {
+    const svg = renderVector({ width: request.width, height: request.height, hueBucket, prompt: request.prompt });
+    return Buffer.from(svg.toString('base64'), 'latin1');
+  }
   const image = await deps.images.get({
     width: request.width,
     height: request.height,

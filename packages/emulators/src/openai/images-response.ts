@@ -29,6 +29,9 @@ export function imagesResponseChunks(
     output_format: request.outputFormat,
     quality: request.quality,
     size: request.size,
+    ...(request.safetyIdentifier === null ? {} : { safety_identifier: request.safetyIdentifier }),
+    // The SVG author model's own tokens, apart from the reference image's (openai SDK 7.59).
+    ...(request.outputFormat === 'svg' && count > 0 ? { svg_usage: svgUsage(request.prompt) } : {}),
     usage: computeUsage(
       request.prompt,
       request.quality,
@@ -41,4 +44,18 @@ export function imagesResponseChunks(
   // `rest` starts with "{"; replace it with "]," to continue the outer object.
   chunks.push(Buffer.from(`],${rest.slice(1)}`));
   return chunks;
+}
+
+/** Tokens the SVG author model spent: its prompt is ours, its answer about a thousand tokens. */
+function svgUsage(prompt: string) {
+  const input = Math.ceil(prompt.length / 4) + 400;
+  const output = 1200;
+  const reasoning = 300;
+  return {
+    model: 'gpt-5.1-mini',
+    input_tokens: input,
+    output_tokens: output,
+    reasoning_tokens: reasoning,
+    total_tokens: input + output,
+  };
 }

@@ -2,7 +2,13 @@ import type { OpenAIErrorReply } from './errors.ts';
 import { invalidRequest, listValues, openAIError } from './errors.ts';
 import { resolveSize } from './image-sizes.ts';
 import type { OpenAIImageModel } from './models.ts';
-import { DEFAULT_OPENAI_IMAGE_MODEL, isOpenAIImageModel, qualitiesOf, refusesTransparency } from './models.ts';
+import {
+  DEFAULT_OPENAI_IMAGE_MODEL,
+  isOpenAIImageModel,
+  makesAnimationAndVector,
+  qualitiesOf,
+  refusesTransparency,
+} from './models.ts';
 
 /** A generation request after validation, with every `auto` resolved the way OpenAI reports it. */
 export interface GenerationRequest {
@@ -16,7 +22,14 @@ export interface GenerationRequest {
   size: string;
   quality: 'low' | 'medium' | 'high' | 'xhigh' | 'max';
   background: 'transparent' | 'opaque';
-  outputFormat: 'png' | 'jpeg' | 'webp';
+  outputFormat: 'png' | 'jpeg' | 'webp' | 'gif' | 'svg';
+  /** GIF only: frames in the loop (2–16, default 9) and ms each shows (default 200, rounded to 10). */
+  frameCount: number | null;
+  frameDurationMs: number | null;
+  /** Planning effort (gpt-image-2.6), echoed nowhere but accepted. */
+  complexity: 'low' | 'medium' | 'high' | null;
+  /** Hashed end-user id, echoed in the response. */
+  safetyIdentifier: string | null;
   /** 0–100 for jpeg/webp (default 100); null for png. */
   outputCompression: number | null;
   moderation: 'low' | 'auto';
@@ -44,12 +57,20 @@ const KNOWN_FIELDS = new Set([
   'partial_images',
   'style',
   'user',
+  'complexity',
+  'frame_count',
+  'frame_duration_ms',
+  'svg',
+  'safety_identifier',
 ]);
 /** Fields of the public schema that GPT image models reject (dall-e only). */
 const DALLE_ONLY_FIELDS = ['response_format', 'style'] as const;
 const QUALITIES = ['low', 'medium', 'high', 'xhigh', 'max', 'auto'] as const;
 const BACKGROUNDS = ['transparent', 'opaque', 'auto'] as const;
-const OUTPUT_FORMATS = ['png', 'jpeg', 'webp'] as const;
+const OUTPUT_FORMATS = ['png', 'jpeg', 'webp', 'gif', 'svg'] as const;
+const COMPLEXITIES = ['low', 'medium', 'high'] as const;
+/** OpenAI caps a GIF frame's duration at 655,350 ms. */
+const MAX_FRAME_DURATION_MS = 655_350;
 const MODERATIONS = ['low', 'auto'] as const;
 
 type Fail = { ok: false; error: OpenAIErrorReply };
@@ -156,8 +177,29 @@ export function validateGenerationRequest(body: unknown): GenerationValidation {
     // Not billed upstream; the preview ended on 2026-09-30.
     return fail(invalidRequest('Transparent background is not supported for this model.', 'background'));
   }
-  const outputFormat = readEnum(fields, 'output_format', OUTPUT_FORMATS);
+  const outputFormat = readEnum(
+    fields,
+    'output_format',
+    OUTPUT_FORMATS.filter((format) => makesAnimationAndVector(model) || (format !== 'gif' && format !== 'svg')),
+  );
   if (isFail(outputFormat)) return outputFormat;
+  const frameCount = readInt(fields, 'frame_count', 2, 16);
+  if (isFail(frameCount)) return frameCount;
+  const frameDurationMs = readInt(fields, 'frame_duration_ms', 10, MAX_FRAME_DURATION_MS);
+  if (isFail(frameDurationMs)) return frameDurationMs;
+  const complexity = readEnum(fields, 'complexity', COMPLEXITIES);
+  if (isFail(complexity)) return complexity;
+  if (complexity !== undefined && !makesAnimationAndVector(model)) {
+    return fail(invalidRequest("'complexity' is not supported for this model.", 'complexity'));
+  }
+  const safetyIdentifier = fields.safety_identifier;
+  if (safetyIdentifier !== undefined && safetyIdentifier !== null && typeof safetyIdentifier !== 'string') {
+    return typeError('safety_identifier', 'a string', safetyIdentifier);
+  }
+  const svg = fields.svg;
+  if (svg !== undefined && svg !== null && (typeof svg !== 'object' || Array.isArray(svg))) {
+    return typeError('svg', 'an object', svg);
+  }
   const outputCompression = readInt(fields, 'output_compression', 0, 100);
   if (isFail(outputCompression)) return outputCompression;
   const moderation = readEnum(fields, 'moderation', MODERATIONS);
@@ -181,6 +223,15 @@ export function validateGenerationRequest(body: unknown): GenerationValidation {
   if (user !== undefined && user !== null && typeof user !== 'string') return typeError('user', 'a string', user);
 
   const format = outputFormat ?? 'png';
+  const animationOrVector = checkAnimationAndVector(format, {
+    n: n ?? 1,
+    frameCount,
+    frameDurationMs,
+    outputCompression,
+    partialImages,
+    svg,
+  });
+  if (animationOrVector !== undefined) return animationOrVector;
   if (background === 'transparent' && format === 'jpeg') {
     return fail(
       invalidRequest("Transparent background is only supported with output_format 'png' or 'webp'.", 'background'),
@@ -204,9 +255,57 @@ export function validateGenerationRequest(body: unknown): GenerationValidation {
       quality: quality === undefined || quality === 'auto' ? 'medium' : quality,
       background: background === 'transparent' ? 'transparent' : 'opaque',
       outputFormat: format,
-      outputCompression: format === 'png' ? null : (outputCompression ?? 100),
+      outputCompression: format === 'jpeg' || format === 'webp' ? (outputCompression ?? 100) : null,
+      frameCount: format === 'gif' ? (frameCount ?? 9) : null,
+      // Rounded to 10 ms, as OpenAI does.
+      frameDurationMs: format === 'gif' ? Math.round((frameDurationMs ?? 200) / 10) * 10 : null,
+      complexity: complexity ?? null,
+      safetyIdentifier: typeof safetyIdentifier === 'string' ? safetyIdentifier : null,
       moderation: moderation ?? 'auto',
       user: typeof user === 'string' ? user : null,
     },
   };
+}
+
+/**
+ * GIF and SVG rules (openai SDK 7.59): `frame_count`/`frame_duration_ms` only with GIF; neither
+ * takes `output_compression` or `partial_images`; SVG makes one image per request, and `svg` only
+ * goes with it.
+ */
+function checkAnimationAndVector(
+  format: GenerationRequest['outputFormat'],
+  fields: {
+    n: number;
+    frameCount: number | undefined;
+    frameDurationMs: number | undefined;
+    outputCompression: number | undefined;
+    partialImages: number | undefined;
+    svg: unknown;
+  },
+): Fail | undefined {
+  if (format !== 'gif') {
+    for (const [field, value] of [
+      ['frame_count', fields.frameCount],
+      ['frame_duration_ms', fields.frameDurationMs],
+    ] as const) {
+      if (value !== undefined)
+        return fail(invalidRequest(`'${field}' is only supported with output_format 'gif'.`, field));
+    }
+  }
+  if (format !== 'svg' && fields.svg !== undefined && fields.svg !== null) {
+    return fail(invalidRequest("'svg' is only supported with output_format 'svg'.", 'svg'));
+  }
+  if (format !== 'gif' && format !== 'svg') return undefined;
+  if (fields.outputCompression !== undefined) {
+    return fail(
+      invalidRequest(`output_compression is not supported with output_format '${format}'.`, 'output_compression'),
+    );
+  }
+  if ((fields.partialImages ?? 0) > 0) {
+    return fail(invalidRequest(`partial_images is not supported with output_format '${format}'.`, 'partial_images'));
+  }
+  if (format === 'svg' && fields.n !== 1) {
+    return fail(invalidRequest("output_format 'svg' makes one image per request; n must be 1.", 'n'));
+  }
+  return undefined;
 }

@@ -8,6 +8,8 @@ export interface BflSubmitResponse {
   id: string;
   /** Where to poll, exactly as given (it may name a regional host). */
   pollingUrl: string;
+  /** What the task costs (`cost` in credits, 1 = USD 0.01) and its megapixels, as far as BFL says. */
+  usage: { cost?: number; input_mp?: number; output_mp?: number };
 }
 
 /** The part of BFL's `ResultResponse` (`GET polling_url`) we use. */
@@ -43,7 +45,16 @@ export function bflSubmitBody(request: ProviderImageRequest): Record<string, unk
   };
 }
 
-const submitResponseSchema = z.object({ id: z.string(), polling_url: z.string() });
+/** A count BFL reports, when it is one (anything else reads as absent). */
+const countSchema = lenient(z.number().nonnegative().finite());
+
+const submitResponseSchema = z.object({
+  id: z.string(),
+  polling_url: z.string(),
+  cost: countSchema,
+  input_mp: countSchema,
+  output_mp: countSchema,
+});
 
 const resultResponseSchema = z.object({
   status: z.string(),
@@ -54,7 +65,14 @@ const resultResponseSchema = z.object({
 /** The submit answer, or undefined when it lacks `id` or `polling_url` (e.g. a webhook answer). */
 export function parseSubmitResponse(body: unknown): BflSubmitResponse | undefined {
   const parsed = submitResponseSchema.safeParse(body);
-  return parsed.success ? { id: parsed.data.id, pollingUrl: parsed.data.polling_url } : undefined;
+  if (!parsed.success) return undefined;
+  const { id, polling_url: pollingUrl, ...counts } = parsed.data;
+  const usage: BflSubmitResponse['usage'] = {};
+  for (const key of ['cost', 'input_mp', 'output_mp'] as const) {
+    const value = counts[key];
+    if (value !== undefined) usage[key] = value;
+  }
+  return { id, pollingUrl, usage };
 }
 
 /** A poll answer, or undefined when it has no `status`. */

@@ -84,7 +84,14 @@ async function run(
   signal: AbortSignal,
 ): Promise<ProviderImageResult> {
   let resumed = options.pendingTask !== undefined;
-  let task = options.pendingTask ?? (await submit(context, request, options, signal));
+  // What BFL said the task costs; unknown for a task an earlier delivery submitted.
+  let usage: Record<string, unknown> | undefined;
+  const submitted = async (): Promise<UpstreamTask> => {
+    const fresh = await submit(context, request, options, signal);
+    usage = fresh.usage;
+    return fresh.task;
+  };
+  let task = options.pendingTask ?? (await submitted());
   for (;;) {
     if (!isBflHost(task.pollingUrl, context.baseURL))
       throw malformedAnswerError('polling_url on a host that is not BFL');
@@ -96,7 +103,7 @@ async function run(
     });
     if (outcome.type === 'ready') {
       const image = await download(context.http, outcome.sampleUrl, request, signal);
-      if (image !== 'gone') return toResult(request, image);
+      if (image !== 'gone') return { ...toResult(request, image), usage };
       if (!resumed) throw lostResultError('The upstream refused the link to a finished image.');
     } else if (outcome.type === 'failed') {
       if (!resumed) throw outcome.error;
@@ -104,7 +111,7 @@ async function run(
       throw lostResultError('The upstream lost track of the task.');
     }
     // A task from an earlier delivery that failed, expired or was forgotten: the only way on is a new one.
-    task = await submit(context, request, options, signal);
+    task = await submitted();
     resumed = false;
   }
 }
@@ -114,7 +121,7 @@ async function submit(
   request: ProviderImageRequest,
   options: GenerateOptions,
   signal: AbortSignal,
-): Promise<UpstreamTask> {
+): Promise<{ task: UpstreamTask; usage: Record<string, unknown> }> {
   const url = `${context.baseURL}/v1/${encodeURIComponent(request.providerModel)}`;
   const answer = await context.http.postJson(url, bflSubmitBody(request), signal);
   if (answer.status < 200 || answer.status >= 300) throw mapBflHttpError(answer, 'submit', context.redact);
@@ -122,7 +129,7 @@ async function submit(
   if (submitted === undefined) throw malformedAnswerError('submit answer');
   const task: UpstreamTask = { id: submitted.id, pollingUrl: submitted.pollingUrl, submittedAt: Date.now() };
   await options.onTaskSubmitted?.(task);
-  return task;
+  return { task, usage: submitted.usage };
 }
 
 /** The image behind a signed `result.sample`; `gone` when the link expired (403) or the blob is gone (404). */

@@ -53,6 +53,7 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
               ...(request.outputCompression === undefined ? {} : { output_compression: request.outputCompression }),
               ...(request.moderation === undefined ? {} : { moderation: request.moderation }),
               ...(request.user === undefined ? {} : { user: request.user }),
+              ...newerFields(request),
             },
             { signal: options.signal },
           )
@@ -76,7 +77,7 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
         quality: response.quality ?? request.quality,
         outputFormat,
         background: response.background ?? (request.background === 'transparent' ? 'transparent' : 'opaque'),
-        usage: response.usage,
+        usage: usageOf(response),
         warnings: [],
       };
     },
@@ -91,8 +92,31 @@ const imagesAnswerSchema = z.object({
   quality: lenient(z.string()),
   background: lenient(z.string()),
   usage: lenient(z.record(z.string(), z.unknown())),
+  svg_usage: z.unknown(),
 });
 
 type ImagesAnswer = z.output<typeof imagesAnswerSchema>;
 
 const IMAGE_FIELDS: ReadonlySet<string> = new Set(['b64_json']);
+
+/**
+ * Fields of the GPT image models newer than the SDK's types here (openai 7.59: `complexity`, GIF's
+ * `frame_count`/`frame_duration_ms`, `svg`, `safety_identifier`), sent only when asked for.
+ */
+function newerFields(request: ProviderImageRequest): Record<string, unknown> {
+  return {
+    ...(request.complexity === undefined ? {} : { complexity: request.complexity }),
+    ...(request.frameCount === undefined ? {} : { frame_count: request.frameCount }),
+    ...(request.frameDurationMs === undefined ? {} : { frame_duration_ms: request.frameDurationMs }),
+    ...(request.svg === undefined ? {} : { svg: request.svg }),
+    ...(request.safetyIdentifier === undefined ? {} : { safety_identifier: request.safetyIdentifier }),
+  };
+}
+
+/** The answer's `usage`, with the SVG author model's `svg_usage` (a sibling field) kept inside it. */
+function usageOf(response: ImagesAnswer): Record<string, unknown> | undefined {
+  if (response.usage === undefined) return undefined;
+  return response.svg_usage === undefined
+    ? { ...response.usage }
+    : { ...response.usage, svg_usage: response.svg_usage };
+}

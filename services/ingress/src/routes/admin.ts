@@ -4,11 +4,13 @@ import {
   creditAccount,
   findAccount,
   findAccountBalance,
+  findSucceededJobsBetween,
   insertApiKey,
   type Pool,
   revokeApiKey,
   rotateWebhookSecret,
 } from '@imagegate/db';
+import { marginReport } from '@imagegate/resources';
 import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { IngressDeps } from '../deps.ts';
@@ -26,6 +28,24 @@ const creditsSchema = z
     reason: z.string().trim().min(1).max(500),
   })
   .strict();
+
+/** A report bound: unix seconds or an ISO 8601 time. */
+const reportTimeSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((value, context) => {
+    const date = /^\d+$/.test(value) ? new Date(Number(value) * 1000) : new Date(value);
+    if (Number.isNaN(date.getTime())) {
+      context.addIssue({ code: 'custom', message: 'must be unix seconds or an ISO 8601 time' });
+      return z.NEVER;
+    }
+    return date;
+  });
+const marginQuerySchema = z.object({ since: reportTimeSchema.optional(), until: reportTimeSchema.optional() });
+/** Most jobs one report reads; a longer range is answered with `truncated: true`. */
+const MARGIN_REPORT_MAX_JOBS = 100_000;
+const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 
 async function renderAccount(pool: Pool, id: string) {
   const account = isId('acct', id) ? await findAccount(pool, id) : undefined;
@@ -114,5 +134,13 @@ export function adminRouter(deps: IngressDeps): Router {
     response.json({ id: row.id, object: 'api_key', revoked: true, revoked_at: revokedAt });
   });
 
+  // Per model and in total: what we charged against what the upstreams charged us (default: the last 30 days).
+  router.get('/admin/v1/reports/margin', async (request, response) => {
+    const query = marginQuerySchema.parse(request.query);
+    const until = query.until ?? new Date();
+    const since = query.since ?? new Date(until.getTime() - THIRTY_DAYS_MS);
+    const { jobs, truncated } = await findSucceededJobsBetween(pool, { since, until, limit: MARGIN_REPORT_MAX_JOBS });
+    response.json(marginReport(jobs, { since, until, truncated }));
+  });
   return router;
 }

@@ -55,7 +55,13 @@ export interface ProviderLane {
   limiter: CallLimiter;
 }
 
-const EXTENSIONS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
+const EXTENSIONS: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'image/svg+xml': 'svg',
+};
 
 /** S3 key of image `index` of a job: rewriting it on a retry overwrites the same object. */
 export function imageKey(jobId: string, index: number, mediaType: string): string {
