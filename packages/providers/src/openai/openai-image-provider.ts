@@ -92,7 +92,7 @@ const imagesAnswerSchema = z.object({
   quality: lenient(z.string()),
   background: lenient(z.string()),
   usage: lenient(z.record(z.string(), z.unknown())),
-  svg_usage: z.unknown(),
+  svg_usage: z.unknown().optional(),
 });
 
 type ImagesAnswer = z.output<typeof imagesAnswerSchema>;
