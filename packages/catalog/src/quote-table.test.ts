@@ -50,6 +50,7 @@ const PUBLISHED: readonly [model: string, size: string, quality: string, usd: nu
   ['flux-2-flex', '1024x1024', 'default', 0.05, 'BFL'],
   ['flux-2-klein-4b', '1024x1024', 'default', 0.014, 'BFL'],
   ['flux-2-klein-9b', '1024x1024', 'default', 0.015, 'BFL'],
+  ['flux-3-image', '1024x1024', 'default', 0.048, 'Vercel AI Gateway, fal'],
   ['flux-kontext-pro', '1024x1024', 'default', 0.04, 'BFL'],
   ['flux-kontext-max', '1024x1024', 'default', 0.08, 'BFL'],
   ['flux-pro-1.1', '1024x768', 'default', 0.04, 'BFL'],

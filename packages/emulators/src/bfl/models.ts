@@ -9,13 +9,14 @@ export const BFL_MODELS = [
   'flux-kontext-max',
   'flux-pro-1.1',
   'flux-pro-1.1-ultra',
+  'flux-3-image',
 ] as const;
 
 /** One of {@link BFL_MODELS}. */
 export type BflModel = (typeof BFL_MODELS)[number];
 
 /** Request schemas differ per family (docs/providers.md, "Black Forest Labs"). */
-export type BflFamily = 'flux2' | 'kontext' | 'flux11' | 'ultra';
+export type BflFamily = 'flux2' | 'kontext' | 'flux11' | 'ultra' | 'flux3';
 
 /** What the emulator needs to know per model. */
 export interface BflModelFacts {
@@ -96,6 +97,16 @@ export const BFL_MODEL_FACTS: Readonly<Record<BflModel, BflModelFacts>> = {
     maxSafetyTolerance: 6,
     inputImages: 0,
     credits: 4,
+    creditsPerExtraMp: 0,
+  },
+  // FLUX 3 Image (2026-10-01): strict schema, aspect ratio × resolution, JPEG; $0.048 at 1k (third
+  // parties), the emulator bills that flat.
+  'flux-3-image': {
+    family: 'flux3',
+    defaultFormat: 'jpeg',
+    maxSafetyTolerance: 4,
+    inputImages: 0,
+    credits: 4.8,
     creditsPerExtraMp: 0,
   },
   'flux-pro-1.1-ultra': {

@@ -1,5 +1,6 @@
 import { hueBucketOf } from '../images/image-spec.ts';
 import { readAspectRatio } from './aspect-ratio.ts';
+import { readFlux3 } from './flux3-request.ts';
 import type { BflModel } from './models.ts';
 import { BFL_MODEL_FACTS } from './models.ts';
 import type { ValidationIssue } from './pydantic-errors.ts';
@@ -44,6 +45,7 @@ export function validateSubmit(model: BflModel, body: unknown): SubmitValidation
   }
   const fields = body as Record<string, unknown>;
   const facts = BFL_MODEL_FACTS[model];
+  if (facts.family === 'flux3') return validateFlux3(model, fields, issues);
   const promptRequired = facts.family === 'flux2' || facts.family === 'kontext';
   if (promptRequired && (fields.prompt === undefined || fields.prompt === null)) {
     issues.add('prompt', 'missing', 'Field required', body);
@@ -112,6 +114,17 @@ function readSize(
       return readAspectRatio(readString(fields, 'aspect_ratio', issues), '16:9', 4, issues);
     }
   }
+}
+
+/** FLUX 3 Image: a prompt, and only the fields its strict schema knows. */
+function validateFlux3(model: BflModel, fields: Record<string, unknown>, issues: IssueList): SubmitValidation {
+  if (fields.prompt === undefined || fields.prompt === null) issues.add('prompt', 'missing', 'Field required', fields);
+  const prompt = readString(fields, 'prompt', issues) ?? '';
+  readWebhook(fields, issues);
+  const size = readFlux3(fields, issues);
+  if (issues.issues.length > 0 || size === undefined) return { ok: false, detail: issues.issues };
+  const inputImages = Array.isArray(fields.images) ? fields.images.length : 0;
+  return { ok: true, request: { model, prompt, ...size, format: 'jpeg', seed: defaultSeed(prompt), inputImages } };
 }
 
 /** `webhook_url` is a pydantic URL (http/https, ≤ 2083 chars); the emulator validates but never calls it. */

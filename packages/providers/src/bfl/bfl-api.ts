@@ -32,9 +32,18 @@ export function explicitDimensions(request: ProviderImageRequest): { width: numb
 
 /**
  * The JSON body of `POST /v1/{providerModel}`: FLUX.2 and FLUX1.1 [pro] take `width`/`height`,
- * Kontext and Ultra `aspect_ratio`. No webhook: we poll, so a task survives a worker restart.
+ * Kontext and Ultra `aspect_ratio`, FLUX 3 `aspect_ratio` and `resolution`. No webhook: we poll, so a task survives a worker restart.
  */
 export function bflSubmitBody(request: ProviderImageRequest): Record<string, unknown> {
+  // FLUX 3 Image's schema is strict: an aspect ratio and a resolution class, no size or format.
+  if (request.providerModel.startsWith('flux-3')) {
+    return {
+      prompt: request.prompt,
+      ...(request.aspectRatio === undefined ? {} : { aspect_ratio: request.aspectRatio }),
+      ...(request.imageSize === undefined ? {} : { resolution: request.imageSize }),
+      ...bflOptionFields(request.providerOptions),
+    };
+  }
   const dimensions = explicitDimensions(request);
   return {
     prompt: request.prompt,
