@@ -7,6 +7,14 @@ import { z } from 'zod';
 export const generationJobPayloadSchema = z.object({ jobId: z.string() });
 export type GenerationJobPayload = z.infer<typeof generationJobPayloadSchema>;
 
+/** A settlement queue entry: the job whose hold to settle (Postgres holds the rest). */
+export const settlementPayloadSchema = z.object({ jobId: z.string() });
+export type SettlementPayload = z.infer<typeof settlementPayloadSchema>;
+
+/** A webhook queue entry: the delivery to attempt (Postgres holds the delivery). */
+export const webhookDeliveryPayloadSchema = z.object({ deliveryId: z.string() });
+export type WebhookDeliveryPayload = z.infer<typeof webhookDeliveryPayloadSchema>;
+
 /** Published on the job-events channel when a job reaches a terminal state. */
 export const jobEventSchema = z.object({
   jobId: z.string(),

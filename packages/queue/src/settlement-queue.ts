@@ -1,11 +1,10 @@
+import type { SettlementPayload } from '@imagegate/contracts';
 import { Queue } from 'bullmq';
 import type { Redis } from './redis-connection.ts';
 
 export const SETTLEMENT_QUEUE = 'settlement';
 
-export interface SettlementPayload {
-  jobId: string;
-}
+export { type SettlementPayload, settlementPayloadSchema } from '@imagegate/contracts';
 
 export type SettlementQueue = Queue<SettlementPayload>;
 

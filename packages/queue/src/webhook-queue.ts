@@ -1,12 +1,10 @@
+import type { WebhookDeliveryPayload } from '@imagegate/contracts';
 import { Queue } from 'bullmq';
 import type { Redis } from './redis-connection.ts';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 
-/** A webhook queue entry carries only the delivery id: Postgres holds the delivery. */
-export interface WebhookDeliveryPayload {
-  deliveryId: string;
-}
+export type { WebhookDeliveryPayload } from '@imagegate/contracts';
 
 export type WebhookQueue = Queue<WebhookDeliveryPayload>;
 

@@ -1,6 +1,6 @@
 import { type Logger, MicroBatcher, startPeriodicSweep } from '@imagegate/core';
 import { findUnsettledJobIds, type Pool } from '@imagegate/db';
-import { type Redis, SETTLEMENT_QUEUE, type SettlementPayload } from '@imagegate/queue';
+import { type Redis, SETTLEMENT_QUEUE, type SettlementPayload, settlementPayloadSchema } from '@imagegate/queue';
 import { Worker } from 'bullmq';
 import { type LossListener, type SettlementFaults, type SettlementOutcome, settleJobs } from './settle-jobs.ts';
 import { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';
@@ -59,8 +59,9 @@ export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise
   const worker = new Worker<SettlementPayload>(
     SETTLEMENT_QUEUE,
     async (job) => {
-      const outcome = await batcher.add(job.data.jobId);
-      if (outcome.settled) logger.debug({ jobId: job.data.jobId, charged: String(outcome.chargedMicros) }, 'settled');
+      const { jobId } = settlementPayloadSchema.parse(job.data);
+      const outcome = await batcher.add(jobId);
+      if (outcome.settled) logger.debug({ jobId, charged: String(outcome.chargedMicros) }, 'settled');
     },
     {
       connection: deps.redis,

@@ -6,21 +6,24 @@ import { toJobResource } from '@imagegate/resources';
 import { type Request, type Response, Router } from 'express';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
-import { queuePlaceOf } from '../submission/job-position.ts';
+import { type QueuePlace, queuePlaceOf, queuePlacesOf } from '../submission/job-position.ts';
 
 /** Job reads and cancel. Another account's job is a 404, exactly like a job that does not exist. */
 export function jobsRouter(deps: IngressDeps): Router {
   const router = Router();
   const { pool, store, settings } = deps;
 
-  async function render(job: JobRow) {
-    const place = await queuePlaceOf(deps, job);
+  function resourceOf(job: JobRow, place: QueuePlace) {
     return toJobResource(job, {
       store,
       imageUrlTtlS: settings.imageUrlTtlS,
       queuePosition: place.position,
       estimatedStartAt: place.estimatedStartAt,
     });
+  }
+
+  async function render(job: JobRow) {
+    return resourceOf(job, await queuePlaceOf(deps, job));
   }
 
   async function ownJob(request: Request, response: Response): Promise<JobRow> {
@@ -45,9 +48,10 @@ export function jobsRouter(deps: IngressDeps): Router {
     }
     const jobs = await listJobsForAccount(pool, callerOf(response).accountId, { limit: limit + 1, after });
     const page = jobs.slice(0, limit);
+    const places = await queuePlacesOf(deps, page);
     response.json({
       object: 'list',
-      data: await Promise.all(page.map(render)),
+      data: page.map((job, index) => resourceOf(job, places[index] ?? { position: null, estimatedStartAt: null })),
       first_id: page[0]?.id ?? null,
       last_id: page.at(-1)?.id ?? null,
       has_more: jobs.length > limit,

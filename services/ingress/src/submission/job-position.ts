@@ -12,21 +12,45 @@ export interface QueuePlace {
 
 const NOT_QUEUED: QueuePlace = { position: null, estimatedStartAt: null };
 
+type PlacedJob = Pick<JobRow, 'id' | 'status' | 'provider' | 'route_index'>;
+type PlaceDeps = Pick<IngressDeps, 'queues' | 'admission' | 'redis'>;
+
 /** `known`: the position the enqueue just read, to save a round trip. */
-export async function queuePlaceOf(
-  deps: Pick<IngressDeps, 'queues' | 'admission' | 'redis'>,
-  job: Pick<JobRow, 'id' | 'status' | 'provider' | 'route_index'>,
-  known?: number,
-): Promise<QueuePlace> {
-  const queue = deps.queues.get(job.provider);
-  if (job.status !== 'queued' || queue === undefined) return NOT_QUEUED;
-  // An estimate: when Redis cannot say (a hang ends with the request), the job is shown without one.
-  const position =
-    known ??
-    (await queuePositions(deps.redis, queue, [{ id: job.id, routeIndex: job.route_index }]).then(
-      ([read]) => read ?? 0,
-      () => undefined,
-    ));
-  if (position === undefined) return NOT_QUEUED;
-  return { position, estimatedStartAt: deps.admission.estimatedStartAt(job.provider, position) };
+export async function queuePlaceOf(deps: PlaceDeps, job: PlacedJob, known?: number): Promise<QueuePlace> {
+  if (known !== undefined && job.status === 'queued') return placeAt(deps, job.provider, known);
+  const [place] = await queuePlacesOf(deps, [job]);
+  return place ?? NOT_QUEUED;
+}
+
+/**
+ * The places of several jobs (a page of the job list), one Redis round trip per provider queue.
+ * An estimate: when Redis cannot say (a hang ends with the request), the jobs are shown without one.
+ */
+export async function queuePlacesOf(deps: PlaceDeps, jobs: readonly PlacedJob[]): Promise<QueuePlace[]> {
+  const places = jobs.map((): QueuePlace => NOT_QUEUED);
+  const byProvider = new Map<string, number[]>();
+  jobs.forEach((job, index) => {
+    if (job.status !== 'queued' || !deps.queues.has(job.provider)) return;
+    byProvider.set(job.provider, [...(byProvider.get(job.provider) ?? []), index]);
+  });
+  await Promise.all(
+    [...byProvider].map(async ([provider, indexes]) => {
+      const queue = deps.queues.get(provider);
+      if (queue === undefined) return;
+      const wanted = indexes.flatMap((index) => {
+        const job = jobs[index];
+        return job === undefined ? [] : [{ id: job.id, routeIndex: job.route_index }];
+      });
+      const positions = await queuePositions(deps.redis, queue, wanted).catch(() => undefined);
+      if (positions === undefined) return;
+      indexes.forEach((index, order) => {
+        places[index] = placeAt(deps, provider, positions[order] ?? 0);
+      });
+    }),
+  );
+  return places;
+}
+
+function placeAt(deps: PlaceDeps, provider: string, position: number): QueuePlace {
+  return { position, estimatedStartAt: deps.admission.estimatedStartAt(provider, position) };
 }

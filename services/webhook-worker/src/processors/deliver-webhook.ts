@@ -1,3 +1,4 @@
+import { type WebhookDeliveryPayload, webhookDeliveryPayloadSchema } from '@imagegate/contracts';
 import {
   findJob,
   findWebhookDelivery,
@@ -5,7 +6,6 @@ import {
   recordWebhookAttempt,
   type WebhookAttemptVerdict,
 } from '@imagegate/db';
-import type { WebhookDeliveryPayload } from '@imagegate/queue';
 import { nextRetryDelayMs, postWebhook, signWebhook, type WebhookAttemptOutcome } from '@imagegate/webhooks';
 import { DelayedError, type Job } from 'bullmq';
 import type { WebhookWorkerDeps } from '../deps.ts';
@@ -43,7 +43,7 @@ export function createDeliverWebhookProcessor(deps: WebhookWorkerDeps) {
   const { pool, store, policy, settings } = deps;
 
   return async (queueJob: Job<WebhookDeliveryPayload>, token?: string, signal?: AbortSignal): Promise<void> => {
-    const { deliveryId } = queueJob.data;
+    const { deliveryId } = webhookDeliveryPayloadSchema.parse(queueJob.data);
     const delivery = await findWebhookDelivery(pool, deliveryId);
     if (delivery === undefined || delivery.status !== 'pending') return;
     if (delivery.next_attempt_at.getTime() > Date.now() + EARLY_TOLERANCE_MS) {
