@@ -113,7 +113,7 @@ try {
     '  Try it:',
     `  curl -s ${ingress.url}/v1/images/generations \\`,
     `    -H "Authorization: Bearer ${credentials.apiKey}" -H "Content-Type: application/json" \\`,
-    `    -d '{"model": "gpt-image-1.5", "prompt": "a lighthouse at dusk", "response_format": "url"}'`,
+    `    -d '{"model": "gpt-image-2.6-sunburst", "prompt": "a lighthouse at dusk", "response_format": "url"}'`,
     '',
   ];
   console.log(lines.filter((line, index) => line !== '' || index === 0 || lines[index - 1] !== '').join('\n'));
