@@ -205,6 +205,17 @@ describe('POST /v1/images/edits refusals', () => {
     emulator.faults.reset();
   });
 
+  it('answers 400 when the multipart body breaks off before its closing boundary', async () => {
+    const response = await fetch(`${emulator.url}/images/edits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${emulator.apiKey}`, 'content-type': 'multipart/form-data; boundary=xyz' },
+      body: '--xyz\r\ncontent-disposition: form-data; name="prompt"\r\n\r\na cat',
+    });
+    const body = (await response.json()) as { error: { type: string } };
+    expect(response.status).toBe(400);
+    expect(body.error.type).toBe('invalid_request_error');
+  });
+
   it('answers 400 when the body is JSON instead of multipart', async () => {
     const response = await fetch(`${emulator.url}/images/edits`, {
       method: 'POST',
