@@ -6,7 +6,9 @@ export type MaskConvention =
   /** OpenAI's (and FLUX Fill's alpha form): fully transparent pixels (alpha 0) are repainted. */
   | 'alpha-zero'
   /** FLUX Fill's black/white form: white (≥ 128 grey) is repainted, black kept. */
-  | 'white';
+  | 'white'
+  /** OpenAI's `markup` overlay: whatever was drawn (alpha above 0) is repainted. */
+  | 'alpha-drawn';
 
 /** An 8-bit RGB colour. */
 export interface Rgb {
@@ -72,12 +74,14 @@ export async function paintEdit(edit: EditPaint): Promise<Buffer> {
 async function maskPixels(mask: NonNullable<EditPaint['mask']>, width: number, height: number): Promise<Uint8Array> {
   let pipeline = sharp(mask.bytes);
   pipeline =
-    mask.convention === 'alpha-zero' ? pipeline.ensureAlpha().extractChannel(3) : pipeline.removeAlpha().greyscale();
+    mask.convention === 'white' ? pipeline.removeAlpha().greyscale() : pipeline.ensureAlpha().extractChannel(3);
   const values = await pipeline.resize(width, height, { fit: 'fill', kernel: 'nearest' }).raw().toBuffer();
   const selected = new Uint8Array(width * height);
   for (let pixel = 0; pixel < selected.length; pixel++) {
     const value = values[pixel] ?? 0;
-    selected[pixel] = mask.convention === 'alpha-zero' ? (value === 0 ? 1 : 0) : value >= 128 ? 1 : 0;
+    const repaint =
+      mask.convention === 'alpha-zero' ? value === 0 : mask.convention === 'alpha-drawn' ? value > 0 : value >= 128;
+    selected[pixel] = repaint ? 1 : 0;
   }
   return selected;
 }

@@ -18,10 +18,12 @@ export interface EditImage {
   height: number;
 }
 
-/** The file parts of an edit: images in the order sent, and the mask if any. */
+/** The file parts of an edit: images in the order sent, and the mask or the markup overlay if any. */
 export interface EditInputs {
   images: EditImage[];
   mask: EditImage | undefined;
+  /** A transparent PNG drawn over the first image (openai SDK 7.46); exclusive with `mask`. */
+  markup: EditImage | undefined;
 }
 
 const IMAGE_FIELDS = new Set(['image', 'image[]']);
@@ -35,6 +37,7 @@ const FORMATS = ['png', 'jpeg', 'webp'] as const;
 export async function checkEditInputs(files: readonly MultipartFile[]): Promise<EditInputs | OpenAIErrorReply> {
   const images: EditImage[] = [];
   let mask: EditImage | undefined;
+  let markup: EditImage | undefined;
   for (const file of files) {
     if (IMAGE_FIELDS.has(file.field)) {
       if (images.length === MAX_EDIT_IMAGES) {
@@ -47,13 +50,16 @@ export async function checkEditInputs(files: readonly MultipartFile[]): Promise<
         return invalidRequest(message, 'image', 'invalid_image_file');
       }
       images.push(image);
-    } else if (file.field === 'mask') {
-      if (mask !== undefined) return invalidRequest("Only one 'mask' may be given.", 'mask');
+    } else if (file.field === 'mask' || file.field === 'markup') {
+      const field = file.field;
+      if ((field === 'mask' ? mask : markup) !== undefined)
+        return invalidRequest(`Only one '${field}' may be given.`, field);
       const decoded = await decodeHeader(file.bytes);
       if (decoded === undefined || decoded.format !== 'png') {
-        return invalidRequest("Invalid 'mask': the mask must be a PNG image.", 'mask', 'invalid_image_format');
+        return invalidRequest(`Invalid '${field}': the ${field} must be a PNG image.`, field, 'invalid_image_format');
       }
-      mask = decoded;
+      if (field === 'mask') mask = decoded;
+      else markup = decoded;
     } else {
       return invalidRequest(`Unknown parameter: '${file.field}'.`, file.field, 'unknown_parameter');
     }
@@ -62,25 +68,37 @@ export async function checkEditInputs(files: readonly MultipartFile[]): Promise<
   if (first === undefined) {
     return invalidRequest("Missing required parameter: 'image'.", 'image', 'missing_required_parameter');
   }
-  if (mask !== undefined) {
-    const maskError = await checkMask(mask, first);
-    if (maskError !== undefined) return maskError;
+  if (mask !== undefined && markup !== undefined) {
+    return invalidRequest("'markup' cannot be combined with 'mask'.", 'markup');
   }
-  return { images, mask };
+  const overlays: [field: 'mask' | 'markup', overlay: EditImage | undefined][] = [
+    ['mask', mask],
+    ['markup', markup],
+  ];
+  for (const [field, overlay] of overlays) {
+    const overlayError = overlay === undefined ? undefined : await checkOverlay(field, overlay, first);
+    if (overlayError !== undefined) return overlayError;
+  }
+  return { images, mask, markup };
 }
 
-async function checkMask(mask: EditImage, first: EditImage): Promise<OpenAIErrorReply | undefined> {
-  if (mask.bytes.length > MAX_MASK_BYTES) {
-    return invalidRequest("Invalid 'mask': the mask must be smaller than 4 MB.", 'mask', 'image_too_large');
+/** A mask or markup: a PNG under 4 MB with an alpha channel, the size of the first image. */
+async function checkOverlay(
+  field: 'mask' | 'markup',
+  overlay: EditImage,
+  first: EditImage,
+): Promise<OpenAIErrorReply | undefined> {
+  if (overlay.bytes.length > MAX_MASK_BYTES) {
+    return invalidRequest(`Invalid '${field}': the ${field} must be smaller than 4 MB.`, field, 'image_too_large');
   }
-  const meta = await sharp(mask.bytes).metadata();
+  const meta = await sharp(overlay.bytes).metadata();
   if (!meta.hasAlpha) {
-    const message = "Invalid 'mask': the mask must have an alpha channel (transparent pixels mark the area to edit).";
-    return invalidRequest(message, 'mask', 'invalid_image_format');
+    const message = `Invalid '${field}': the ${field} must have an alpha channel.`;
+    return invalidRequest(message, field, 'invalid_image_format');
   }
-  if (mask.width !== first.width || mask.height !== first.height) {
-    const message = `Invalid 'mask': the mask (${mask.width}x${mask.height}) must have the same dimensions as the image (${first.width}x${first.height}).`;
-    return invalidRequest(message, 'mask', 'invalid_image_dimensions');
+  if (overlay.width !== first.width || overlay.height !== first.height) {
+    const message = `Invalid '${field}': the ${field} (${overlay.width}x${overlay.height}) must have the same dimensions as the image (${first.width}x${first.height}).`;
+    return invalidRequest(message, field, 'invalid_image_dimensions');
   }
   return undefined;
 }

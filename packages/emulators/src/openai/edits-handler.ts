@@ -3,6 +3,7 @@ import { decideFault, deliveredImages } from '../faults/decide-fault.ts';
 import { sleep, waitForAbort } from '../http/abortable-wait.ts';
 import { readMultipart } from '../http/read-multipart.ts';
 import { HUE_BUCKETS, hueBucketOf } from '../images/image-spec.ts';
+import type { EditPaint } from '../images/paint-edit.ts';
 import { paintEdit, promptColour } from '../images/paint-edit.ts';
 import { renderAnimation } from '../images/render-animation.ts';
 import { checkBearer } from './auth.ts';
@@ -83,6 +84,9 @@ async function processEdit(
   }
   const inputs = await checkEditInputs(files);
   if ('status' in inputs) return sendError(res, ctx, inputs);
+  if (request.outputFormat === 'gif' && inputs.mask !== undefined) {
+    return sendError(res, ctx, invalidRequest("'mask' is not supported with output_format 'gif'.", 'mask'));
+  }
 
   const decision = decideFault(request.prompt, deps.faults);
   if ('error' in decision) return sendError(res, ctx, invalidRequest(decision.error, 'prompt'));
@@ -108,6 +112,13 @@ async function processEdit(
   sendChunks(res, ctx, 200, imagesResponseChunks(request, base64 ?? Buffer.alloc(0), count, Date.now(), imageTokens));
 }
 
+/** The mask (transparent = change) or the markup (drawn = change), as the painter reads them. */
+function overlayOf(inputs: EditInputs): Pick<EditPaint, 'mask'> {
+  if (inputs.mask !== undefined) return { mask: { bytes: inputs.mask.bytes, convention: 'alpha-zero' } };
+  if (inputs.markup !== undefined) return { mask: { bytes: inputs.markup.bytes, convention: 'alpha-drawn' } };
+  return {};
+}
+
 /** The first image, resized to the output size, repainted in the prompt's colour where the mask says. */
 async function renderEdit(request: EditRequest, inputs: EditInputs): Promise<Buffer> {
   const hueBucket = hueBucketOf(request.prompt);
@@ -125,7 +136,7 @@ async function renderEdit(request: EditRequest, inputs: EditInputs): Promise<Buf
   const format = request.outputFormat === 'svg' ? 'png' : request.outputFormat;
   const painted = await paintEdit({
     source: first.bytes,
-    ...(inputs.mask === undefined ? {} : { mask: { bytes: inputs.mask.bytes, convention: 'alpha-zero' } }),
+    ...overlayOf(inputs),
     width: request.width,
     height: request.height,
     colour: promptColour(hueBucket, HUE_BUCKETS),

@@ -118,6 +118,41 @@ describe('POST /v1/images/edits', () => {
     expect(meta).toMatchObject({ format: 'webp', width: 1536, height: 1024 });
   });
 
+  it('repaints exactly what the markup overlay draws (alpha above 0) and keeps the rest', async () => {
+    // The inverse of the mask convention: the left half is drawn on (opaque), the right half transparent.
+    const markup = Buffer.alloc(256 * 256 * 4, 0);
+    for (let y = 0; y < 256; y++) {
+      for (let x = 0; x < 128; x++) markup[(y * 256 + x) * 4 + 3] = 255;
+    }
+    const form = new FormData();
+    form.append('image', new Blob([await sourcePng(256, 256)], { type: 'image/png' }), 'a.png');
+    form.append(
+      'markup',
+      new Blob([
+        await sharp(markup, { raw: { width: 256, height: 256, channels: 4 } })
+          .png()
+          .toBuffer(),
+      ]),
+      'markup.png',
+    );
+    form.append('prompt', 'a red door');
+    form.append('size', '1024x1024');
+    const response = await fetch(`${emulator.url}/images/edits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${emulator.apiKey}` },
+      body: form,
+    });
+    const body = (await response.json()) as { data: { b64_json: string }[] };
+    const edited = await rawPixels(body.data[0]?.b64_json);
+    // The 256² source is scaled to 1024²: compare the right half only against a scaled source.
+    const scaled = await sharp(await sourcePng(256, 256))
+      .resize(1024, 1024, { fit: 'fill' })
+      .raw()
+      .toBuffer();
+    expect(pixelAt(edited, 900, 500)).toEqual(pixelAt({ data: scaled, width: 1024 }, 900, 500));
+    expect(pixelAt(edited, 100, 500)).not.toEqual(pixelAt({ data: scaled, width: 1024 }, 100, 500));
+  });
+
   it('answers a prompt directive fault in OpenAI form when the request is valid', async () => {
     const form = new FormData();
     form.append('image', new Blob([await sourcePng(64, 64)], { type: 'image/png' }), 'a.png');
@@ -180,6 +215,27 @@ describe('POST /v1/images/edits refusals', () => {
       () => [image(), prompt, ['model', 'gpt-image-1-mini'], ['input_fidelity', 'high']],
       400,
       'input_fidelity',
+      'invalid_value',
+    ],
+    [
+      'markup and mask are both sent',
+      () => [image(), ['mask', leftHalfMask(64, 64), 'm.png'], ['markup', leftHalfMask(64, 64), 'k.png'], prompt],
+      400,
+      'markup',
+      'invalid_value',
+    ],
+    [
+      'a mask goes with output_format gif',
+      () => [
+        image(),
+        ['mask', leftHalfMask(64, 64), 'm.png'],
+        prompt,
+        ['model', 'gpt-image-2.6-sunburst'],
+        ['output_format', 'gif'],
+        ['size', '1024x1024'],
+      ],
+      400,
+      'mask',
       'invalid_value',
     ],
     ['n is not an integer', () => [image(), prompt, ['n', 'two']], 400, 'n', 'invalid_type'],
