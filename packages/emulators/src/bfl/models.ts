@@ -10,13 +10,14 @@ export const BFL_MODELS = [
   'flux-pro-1.1',
   'flux-pro-1.1-ultra',
   'flux-3-image',
+  'flux-pro-1.0-fill',
 ] as const;
 
 /** One of {@link BFL_MODELS}. */
 export type BflModel = (typeof BFL_MODELS)[number];
 
 /** Request schemas differ per family (docs/providers.md, "Black Forest Labs"). */
-export type BflFamily = 'flux2' | 'kontext' | 'flux11' | 'ultra' | 'flux3';
+export type BflFamily = 'flux2' | 'kontext' | 'flux11' | 'ultra' | 'flux3' | 'fill';
 
 /** What the emulator needs to know per model. */
 export interface BflModelFacts {
@@ -107,6 +108,15 @@ export const BFL_MODEL_FACTS: Readonly<Record<BflModel, BflModelFacts>> = {
     maxSafetyTolerance: 4,
     inputImages: 0,
     credits: 4.8,
+    creditsPerExtraMp: 0,
+  },
+  // FLUX.1 Fill [pro] (inpainting): `image` + `mask`, output the size of `image`; $0.05 flat.
+  'flux-pro-1.0-fill': {
+    family: 'fill',
+    defaultFormat: 'jpeg',
+    maxSafetyTolerance: 6,
+    inputImages: 0,
+    credits: 5,
     creditsPerExtraMp: 0,
   },
   'flux-pro-1.1-ultra': {

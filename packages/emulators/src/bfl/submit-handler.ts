@@ -7,6 +7,7 @@ import { sendJsonBody } from '../http/send-body.ts';
 import { trackCall } from '../http/tracked-call.ts';
 import type { BflDeps } from './deps.ts';
 import { REGIONAL_POLL_PATH } from './deps.ts';
+import { resolveEditInputs } from './edit-inputs.ts';
 import type { BflModel } from './models.ts';
 import { bflCost } from './models.ts';
 import { bflFaultReply, sendBflError } from './replies.ts';
@@ -61,7 +62,9 @@ async function processSubmit(
   deps.stats.group.recorder('submit').requestBody(redact(read.value));
   const validation = validateSubmit(model, read.value);
   if (!validation.ok) return sendBflError(res, { status: 422, detail: validation.detail });
-  const request = validation.request;
+  const resolved = await resolveEditInputs(validation.request);
+  if (!resolved.ok) return sendBflError(res, { status: 422, detail: resolved.detail });
+  const request = resolved.request;
 
   const decision = decideFault(request.prompt, deps.faults);
   if ('error' in decision) {

@@ -16,6 +16,11 @@ export interface SubmitRequest {
   seed: number;
   /** Input images supplied (`input_image*` or `image_prompt`), for `input_mp`. */
   inputImages: number;
+  /**
+   * The image the output is derived from (base64; the first input image, or Fill's `image`), and
+   * Fill's black/white `mask`. Fill's output size is only known once `image` is decoded.
+   */
+  edit?: { image: string; mask?: string };
 }
 
 /** Validation result: the request, or FastAPI's 422 `detail` list. */
@@ -46,6 +51,7 @@ export function validateSubmit(model: BflModel, body: unknown): SubmitValidation
   const fields = body as Record<string, unknown>;
   const facts = BFL_MODEL_FACTS[model];
   if (facts.family === 'flux3') return validateFlux3(model, fields, issues);
+  if (facts.family === 'fill') return validateFill(model, fields, issues);
   const promptRequired = facts.family === 'flux2' || facts.family === 'kontext';
   if (promptRequired && (fields.prompt === undefined || fields.prompt === null)) {
     issues.add('prompt', 'missing', 'Field required', body);
@@ -57,8 +63,12 @@ export function validateSubmit(model: BflModel, body: unknown): SubmitValidation
   readBool(fields, 'prompt_upsampling', issues);
   readWebhook(fields, issues);
   let inputImages = 0;
+  let firstInput: string | undefined;
   for (let index = 1; index <= facts.inputImages; index++) {
-    if (readString(fields, index === 1 ? 'input_image' : `input_image_${index}`, issues) !== undefined) inputImages++;
+    const input = readString(fields, index === 1 ? 'input_image' : `input_image_${index}`, issues);
+    if (input === undefined) continue;
+    inputImages++;
+    firstInput ??= input;
   }
   if (
     (facts.family === 'flux11' || facts.family === 'ultra') &&
@@ -71,8 +81,52 @@ export function validateSubmit(model: BflModel, body: unknown): SubmitValidation
   if (issues.issues.length > 0 || size === undefined) return { ok: false, detail: issues.issues };
   return {
     ok: true,
-    request: { model, prompt, ...size, format, seed: seed ?? defaultSeed(prompt), inputImages },
+    request: {
+      model,
+      prompt,
+      ...size,
+      format,
+      seed: seed ?? defaultSeed(prompt),
+      inputImages,
+      ...derivedFrom(firstInput),
+    },
   };
+}
+
+/** FLUX.1 Fill [pro]: `image` required, `mask` optional (without it, the image's transparent pixels are inpainted). */
+function validateFill(model: BflModel, fields: Record<string, unknown>, issues: IssueList): SubmitValidation {
+  if (fields.image === undefined || fields.image === null) issues.add('image', 'missing', 'Field required', fields);
+  const image = readString(fields, 'image', issues);
+  const mask = readString(fields, 'mask', issues);
+  const prompt = readString(fields, 'prompt', issues) ?? '';
+  const seed = readInt(fields, 'seed', issues);
+  // BFL's OpenAPI says steps 15–50 and guidance 1.5–100, replicate's copy 1–50 and 2–5: refuse only what both refuse.
+  readInt(fields, 'steps', issues, { ge: 1, le: 50 });
+  readNumber(fields, 'guidance', issues, { ge: 1.5, le: 100 });
+  readInt(fields, 'safety_tolerance', issues, { ge: 0, le: BFL_MODEL_FACTS[model].maxSafetyTolerance });
+  const format = readEnum(fields, 'output_format', OUTPUT_FORMATS, issues) ?? BFL_MODEL_FACTS[model].defaultFormat;
+  readBool(fields, 'prompt_upsampling', issues);
+  readWebhook(fields, issues);
+  if (issues.issues.length > 0 || image === undefined) return { ok: false, detail: issues.issues };
+  return {
+    ok: true,
+    request: {
+      model,
+      prompt,
+      width: 0,
+      height: 0,
+      format,
+      seed: seed ?? defaultSeed(prompt),
+      inputImages: mask === undefined ? 1 : 2,
+      edit: mask === undefined ? { image } : { image, mask },
+    },
+  };
+}
+
+/** Inline (base64) inputs become the output's source; URLs are not fetched, so they derive nothing. */
+function derivedFrom(input: string | undefined): Pick<SubmitRequest, 'edit'> {
+  if (input === undefined || /^https?:\/\//i.test(input)) return {};
+  return { edit: { image: input } };
 }
 
 /** Output size per family: explicit width/height (FLUX.2, FLUX1.1) or an aspect ratio (Kontext, Ultra). */
@@ -123,8 +177,20 @@ function validateFlux3(model: BflModel, fields: Record<string, unknown>, issues:
   readWebhook(fields, issues);
   const size = readFlux3(fields, issues);
   if (issues.issues.length > 0 || size === undefined) return { ok: false, detail: issues.issues };
-  const inputImages = Array.isArray(fields.images) ? fields.images.length : 0;
-  return { ok: true, request: { model, prompt, ...size, format: 'jpeg', seed: defaultSeed(prompt), inputImages } };
+  const images: unknown[] = Array.isArray(fields.images) ? fields.images : [];
+  const first = images[0];
+  return {
+    ok: true,
+    request: {
+      model,
+      prompt,
+      ...size,
+      format: 'jpeg',
+      seed: defaultSeed(prompt),
+      inputImages: images.length,
+      ...derivedFrom(typeof first === 'string' ? first : undefined),
+    },
+  };
 }
 
 /** `webhook_url` is a pydantic URL (http/https, ≤ 2083 chars); the emulator validates but never calls it. */

@@ -4,6 +4,7 @@ import type { FaultOutcome } from '../faults/fault-types.ts';
 import { bufferSlot, jsonWithBuffers } from '../http/json-with-buffers.ts';
 import type { RenderedImage } from '../images/image-source.ts';
 import { HUE_BUCKETS, hueBucketOf } from '../images/image-spec.ts';
+import { paintEdit, promptColour } from '../images/paint-edit.ts';
 import { GEMINI_MODEL_FACTS } from './models.ts';
 import type { RenderDeps } from './render-deps.ts';
 import type { GoogleReply } from './reply.ts';
@@ -115,15 +116,33 @@ async function renderImages(
   deps: RenderDeps,
 ): Promise<[RenderedImage, RenderedImage | undefined]> {
   const hue = hueBucketOf(request.prompt);
-  const final = deps.images.get({
-    width: request.width,
-    height: request.height,
-    format: request.mimeType === 'image/jpeg' ? 'jpeg' : 'png',
-    transparent: false,
-    hueBucket: hue,
-    quality: request.quality,
-    minBytes: deps.imageBytes,
-  });
+  const format = request.mimeType === 'image/jpeg' ? 'jpeg' : 'png';
+  const rendered = (): Promise<RenderedImage> =>
+    deps.images.get({
+      width: request.width,
+      height: request.height,
+      format,
+      transparent: false,
+      hueBucket: hue,
+      quality: request.quality,
+      minBytes: deps.imageBytes,
+    });
+  // An edit: the first reference image, at the output size, tinted by the prompt. An undecodable
+  // reference (Google would have refused it) falls back to a rendered picture.
+  const reference = request.referenceImage;
+  const final =
+    reference === undefined
+      ? rendered()
+      : paintEdit({
+          source: Buffer.from(reference, 'base64'),
+          width: request.width,
+          height: request.height,
+          colour: promptColour(hue, HUE_BUCKETS),
+          format,
+          quality: request.quality,
+        })
+          .then((bytes) => ({ bytes, base64: Buffer.from(bytes.toString('base64'), 'latin1') }))
+          .catch(rendered);
   const interim = thinks
     ? deps.images.get({
         width: Math.max(16, Math.round(request.width / 2)),

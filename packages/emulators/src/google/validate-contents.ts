@@ -11,6 +11,8 @@ export interface ContentsSummary {
   textChars: number;
   /** Inline or file images across all turns, charged per image. */
   inputImages: number;
+  /** Base64 of the first inline image in a user turn: the reference an edit's output derives from. */
+  referenceImage?: string;
 }
 
 /** Part fields of the `data` oneof plus the metadata fields Google accepts beside them. */
@@ -49,6 +51,7 @@ export function readContents(body: JsonObject, surface: GoogleSurface): Contents
   let prompt = '';
   let textChars = 0;
   let inputImages = 0;
+  let referenceImage: string | undefined;
   for (const [index, content] of contents.entries()) {
     const at = `contents[${index}]`;
     if (!isJsonObject(content)) return invalid(`Invalid value at '${at}': expected a Content object.`);
@@ -75,13 +78,17 @@ export function readContents(body: JsonObject, surface: GoogleSurface): Contents
         if (!read.thought) texts.push(read.text);
       }
       if (read.image) inputImages++;
+      if (role !== 'model') referenceImage ??= read.inlineImage;
     }
     if (role !== 'model') prompt = texts.join('\n');
   }
-  return { prompt, textChars, inputImages };
+  return { prompt, textChars, inputImages, ...(referenceImage === undefined ? {} : { referenceImage }) };
 }
 
-function readPart(part: unknown, at: string): { text?: string; image: boolean; thought: boolean } | Invalid {
+function readPart(
+  part: unknown,
+  at: string,
+): { text?: string; image: boolean; thought: boolean; inlineImage?: string } | Invalid {
   if (!isJsonObject(part)) return invalid(`Invalid value at '${at}': expected a Part object.`);
   const extra = unknownKey(part, PART_FIELDS);
   if (extra !== undefined) return new Invalid(unknownField(extra, at));
@@ -115,7 +122,8 @@ function readPart(part: unknown, at: string): { text?: string; image: boolean; t
     if (typeof data !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(data)) {
       return invalid(`Invalid value at '${at}.inline_data.data' (TYPE_BYTES), Base64 decoding failed.`);
     }
-    return { image: mimeType.startsWith('image/'), thought };
+    const image = mimeType.startsWith('image/');
+    return image ? { image, thought, inlineImage: data } : { image, thought };
   }
   const file = field(part, 'fileData');
   if (isJsonObject(file)) {

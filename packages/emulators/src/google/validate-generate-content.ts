@@ -16,6 +16,8 @@ export interface GenerateContentRequest {
   /** Characters of prompt text across all turns. */
   textChars: number;
   inputImages: number;
+  /** Base64 of the first inline image in a user turn; the output is derived from it. */
+  referenceImage?: string;
   wantsText: boolean;
   aspectRatio: string;
   imageSize: string;

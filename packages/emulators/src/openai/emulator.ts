@@ -6,6 +6,7 @@ import { ImageSource } from '../images/image-source.ts';
 import type { EmulatorStats } from '../stats/stats-recorder.ts';
 import { StatsRecorder } from '../stats/stats-recorder.ts';
 import { checkBearer } from './auth.ts';
+import { handleEdit } from './edits-handler.ts';
 import { openAIError } from './errors.ts';
 import type { GenerationDeps } from './generations-handler.ts';
 import { handleGeneration } from './generations-handler.ts';
@@ -49,6 +50,7 @@ export interface RunningEmulator {
 }
 
 const GENERATIONS_PATH = '/v1/images/generations';
+const EDITS_PATH = '/v1/images/edits';
 const MODELS_PATH = '/v1/models';
 
 /**
@@ -106,6 +108,7 @@ async function route(
   const method = req.method ?? 'GET';
 
   if (path === GENERATIONS_PATH && method === 'POST') return handleGeneration(req, res, ctx, deps);
+  if (path === EDITS_PATH && method === 'POST') return handleEdit(req, res, ctx, deps);
   if (path.startsWith(CONTROL_PREFIX)) {
     const reply = await handleControl(req, path, deps);
     return sendJson(res, ctx, reply.status, reply.body);

@@ -65,3 +65,26 @@ export function computeUsage(
     total_tokens: inputTokens + outputTokens,
   };
 }
+
+/** gpt-image-1's image input: a base plus a price per 512-px tile, after fitting 2048² and a 512 short edge. */
+const INPUT_IMAGE_BASE_TOKENS = 65;
+const INPUT_IMAGE_TILE_TOKENS = 129;
+/** What `input_fidelity: high` adds for the first image (gpt-image-1's figure at 1024², rounded). */
+const HIGH_FIDELITY_TOKENS = 4160;
+
+/**
+ * Approximates the input image tokens of an edit from each image's decoded size: images are fitted
+ * into 2048×2048, their short edge scaled to 512, then counted in 512-px tiles; `high` fidelity adds
+ * a flat amount once.
+ */
+export function inputImageTokens(images: readonly { width: number; height: number }[], highFidelity: boolean): number {
+  let tokens = 0;
+  for (const image of images) {
+    const fit = Math.min(1, 2048 / Math.max(image.width, image.height));
+    const short = Math.min(image.width, image.height) * fit;
+    const scale = fit * Math.min(1, 512 / short);
+    const tiles = Math.ceil((image.width * scale) / 512) * Math.ceil((image.height * scale) / 512);
+    tokens += INPUT_IMAGE_BASE_TOKENS + INPUT_IMAGE_TILE_TOKENS * tiles;
+  }
+  return highFidelity && images.length > 0 ? tokens + HIGH_FIDELITY_TOKENS : tokens;
+}
