@@ -58,12 +58,16 @@ function catalogCheck(env: Record<string, string>): Promise<{ code: number | nul
 }
 
 describe('pnpm imagegate catalog check', () => {
-  it('finds the default catalog in step with the upstreams, but for an endpoint BFL serves that it lacks', async () => {
+  it('finds the default catalog in step with the upstreams, but for the endpoints BFL serves that it lacks', async () => {
     const { code, report, stderr } = await catalogCheck({});
     expect(code, stderr).toBe(0);
     expect(report.checked).toEqual(['openai-images', 'gemini', 'bfl-flux']);
     expect(report.gone).toEqual([]);
-    expect(report.missing).toEqual([{ protocol: 'bfl-flux', model: 'flux-pro-1.1-ultra' }]);
+    // FLUX1.1 [pro] Ultra is not offered; the fill model comes with the edit operation.
+    expect(report.missing).toEqual([
+      { protocol: 'bfl-flux', model: 'flux-pro-1.0-fill' },
+      { protocol: 'bfl-flux', model: 'flux-pro-1.1-ultra' },
+    ]);
     expect(report.passedDates).toEqual(
       expect.arrayContaining([
         { model: 'gemini-3.1-flash-image', date: '2026-10-06', event: 'deprecated', status: 'deprecated' },
