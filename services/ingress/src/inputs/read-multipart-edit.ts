@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { InvalidRequestError } from '@imagegate/core';
+import { GatewayError, InvalidRequestError } from '@imagegate/core';
 import busboy from 'busboy';
 import { checkMask } from './check-mask.ts';
 import {
@@ -47,6 +47,12 @@ function unknownFile(name: string): InvalidRequestError {
     param: name,
     code: 'unknown_parameter',
   });
+}
+
+/** A body busboy could not parse (broken boundary, cut short). */
+function malformed(error: unknown): InvalidRequestError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new InvalidRequestError(`The multipart body is malformed: ${reason}.`, { code: 'invalid_body' });
 }
 
 /**
@@ -137,9 +143,12 @@ export async function readMultipartEdit(
         spoolDir,
         onWrite: (key) => written.push(key),
         shouldWrite: () => refusal === undefined,
-      }).then((image) => {
-        if (image !== undefined) keep(image);
-      }, refuse),
+      }).then(
+        (image) => {
+          if (image !== undefined) keep(image);
+        },
+        (error: unknown) => refuse(error instanceof GatewayError ? error : malformed(error)),
+      ),
     );
   });
   parser.on('field', (name, value, info) => {
@@ -163,8 +172,7 @@ export async function readMultipartEdit(
   });
   parser.on('fieldsLimit', () => refuse(new InvalidRequestError(`At most ${MAX_FIELDS} fields may be sent.`)));
   parser.on('error', (error) => {
-    const reason = error instanceof Error ? error.message : String(error);
-    refuse(new InvalidRequestError(`The multipart body is malformed: ${reason}.`, { code: 'invalid_body' }));
+    refuse(malformed(error));
   });
   parser.on('close', () => reading.resolve());
   request.body.on('error', refuse);
