@@ -58,6 +58,16 @@ describe('createObjectStore against s3rver', () => {
     expect((await readAll(got.stream)).equals(body)).toBe(true);
   });
 
+  it('lists keys under a prefix and deletes some of them', async () => {
+    for (const key of ['list/a/1.png', 'list/a/2.png', 'list/b/1.png']) {
+      await store.putObject(key, Buffer.from(key), { contentType: 'image/png' });
+    }
+    expect((await store.listKeys('list/a/')).sort()).toEqual(['list/a/1.png', 'list/a/2.png']);
+    await store.deleteObjects(['list/a/1.png', 'list/a/missing.png']);
+    await store.deleteObjects([]);
+    expect(await store.listKeys('list/')).toEqual(['list/a/2.png', 'list/b/1.png']);
+  });
+
   it('uploads streams with and without a known length', async () => {
     const body = randomBytes(256 * 1024);
     await store.putObject('stream/known.webp', Readable.from([body.subarray(0, 1000), body.subarray(1000)]), {

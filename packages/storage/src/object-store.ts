@@ -70,6 +70,10 @@ export interface ObjectStore {
    * at creation: it throws until they are loaded (`ensureBucket()` waits for them).
    */
   presignGet(key: string, ttlSeconds: number, now?: Date): string;
+  /** Deletes the given keys (up to 1000); keys that do not exist are not an error. */
+  deleteObjects(keys: readonly string[]): Promise<void>;
+  /** The keys under `prefix` (every page). */
+  listKeys(prefix: string): Promise<string[]>;
   /** Deletes every object and then the bucket; a missing bucket is not an error. */
   deleteBucket(): Promise<void>;
   /** Closes pooled connections. */
@@ -250,6 +254,26 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
 
     presignGet(key, ttlSeconds, now) {
       return presigner.presign(key, credentials.current(), ttlSeconds, now);
+    },
+
+    async deleteObjects(keys) {
+      if (keys.length === 0) return;
+      await client.send(
+        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+      );
+    },
+
+    async listKeys(prefix) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+        for (const o of page.Contents ?? []) if (o.Key !== undefined) keys.push(o.Key);
+        token = page.IsTruncated === true ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+      return keys;
     },
 
     async deleteBucket() {
