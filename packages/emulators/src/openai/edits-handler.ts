@@ -5,14 +5,15 @@ import { readMultipart } from '../http/read-multipart.ts';
 import { HUE_BUCKETS, hueBucketOf } from '../images/image-spec.ts';
 import type { EditPaint } from '../images/paint-edit.ts';
 import { paintEdit, promptColour } from '../images/paint-edit.ts';
-import { renderAnimation } from '../images/render-animation.ts';
 import { checkBearer } from './auth.ts';
+import { runCall } from './call-lifecycle.ts';
 import type { EditInputs } from './edit-inputs.ts';
 import { checkEditInputs, MAX_EDIT_IMAGE_BYTES, MAX_EDIT_IMAGES } from './edit-inputs.ts';
 import { invalidRequest, openAIError } from './errors.ts';
 import { faultReply } from './fault-replies.ts';
-import type { GenerationDeps } from './generations-handler.ts';
+import type { GenerationDeps } from './generation-deps.ts';
 import { imagesResponseChunks } from './images-response.ts';
+import { renderGifBase64 } from './render-gif.ts';
 import type { ReplyContext } from './reply.ts';
 import { sendChunks, sendError } from './reply.ts';
 import { inputImageTokens } from './usage.ts';
@@ -31,18 +32,7 @@ export async function handleEdit(
   ctx: ReplyContext,
   deps: GenerationDeps,
 ): Promise<void> {
-  deps.stats.callStarted();
-  const clientGone = new AbortController();
-  res.once('close', () => clientGone.abort());
-  try {
-    await processEdit(req, res, ctx, deps, AbortSignal.any([clientGone.signal, deps.shutdown]));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    sendError(res, ctx, openAIError(500, 'server_error', `Emulator failure: ${message}`));
-  } finally {
-    deps.stats.callFinished(res.writableEnded ? res.statusCode : 'aborted');
-    if (!res.writableEnded) res.destroy();
-  }
+  await runCall(req, res, ctx, deps, processEdit);
 }
 
 async function processEdit(
@@ -123,16 +113,7 @@ function overlayOf(inputs: EditInputs): Pick<EditPaint, 'mask'> {
 async function renderEdit(request: EditRequest, inputs: EditInputs): Promise<Buffer> {
   const hueBucket = hueBucketOf(request.prompt);
   const first = inputs.images[0];
-  if (request.outputFormat === 'gif' || first === undefined) {
-    const gif = await renderAnimation({
-      width: request.width,
-      height: request.height,
-      frames: request.frameCount ?? 9,
-      frameDurationMs: request.frameDurationMs ?? 200,
-      hueBucket,
-    });
-    return Buffer.from(gif.toString('base64'), 'latin1');
-  }
+  if (request.outputFormat === 'gif' || first === undefined) return renderGifBase64(request);
   const format = request.outputFormat === 'svg' ? 'png' : request.outputFormat;
   const painted = await paintEdit({
     source: first.bytes,

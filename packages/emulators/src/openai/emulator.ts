@@ -8,7 +8,7 @@ import { StatsRecorder } from '../stats/stats-recorder.ts';
 import { checkBearer } from './auth.ts';
 import { handleEdit } from './edits-handler.ts';
 import { openAIError } from './errors.ts';
-import type { GenerationDeps } from './generations-handler.ts';
+import type { GenerationDeps } from './generation-deps.ts';
 import { handleGeneration } from './generations-handler.ts';
 import { LISTED_OPENAI_IMAGE_MODELS } from './models.ts';
 import type { ReplyContext } from './reply.ts';

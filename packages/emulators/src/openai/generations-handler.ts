@@ -1,37 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { deliveredImages } from '../faults/decide-fault.ts';
-import type { FaultController } from '../faults/fault-controller.ts';
-import type { FaultDecision } from '../faults/fault-types.ts';
-import { parseFaultDirectives } from '../faults/prompt-directives.ts';
+import { decideFault, deliveredImages } from '../faults/decide-fault.ts';
 import { sleep, waitForAbort } from '../http/abortable-wait.ts';
 import { readBody } from '../http/read-body.ts';
-import type { ImageSource } from '../images/image-source.ts';
 import { hueBucketOf } from '../images/image-spec.ts';
-import { renderAnimation } from '../images/render-animation.ts';
 import { renderVector } from '../images/render-vector.ts';
-import type { StatsRecorder } from '../stats/stats-recorder.ts';
 import { checkBearer } from './auth.ts';
+import { runCall } from './call-lifecycle.ts';
 import { invalidRequest, openAIError } from './errors.ts';
 import { faultReply } from './fault-replies.ts';
+import type { GenerationDeps } from './generation-deps.ts';
 import { imagesResponseChunks } from './images-response.ts';
+import { renderGifBase64 } from './render-gif.ts';
 import type { ReplyContext } from './reply.ts';
 import { sendChunks, sendError } from './reply.ts';
 import type { GenerationRequest } from './validate-generation-request.ts';
 import { validateGenerationRequest } from './validate-generation-request.ts';
-
-/** Everything the generation endpoint needs from the running emulator. */
-export interface GenerationDeps {
-  apiKey: string;
-  /** Fixed latency added to every authenticated, valid call, ms. */
-  latencyMs: number;
-  /** Minimum encoded image size in bytes; 0 disables padding. */
-  imageBytes: number;
-  faults: FaultController;
-  stats: StatsRecorder;
-  images: ImageSource;
-  /** Aborts when the emulator closes, releasing hanging and sleeping requests. */
-  shutdown: AbortSignal;
-}
 
 /** Generous cap: a maximal prompt is ~128 KB even in 4-byte UTF-8. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -47,20 +30,7 @@ export async function handleGeneration(
   ctx: ReplyContext,
   deps: GenerationDeps,
 ): Promise<void> {
-  deps.stats.callStarted();
-  // `close` before the response ended means the client went away (abort, timeout, socket reset).
-  const clientGone = new AbortController();
-  res.once('close', () => clientGone.abort());
-  try {
-    await processGeneration(req, res, ctx, deps, AbortSignal.any([clientGone.signal, deps.shutdown]));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    sendError(res, ctx, openAIError(500, 'server_error', `Emulator failure: ${message}`));
-  } finally {
-    deps.stats.callFinished(res.writableEnded ? res.statusCode : 'aborted');
-    // A hang released by shutdown has no response; make sure its socket does not linger.
-    if (!res.writableEnded) res.destroy();
-  }
+  await runCall(req, res, ctx, deps, processGeneration);
 }
 
 async function processGeneration(
@@ -99,7 +69,7 @@ async function processGeneration(
   if (!validation.ok) return sendError(res, ctx, validation.error);
   const request = validation.request;
 
-  const decision = decide(request.prompt, deps.faults);
+  const decision = decideFault(request.prompt, deps.faults);
   if ('error' in decision) return sendError(res, ctx, invalidRequest(decision.error, 'prompt'));
   const latencyMs = deps.latencyMs + decision.addedLatencyMs;
   const outcome = decision.outcome;
@@ -119,26 +89,9 @@ async function processGeneration(
   sendChunks(res, ctx, 200, imagesResponseChunks(request, base64 ?? Buffer.alloc(0), count, Date.now()));
 }
 
-/** Directives in the prompt win and leave the shared queue untouched; otherwise ask the controller. */
-function decide(prompt: string, faults: FaultController): FaultDecision | { error: string } {
-  const directives = parseFaultDirectives(prompt);
-  if (directives.kind === 'invalid') return { error: `${directives.reason}: ${directives.directive}` };
-  if (directives.kind === 'decision') return directives.decision;
-  return faults.next();
-}
-
 async function renderBase64(request: GenerationRequest, deps: GenerationDeps): Promise<Buffer> {
   const hueBucket = hueBucketOf(request.prompt);
-  if (request.outputFormat === 'gif') {
-    const gif = await renderAnimation({
-      width: request.width,
-      height: request.height,
-      frames: request.frameCount ?? 9,
-      frameDurationMs: request.frameDurationMs ?? 200,
-      hueBucket,
-    });
-    return Buffer.from(gif.toString('base64'), 'latin1');
-  }
+  if (request.outputFormat === 'gif') return renderGifBase64(request);
   if (request.outputFormat === 'svg') {
     const svg = renderVector({ width: request.width, height: request.height, hueBucket, prompt: request.prompt });
     return Buffer.from(svg.toString('base64'), 'latin1');
