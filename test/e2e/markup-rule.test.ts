@@ -1,19 +1,13 @@
 import { markupFor, parseMarkupTiers, withMarkup } from '@imagegate/catalog';
 import { generateWebhookSecret, newId } from '@imagegate/core';
 import { createAccountWithGrant } from '@imagegate/db';
-import { createTestDatabase, type TestDatabase } from '@imagegate/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '@imagegate/testing';
+import { describe, expect, it } from 'vitest';
+
+const database = useTestDatabase();
 
 // Holds are priced in SQL (the submission statement) and charges in TypeScript (settlement): both
 // must apply the same markup rule, or a job's charge could differ from its quote.
-
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database?.drop();
-});
 
 describe('the markup rule', () => {
   it('rounds unit × markup half up to the micro-dollar in SQL exactly as withMarkup does', async () => {

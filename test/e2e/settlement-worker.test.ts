@@ -5,7 +5,7 @@ import {
   createTestDatabase,
   createTestRedis,
   expectedCharge,
-  findMoneyViolations,
+  expectSettledExactly,
   type SeededJob,
   seedAccounts,
   seedJobs,
@@ -99,14 +99,7 @@ describe('settlement worker', () => {
     const swept = await Promise.all([running.sweep(), running.sweep()]);
     await waitForSettlements(database.pool);
 
-    const expected = sum(jobs.map(expectedCharge));
-    expect(await settlementTotals(database.pool)).toEqual({
-      debits: expected,
-      spend: expected,
-      held: 0n,
-      debitEntries: jobs.length,
-    });
-    expect(await findMoneyViolations(database.pool)).toEqual([]);
+    await expectSettledExactly(database.pool, jobs);
     expect(swept[0] + swept[1]).toBeLessThan(jobs.length); // the queue settled some of them too
   });
 });

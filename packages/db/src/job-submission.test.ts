@@ -1,27 +1,9 @@
-import {
-  createFundedAccount,
-  createTestDatabase,
-  findMoneyViolations,
-  heldMicrosOf,
-  jobToHold as job,
-  jobCountOf,
-  type TestDatabase,
-} from '@imagegate/testing';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFundedAccount, heldMicrosOf, jobToHold as job, jobCountOf, useTestDatabase } from '@imagegate/testing';
+import { describe, expect, it } from 'vitest';
 import type { BatchedHoldOutcome } from './job-submission.ts';
 import { insertJobsWithHolds } from './job-submission.ts';
 
-let database: TestDatabase;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database?.drop();
-});
-afterEach(async () => {
-  expect(await findMoneyViolations(database.pool)).toEqual([]);
-});
+const database = useTestDatabase({ checkMoneyAfterEach: true });
 
 const account = (starterMicros: bigint) => createFundedAccount(database.pool, starterMicros);
 const heldOf = (accountId: string) => heldMicrosOf(database.pool, accountId);

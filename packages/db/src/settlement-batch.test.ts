@@ -1,29 +1,18 @@
 import {
-  createTestDatabase,
   expectedCharge,
-  findMoneyViolations,
+  expectSettledExactly,
   seedAccounts,
   seedJobs,
-  settlementTotals,
   succeededJobs,
   sum,
-  type TestDatabase,
+  useTestDatabase,
 } from '@imagegate/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applySettlements } from './settlement-batch.ts';
 
-// Settlement of batches against a real Postgres: exactness, first writer wins, lock ordering.
+const database = useTestDatabase({ emptyBeforeEach: true });
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database?.drop();
-});
-beforeEach(async () => {
-  await database.pool.query('truncate ledger_entries, account_daily_spend, jobs, api_keys, accounts cascade');
-});
+// Settlement of batches against a real Postgres: exactness, first writer wins, lock ordering.
 
 describe('applySettlements', () => {
   it('neither deadlocks nor double-charges when concurrent batches overlap in jobs and accounts', async () => {
@@ -47,13 +36,6 @@ describe('applySettlements', () => {
     const settled = await Promise.all(windows.map((window) => applySettlements(database.pool, window)));
 
     expect(sum(settled.map((ids) => BigInt(ids.size)))).toBe(BigInt(jobs.length));
-    const expected = sum(jobs.map(expectedCharge));
-    expect(await settlementTotals(database.pool)).toEqual({
-      debits: expected,
-      spend: expected,
-      held: 0n,
-      debitEntries: jobs.length,
-    });
-    expect(await findMoneyViolations(database.pool)).toEqual([]);
+    await expectSettledExactly(database.pool, jobs);
   });
 });

@@ -7,4 +7,5 @@ export * from './settlement-fixtures.ts';
 export * from './test-bucket.ts';
 export * from './test-database.ts';
 export * from './test-redis.ts';
+export * from './use-test-database.ts';
 export * from './webhook-invariants.ts';

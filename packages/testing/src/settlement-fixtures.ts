@@ -1,5 +1,7 @@
 import type { Pool } from '@imagegate/db';
+import { expect } from 'vitest';
 import { generateOperationFixture } from './job-fixtures.ts';
+import { findMoneyViolations } from './money-invariants.ts';
 
 // Finished jobs with open holds for settlement tests, seeded in SQL. Prices are written here by
 // hand so the expected charges do not come from the pricing code:
@@ -113,4 +115,16 @@ export async function debitEntriesOf(pool: Pool, jobId: string): Promise<number>
     [jobId],
   );
   return rows[0]?.n ?? 0;
+}
+
+/** Every seeded job settled exactly once: debits and spend are their charges, nothing held, one debit each. */
+export async function expectSettledExactly(pool: Pool, jobs: readonly SeededJob[]): Promise<void> {
+  const expected = sum(jobs.map(expectedCharge));
+  expect(await settlementTotals(pool)).toEqual({
+    debits: expected,
+    spend: expected,
+    held: 0n,
+    debitEntries: jobs.length,
+  });
+  expect(await findMoneyViolations(pool)).toEqual([]);
 }

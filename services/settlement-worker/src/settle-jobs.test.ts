@@ -1,6 +1,6 @@
 import {
-  createTestDatabase,
   expectedCharge,
+  expectSettledExactly,
   findMoneyViolations,
   GRANT,
   PER_IMAGE,
@@ -10,23 +10,14 @@ import {
   settlementTotals,
   succeededJobs,
   sum,
-  type TestDatabase,
+  useTestDatabase,
 } from '@imagegate/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { settleJobs } from './settle-jobs.ts';
 
-// Settlement of batches against a real Postgres: exactness, first writer wins, lock ordering.
+const database = useTestDatabase({ emptyBeforeEach: true });
 
-let database: TestDatabase;
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
-afterAll(async () => {
-  await database?.drop();
-});
-beforeEach(async () => {
-  await database.pool.query('truncate ledger_entries, account_daily_spend, jobs, api_keys, accounts cascade');
-});
+// Settlement of batches against a real Postgres: exactness, first writer wins, lock ordering.
 
 async function ledgerOf(jobId: string): Promise<{ type: string; amount_micros: bigint; held_micros: bigint }[]> {
   const { rows } = await database.pool.query<{ type: string; amount_micros: bigint; held_micros: bigint }>(
@@ -189,14 +180,7 @@ describe('settleJobs', () => {
     );
 
     expect(batches.map(settledCount)).toEqual(Array(12).fill(50));
-    const expected = sum(jobs.map(expectedCharge));
-    expect(await settlementTotals(database.pool)).toEqual({
-      debits: expected,
-      spend: expected,
-      held: 0n,
-      debitEntries: jobs.length,
-    });
-    expect(await findMoneyViolations(database.pool)).toEqual([]);
+    await expectSettledExactly(database.pool, jobs);
   });
 
   it('fails only the job whose settlement dies before the write, and settles it on the retry', async () => {
