@@ -17,6 +17,27 @@ export interface ProviderImageRequest extends GenerationParameters {
   prompt: string;
   /** End-user id forwarded where the upstream takes one. */
   user?: string | undefined;
+  /**
+   * An edit's inputs, read from the object store by the worker: the request is then an edit, sent
+   * in the upstream's edit form. The mask is OpenAI's convention (alpha 0 = the area to change);
+   * each adapter converts it to its upstream's.
+   */
+  inputs?: ProviderEditInputs | undefined;
+}
+
+/** One input image of an edit: its bytes and what they are (sniffed and decoded at intake). */
+export interface ProviderInputImage {
+  bytes: Uint8Array;
+  /** `image/png`, `image/jpeg` or `image/webp`. */
+  mediaType: string;
+  width: number;
+  height: number;
+}
+
+/** An edit's images, in order (a mask applies to the first), and its mask. */
+export interface ProviderEditInputs {
+  images: ProviderInputImage[];
+  mask?: ProviderInputImage | undefined;
 }
 
 export interface ProviderImage {

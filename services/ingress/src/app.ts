@@ -6,6 +6,7 @@ import { requestId } from './middleware/request-id.ts';
 import { storableJson } from './middleware/storable-json.ts';
 import { accountRouter } from './routes/account.ts';
 import { adminRouter } from './routes/admin.ts';
+import { createEditHandlers, EDITS_PATH } from './routes/edits.ts';
 import { createGenerationHandler } from './routes/generations.ts';
 import { healthRouter } from './routes/health.ts';
 import { jobsRouter } from './routes/jobs.ts';
@@ -21,7 +22,9 @@ export function buildApp(deps: IngressDeps): Express {
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestId);
-  app.use(express.json({ limit: deps.settings.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
+  // Edit bodies are read by their own route, after the API key is checked, with a limit sized for images.
+  const json = express.json({ limit: deps.settings.maxBodyBytes, type: ['application/json', 'application/*+json'] });
+  app.use((request, response, next) => (request.path === EDITS_PATH ? next() : json(request, response, next)));
   app.use(storableJson);
   app.use(healthRouter(deps));
   app.use(adminRouter(deps));
@@ -31,6 +34,7 @@ export function buildApp(deps: IngressDeps): Express {
   // Submits arriving together share one hold statement and one queue round trip, whatever their route.
   const submission = { ...deps, holds: createHoldBatcher(deps.pool), enqueuer: createEnqueueBatcher(deps.redis) };
   app.post('/v1/images/generations', createGenerationHandler(submission));
+  app.post(EDITS_PATH, ...createEditHandlers(submission));
   app.use(jobsRouter(deps));
   app.use(webhookDeliveriesRouter(deps));
   app.use(modelsRouter(deps));

@@ -25,6 +25,14 @@ const ingressEnvSchema = z.object({
   SYNC_WAIT_MAX_S: z.coerce.number().int().min(0).max(3600).default(300),
   /** Largest request body accepted (bytes, default 1 MiB). */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Largest input image of an edit (bytes, default 50 MiB, as OpenAI's): a larger part is a 413 naming it. */
+  MAX_INPUT_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
+  /** Longest the gateway spends fetching one https image URL of a JSON edit (ms, default 15 s). */
+  IMAGE_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   /** An operator's catalog file; its models replace or add to the defaults. */
   CATALOG_FILE: z.string().optional(),
   /** The workers' limits (see provider-limits.ts): the queue bound for backpressure and start estimates. */

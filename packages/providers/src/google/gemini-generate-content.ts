@@ -3,6 +3,7 @@ import type { ProviderImage, ProviderImageRequest } from '../spec.ts';
 import { formatOfMediaType } from '../spec.ts';
 import {
   type GeminiImageConfig,
+  type GeminiRequestPart,
   type GeminiUsage,
   type GenerateContentBody,
   type InlineImagePart,
@@ -53,13 +54,23 @@ export function geminiGenerateContentBody(
     if (options.personGeneration !== undefined) imageConfig.personGeneration = options.personGeneration;
   }
   return {
-    contents: [{ role: 'user', parts: [{ text: request.prompt }] }],
+    contents: [{ role: 'user', parts: [...referenceImageParts(request), { text: request.prompt }] }],
     generationConfig: {
       responseModalities: ['IMAGE'],
       imageConfig,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     },
   };
+}
+
+/**
+ * An edit's input images as inline parts before the prompt: Gemini takes them as references to
+ * edit or compose from (the catalog caps their number per model, and refuses a mask: Gemini has none).
+ */
+function referenceImageParts(request: ProviderImageRequest): GeminiRequestPart[] {
+  return (request.inputs?.images ?? []).map((image) => ({
+    inlineData: { mimeType: image.mediaType, data: Buffer.from(image.bytes).toString('base64') },
+  }));
 }
 
 /**

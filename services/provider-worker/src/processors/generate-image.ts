@@ -42,6 +42,7 @@ import {
 import { type Job, RateLimitError } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
+import { readEditInputs } from './edit-inputs.ts';
 
 /**
  * A wait for the provider's allowance up to this long happens in the worker; a longer one (a 429's
@@ -197,6 +198,7 @@ export function createGenerateImageProcessor(
         logger.debug({ waitMs: longWait }, 'provider rate limited; handing the job back');
         return await handBack(jobId, longWait);
       }
+      if (job.operation === 'edit') request.inputs = await readEditInputs(store, job.request, signal);
       result = await generateInCalls(provider, request, {
         imagesPerCall,
         signal,
@@ -263,6 +265,9 @@ export function createGenerateImageProcessor(
     stages.lap('record');
     if (transition) await announceJobEnd(channels, jobId, 'succeeded', transition);
     stages.lap('announce');
-    logger.info({ images: images.length, ms: Date.now() - started, stagesMs: stages.laps }, 'generation succeeded');
+    logger.info(
+      { operation: job.operation, images: images.length, ms: Date.now() - started, stagesMs: stages.laps },
+      'generation succeeded',
+    );
   };
 }
