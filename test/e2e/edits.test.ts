@@ -266,6 +266,31 @@ describe('POST /v1/images/edits from other clients', () => {
   });
 });
 
+describe('edit fallbacks', () => {
+  it('OpenAI down: FLUX.2 edits the same input, and a fallback that cannot edit is left out with a warning', async () => {
+    stack.emulator.faults.enqueue(
+      { type: 'error', status: 500 },
+      { type: 'error', status: 500 },
+      { type: 'error', status: 500 },
+    );
+    const result = await postForm(
+      { prompt: 'restyle it', model: 'gpt-image-2', fallbacks: '["flux-pro-1.1","flux-2-pro"]' },
+      [['image', source, 'in.png']],
+    );
+    expect(result.status, JSON.stringify(result.body)).toBe(200);
+    expect(result.body.extra.warnings.join(' ')).toContain("Fallback 'flux-pro-1.1' was left out");
+    expect(result.body.extra.warnings.join(' ')).toContain("Served by 'flux-2-pro'");
+    const job = await callJson<{ model: string; routing: { attempts: { model: string; status: string }[] } }>(
+      `${stack.baseURL}/images/jobs/${result.body.extra.job_id}`,
+      { apiKey: account.apiKey },
+    );
+    expect(job.body.model).toBe('flux-2-pro');
+    expect(job.body.routing.attempts.at(-1)).toMatchObject({ model: 'flux-2-pro', status: 'succeeded' });
+    expect(stack.bfl.stats().submit.calls).toBeGreaterThan(0);
+    expect(decoded(result.body.data[0]).length).toBeGreaterThan(0);
+  });
+});
+
 describe('edits per provider: the mask the right way round, or a 400 where there is none', () => {
   it('FLUX.1 Fill gets a black/white mask: the transparent half is repainted, the rest kept', async () => {
     const result = await postForm({ prompt: 'a red door', model: 'flux-pro-1.0-fill', output_format: 'png' }, [
