@@ -25,9 +25,13 @@ export interface ProviderImageRequest extends GenerationParameters {
   inputs?: ProviderEditInputs | undefined;
 }
 
-/** One input image of an edit: its bytes and what they are (sniffed and decoded at intake). */
+/**
+ * One input image of an edit: its bytes and what they are (sniffed and decoded at intake). The
+ * bytes are a Blob the worker backs with a file, so an upstream that takes multipart streams them
+ * from disk and only one that needs them inline (base64 in JSON) holds them in memory.
+ */
 export interface ProviderInputImage {
-  bytes: Uint8Array;
+  data: Blob;
   /** `image/png`, `image/jpeg` or `image/webp`. */
   mediaType: string;
   width: number;

@@ -4,8 +4,8 @@ import type { ProviderEditInputs, ProviderImageRequest, ProviderInputImage } fro
 /** BFL's inpainting model: `image` and a black/white `mask` instead of reference images. */
 export const isFillModel = (providerModel: string): boolean => providerModel === 'flux-pro-1.0-fill';
 
-const base64Of = (image: ProviderInputImage): string =>
-  Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength).toString('base64');
+const base64Of = async (image: ProviderInputImage): Promise<string> =>
+  Buffer.from(await image.data.arrayBuffer()).toString('base64');
 
 /**
  * The submit fields that carry an edit's inputs, inline as base64 (BFL fetches URLs itself, and ours
@@ -15,17 +15,18 @@ const base64Of = (image: ProviderInputImage): string =>
 export async function bflEditFields(request: ProviderImageRequest): Promise<Record<string, unknown>> {
   const inputs: ProviderEditInputs | undefined = request.inputs;
   if (inputs === undefined) return {};
-  if (request.providerModel.startsWith('flux-3')) return { images: inputs.images.map(base64Of) };
+  if (request.providerModel.startsWith('flux-3')) return { images: await Promise.all(inputs.images.map(base64Of)) };
   if (isFillModel(request.providerModel)) {
     const [image] = inputs.images;
     if (image === undefined) throw new Error('a fill needs an image');
     return {
-      image: base64Of(image),
+      image: await base64Of(image),
       ...(inputs.mask === undefined ? {} : { mask: (await fillMaskOf(inputs.mask)).toString('base64') }),
     };
   }
+  const encoded = await Promise.all(inputs.images.map(base64Of));
   return Object.fromEntries(
-    inputs.images.map((image, index) => [index === 0 ? 'input_image' : `input_image_${index + 1}`, base64Of(image)]),
+    encoded.map((image, index) => [index === 0 ? 'input_image' : `input_image_${index + 1}`, image]),
   );
 }
 
@@ -34,7 +35,7 @@ export async function bflEditFields(request: ProviderImageRequest): Promise<Reco
  * to repaint and black where to keep. Only fully transparent pixels are repainted, as OpenAI says.
  */
 export async function fillMaskOf(mask: ProviderInputImage): Promise<Buffer> {
-  const { data, info } = await sharp(mask.bytes)
+  const { data, info } = await sharp(Buffer.from(await mask.data.arrayBuffer()))
     .ensureAlpha()
     .extractChannel('alpha')
     .raw()

@@ -110,7 +110,7 @@ async function editParams(
   inputs: ProviderEditInputs,
 ): Promise<OpenAI.ImageEditParamsNonStreaming> {
   const file = (image: ProviderInputImage, name: string) =>
-    toFile(image.bytes, `${name}.${formatOfMediaType(image.mediaType)}`, { type: image.mediaType });
+    toFile(image.data, `${name}.${formatOfMediaType(image.mediaType)}`, { type: image.mediaType });
   const images = await Promise.all(inputs.images.map((image, index) => file(image, `image-${index}`)));
   // SVG is a generation-only format: the catalog refuses it on edits before a job exists.
   if (request.outputFormat === 'svg') throw new Error('an edit cannot ask for SVG output');

@@ -42,7 +42,7 @@ import {
 import { type Job, RateLimitError } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
-import { readEditInputs } from './edit-inputs.ts';
+import { readEditInputs, type SpooledEditInputs } from './edit-inputs.ts';
 
 /**
  * A wait for the provider's allowance up to this long happens in the worker; a longer one (a 429's
@@ -191,6 +191,7 @@ export function createGenerateImageProcessor(
     const signal = AbortSignal.any([canceled, deadline]);
     const started = Date.now();
     let result: ProviderImageResult;
+    let spooled: SpooledEditInputs | undefined;
     try {
       const longWait = await takeAllowance(splitIntoCalls(request.n, imagesPerCall).length, signal);
       stages.lap('allowance');
@@ -198,7 +199,10 @@ export function createGenerateImageProcessor(
         logger.debug({ waitMs: longWait }, 'provider rate limited; handing the job back');
         return await handBack(jobId, longWait);
       }
-      if (job.operation === 'edit') request.inputs = await readEditInputs(store, job.request, signal);
+      if (job.operation === 'edit') {
+        spooled = await readEditInputs(store, job.request, signal);
+        request.inputs = spooled.inputs;
+      }
       result = await generateInCalls(provider, request, {
         imagesPerCall,
         signal,
@@ -233,6 +237,7 @@ export function createGenerateImageProcessor(
       throw error;
     } finally {
       cancellations.end(jobId);
+      await spooled?.release();
     }
 
     stages.lap('upstream');
