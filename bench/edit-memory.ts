@@ -50,7 +50,12 @@ try {
   if (pinned) pin(process.pid, 1);
   const agent = createAgent();
   const image = noisePng(inputBytes);
-  const edit = multipartEdit(image, { model: 'gpt-image-2', prompt: 'make it dusk', quality: 'low', size: '1024x1024' });
+  const edit = multipartEdit(image, {
+    model: 'gpt-image-2',
+    prompt: 'make it dusk',
+    quality: 'low',
+    size: '1024x1024',
+  });
   const headers = { authorization: `Bearer ${stack.scratch.apiKey}`, 'content-type': edit.contentType };
 
   const measure = async (): Promise<Measurement> => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradientPng, leftHalfChanges, leftHalfMask } from '../support/edit-images.ts';
 import { callJson, type ErrorEnvelope } from '../support/http.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
+import { startWebhookReceiver, verifyWebhook } from '../support/webhook-receiver.ts';
 
 /**
  * `POST /v1/images/edits` as real clients send it (the official `openai` SDK, the Vercel AI SDK,
@@ -28,7 +29,7 @@ let mask: Buffer;
 const EDGE = 512;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
   account = await stack.createAccount('edits', 20);
   client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
   [source, mask] = await Promise.all([gradientPng(EDGE, EDGE), leftHalfMask(EDGE, EDGE)]);
@@ -263,6 +264,29 @@ describe('POST /v1/images/edits from other clients', () => {
       "select id from jobs where operation = 'edit'",
     );
     expect([...jobIdsWithInputs].sort()).toEqual(edits.map((row) => row.id).sort());
+  });
+});
+
+describe('an edit with a webhook', () => {
+  it('signs an event whose job shows operation edit and the inputs with fresh URLs', async () => {
+    const hooks = await startWebhookReceiver();
+    try {
+      const result = await postForm(
+        { prompt: 'hooked', model: 'gpt-image-2', quality: 'low', webhook_url: hooks.url },
+        [['image', source, 'in.png']],
+        { prefer: 'respond-async' },
+      );
+      expect(result.status).toBe(202);
+      const [delivery] = await hooks.waitFor(1, 20_000);
+      const event = verifyWebhook(account.webhookSecret, delivery ?? { headers: {}, body: '' });
+      const job = event.data as unknown as EditJob;
+      expect(job).toMatchObject({ status: 'succeeded', operation: 'edit' });
+      expect(job.request.images[0]).toMatchObject({ width: EDGE, height: EDGE, sha256: sha256(source) });
+      const fetched = Buffer.from(await (await fetch(job.request.images[0]?.url ?? '')).arrayBuffer());
+      expect(sha256(fetched)).toBe(sha256(source));
+    } finally {
+      await hooks.close();
+    }
   });
 });
 
