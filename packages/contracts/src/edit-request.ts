@@ -46,16 +46,38 @@ const BOOLEAN_FIELDS = new Set(['stream']);
 
 /**
  * A multipart form's text fields as the JSON body they stand for: numeric and boolean fields
- * decoded from their text (a value that is not a number stays text, so the schema names it), every
- * other field as sent. Object-valued extensions arrive JSON-encoded and are decoded by the reader.
+ * decoded from their text (a value that is not a number stays text, so the schema names it);
+ * object-valued extensions JSON-encoded (decoded by the reader) or in the OpenAI SDKs' bracket form
+ * (`metadata[order]=42`, `providerOptions[bfl][seed]=7`, `fallbacks[]=…`), which is folded back
+ * into objects and lists here. Every other field as sent.
  */
 export function multipartFieldsAsBody(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(fields).map(([name, value]) => {
-      if (typeof value !== 'string') return [name, value];
-      if (NUMERIC_FIELDS.has(name) && /^-?\d+$/.test(value.trim())) return [name, Number(value)];
-      if (BOOLEAN_FIELDS.has(name) && (value === 'true' || value === 'false')) return [name, value === 'true'];
-      return [name, value];
-    }),
-  );
+  const body: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    const path = bracketPath(name);
+    let target = body;
+    for (const key of path.slice(0, -1)) {
+      const next = target[key];
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) target[key] = {};
+      target = target[key] as Record<string, unknown>;
+    }
+    const last = path.at(-1) ?? name;
+    target[last] = path.length === 1 ? scalarOf(name, value) : value;
+  }
+  return body;
+}
+
+/** `a[b][c]` → `['a', 'b', 'c']`, `a[]` → `['a']` (its values are already a list); else `[name]`. */
+function bracketPath(name: string): string[] {
+  const match = /^([^[\]]+)((?:\[[^[\]]*\])+)$/.exec(name);
+  if (match === null) return [name];
+  const keys = [...(match[2] ?? '').matchAll(/\[([^[\]]*)\]/g)].map((each) => each[1] ?? '');
+  return [match[1] ?? name, ...keys.filter((key) => key !== '')];
+}
+
+function scalarOf(name: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  if (NUMERIC_FIELDS.has(name) && /^-?\d+$/.test(value.trim())) return Number(value);
+  if (BOOLEAN_FIELDS.has(name) && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }
