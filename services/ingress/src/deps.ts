@@ -35,6 +35,8 @@ export interface IngressSettings {
   imageUrlTtlS: number;
   syncWaitMaxS: number;
   maxBodyBytes: number;
+  /** `BODY_TIMEOUT_MS`: the time a body of up to `maxBodyBytes` may take to arrive (larger ones get proportionally more). */
+  bodyTimeoutMs: number;
   /** Markup by 90-day spend (`MARKUP_TIERS`). */
   markupTiers: readonly MarkupTier[];
   /** Credit a new account starts with (`STARTER_CREDIT_USD`, default $2). */
