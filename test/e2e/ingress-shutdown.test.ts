@@ -10,6 +10,14 @@ import { startTestStack, type TestAccount, type TestStack } from '../support/sta
  */
 const SHUTDOWN_GRACE_MS = 3_000;
 
+/** A 202's job or a 200's images, as far as the test reads them. */
+interface AnswerBody {
+  id?: string;
+  data?: unknown[];
+}
+
+const NO_BODY: AnswerBody = {};
+
 interface IngressProcess extends ServiceProcess {
   url: string;
 }
@@ -67,11 +75,11 @@ async function waitingRequests(ingress: IngressProcess, prompt: string, counts: 
       async (response) => ({
         status: response.status,
         headers: response.headers,
-        body: (await response.json()) as { id?: string; status?: string; data?: unknown[] },
+        body: (await response.json()) as AnswerBody,
         at: Date.now(),
       }),
       // No answer at all (what a stranded client saw): status 0.
-      () => ({ status: 0, headers: new Headers(), body: {}, at: Date.now() }),
+      () => ({ status: 0, headers: new Headers(), body: NO_BODY, at: Date.now() }),
     );
   const answers = [
     ...Array.from({ length: counts.sync }, () => send(undefined)),
