@@ -35,9 +35,10 @@ const ingressEnvSchema = z.object({
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /**
    * On SIGTERM: how long requests waiting on a job may still get its result before they are
-   * answered 202 with the job, and the longest the ingress takes to exit (ms, default 10 s).
+   * answered 202 with the job, and the longest the ingress takes to exit (ms, default 25 s, the
+   * provider worker's default: one variable for a whole machine).
    */
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   /** An operator's catalog file; its models replace or add to the defaults. */
   CATALOG_FILE: z.string().optional(),
   /** The workers' limits (see provider-limits.ts): the queue bound for backpressure and start estimates. */

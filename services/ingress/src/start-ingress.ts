@@ -23,7 +23,7 @@ export interface IngressServerOptions {
   subscriber: Redis;
   /** `HEADERS_TIMEOUT_MS`: how long a request's headers may take (default 10 s). */
   headersTimeoutMs?: number;
-  /** `SHUTDOWN_GRACE_MS`: `close()` is done within this (default 10 s). */
+  /** `SHUTDOWN_GRACE_MS`: `close()` is done within this (default 25 s). */
   shutdownGraceMs?: number;
 }
 
@@ -44,7 +44,7 @@ export function shutdownPhases(graceMs: number): { endWaitsAt: number; cutConnec
  */
 export async function startIngress(deps: IngressDeps, options: IngressServerOptions): Promise<RunningIngress> {
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
-  const graceMs = options.shutdownGraceMs ?? 10_000;
+  const graceMs = options.shutdownGraceMs ?? 25_000;
   await subscribeJobChannels(options.subscriber, deps.settings.redisPrefix, {
     onJobEvent: (event) => deps.waiter.notify(event),
   });
