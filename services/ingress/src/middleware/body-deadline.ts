@@ -13,7 +13,8 @@ export function bodyAllowanceMs(received: number, options: BodyDeadlineOptions):
   return options.bodyTimeoutMs * Math.max(1, received / options.maxBodyBytes);
 }
 
-const hasBody = (request: Request): boolean =>
+/** Whether the request says a body follows (a bodyless request may not be `complete` yet when routed). */
+export const hasBody = (request: Request): boolean =>
   request.headers['transfer-encoding'] !== undefined ||
   (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
 

@@ -9,6 +9,7 @@ import {
 } from '@imagegate/core';
 import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
+import { hasBody } from './body-deadline.ts';
 
 /** Errors raised while reading the request: the body parser's carry a `type`, the router's a 4xx `status`. */
 function requestReadError(error: unknown): GatewayError | undefined {
@@ -58,7 +59,7 @@ export function errorHandler(logger: Logger) {
       return;
     }
     // Refused before its body was read (a 401, a 413): the rest of it is not worth reading.
-    if (!request.complete) response.setHeader('connection', 'close');
+    if (hasBody(request) && !request.complete) response.setHeader('connection', 'close');
     if (httpError.retryAfterMs !== undefined) {
       response.setHeader('retry-after', String(Math.ceil(httpError.retryAfterMs / 1000)));
     }
