@@ -39,9 +39,9 @@ async function connect(): Promise<RawConnection> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Request head of a JSON POST to the generations route. */
-function postHead(options: { contentLength?: number; apiKey?: string; chunked?: boolean }): string {
+function postHead(options: { contentLength?: number; apiKey?: string; chunked?: boolean; path?: string }): string {
   return [
-    'POST /v1/images/generations HTTP/1.1',
+    `POST ${options.path ?? '/v1/images/generations'} HTTP/1.1`,
     'Host: imagegate',
     'Content-Type: application/json',
     ...(options.apiKey === undefined ? [] : [`Authorization: Bearer ${options.apiKey}`]),
@@ -72,12 +72,16 @@ function envelopeOf(answer: RawAnswer | undefined): ErrorEnvelope['error'] {
 const VALID_BODY = JSON.stringify({ model: 'gpt-image-2', prompt: 'a cat' });
 
 describe('slow bodies and headers', () => {
-  it('answers a JSON POST without a valid key 401 at once, before its body arrives, and closes', async () => {
-    const cases = [undefined, 'sk-ig-not-a-real-key'];
+  it('answers a JSON POST without a valid key (or admin token) 401 at once, before its body arrives, and closes', async () => {
+    const cases = [
+      { apiKey: undefined },
+      { apiKey: 'sk-ig-not-a-real-key' },
+      { apiKey: 'not-the-admin-token-at-all', path: '/admin/v1/accounts' },
+    ];
     const results = await Promise.all(
-      cases.map(async (apiKey) => {
+      cases.map(async ({ apiKey, path }) => {
         const connection = await connect();
-        connection.write(postHead({ contentLength: VALID_BODY.length, apiKey }));
+        connection.write(postHead({ contentLength: VALID_BODY.length, apiKey, path }));
         trickle(connection, VALID_BODY, 1_000);
         const [answer] = await connection.waitForAnswers(1, 1_000);
         const closedAtMs = await Promise.race([connection.closed, sleep(1_000).then(() => undefined)]);
