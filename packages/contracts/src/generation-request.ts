@@ -8,7 +8,8 @@ import { checkExtensionsGivenOnce, extensionFields, normaliseExtensions, optiona
  */
 /** The fields generations and edits share: OpenAI's, and our extensions. */
 export const imageRequestFields = {
-  model: z.string().trim().min(1).max(200),
+  /** Not trimmed: the catalog refuses a name with whitespace rather than guess (`catalog.resolve`). */
+  model: z.string().min(1).max(200),
   prompt: z
     .string()
     .max(32_000)

@@ -1,17 +1,17 @@
 import { type EditRequest, editRequestSchema, multipartFieldsAsBody } from '@imagegate/contracts';
 import { InvalidRequestError, newId, StageTimer } from '@imagegate/core';
 import { findJob } from '@imagegate/db';
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { readJsonEditImages } from '../inputs/read-json-edit-images.ts';
 import { type EditInputs, readMultipartEdit } from '../inputs/read-multipart-edit.ts';
 import type { StoredInputImage } from '../inputs/store-input-image.ts';
 import { callerOf } from '../middleware/authenticate.ts';
-import { storableJson } from '../middleware/storable-json.ts';
+import { jsonBody } from '../middleware/json-body.ts';
 import { acceptEdit, type EditInputsToAccept } from '../submission/accept-edit.ts';
 import type { SubmissionDeps } from '../submission/accept-job.ts';
 import { answerAcceptance, answeringOf, readIdempotencyKey } from './submission-http.ts';
 
-/** The path, so the app-wide JSON parser (with the small `MAX_BODY_BYTES`) can leave its bodies to this route. */
+/** The path: mounted before the `/v1` JSON parser (with the small `MAX_BODY_BYTES`), which its bodies skip. */
 export const EDITS_PATH = '/v1/images/edits';
 
 /** An edit's inputs as read from either encoding, already stored under the job id. */
@@ -28,10 +28,7 @@ interface ReadEdit {
  */
 export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
   // A JSON edit may carry one largest image as a data URL (4/3 of its bytes) beside the other fields.
-  const jsonParser = express.json({
-    limit: Math.ceil((deps.settings.maxInputImageBytes * 4) / 3) + deps.settings.maxBodyBytes,
-    type: ['application/json', 'application/*+json'],
-  });
+  const jsonParser = jsonBody(Math.ceil((deps.settings.maxInputImageBytes * 4) / 3) + deps.settings.maxBodyBytes);
   const maxImages = Math.max(
     1,
     ...deps.catalog.models.map((model) =>
@@ -132,7 +129,7 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
       'edit request answered',
     );
   };
-  return [jsonParser, storableJson, handler];
+  return [...jsonParser, handler];
 }
 
 function storedKeysOf(inputs: EditInputsToAccept): string[] {
