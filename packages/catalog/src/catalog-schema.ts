@@ -74,6 +74,8 @@ export const modelCapabilitiesSchema = z.object({
   complexity: z.boolean().default(false),
   /** What the model takes on `POST /v1/images/edits`; `false` for a model that cannot edit. */
   edits: z.union([z.literal(false), editCapabilitiesSchema]),
+  /** Streams partial images while it renders (OpenAI's `partial_images`); others stream completed images only. */
+  partialImages: z.boolean().default(false),
   /** Makes images only from an input image (BFL Fill): `/v1/images/generations` refuses it. */
   editsOnly: z.boolean().default(false),
   /** `providerOptions` this model takes (camelCase names, see provider-options.ts), with bounds. */

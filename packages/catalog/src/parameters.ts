@@ -9,6 +9,7 @@ import { type ProviderOptionsSpec, resolveProviderOptions } from './provider-opt
 import { resolveQuality } from './quality.ts';
 import type { RequestedParameters } from './requested-parameters.ts';
 import { resolveSize } from './resolve-size.ts';
+import { resolveStream } from './stream-parameters.ts';
 
 export type { GenerationParameters };
 
@@ -45,6 +46,7 @@ export function resolveParameters(
   const encoding = resolveOutputEncoding(model, requested, providerOptions.outputFormat);
   const moderation = resolveModeration(model, requested.moderation);
   const formatExtras = resolveFormatExtras(model, requested, encoding.outputFormat, warnings);
+  const stream = resolveStream(model, requested, encoding.outputFormat, warnings);
   return {
     parameters: {
       n,
@@ -55,6 +57,7 @@ export function resolveParameters(
       outputCompression: encoding.outputCompression,
       moderation,
       ...formatExtras,
+      ...stream,
       providerOptions: providerOptions.options,
     },
     warnings,

@@ -22,7 +22,12 @@ export interface PricingInputs {
   prompt?: string | undefined;
   /** The decoded sizes of an edit's input images (the mask included): image input tokens, input megapixels. */
   inputImages?: readonly { width: number; height: number }[] | undefined;
+  /** Partial images streamed per image: OpenAI bills each as extra output tokens. */
+  partialImages?: number | undefined;
 }
+
+/** Output tokens OpenAI bills per partial image (image generation guide: "100 additional output tokens"). */
+export const PARTIAL_IMAGE_OUTPUT_TOKENS = 100;
 
 /** Micro-USD of `tokens` at `usdPerMillion` (= micro-USD per token), rounded up. */
 const tokenMicros = (tokens: number, usdPerMillion: number): Micros => BigInt(Math.ceil(tokens * usdPerMillion));
@@ -76,7 +81,13 @@ export function freezePrices(model: CatalogModel, inputs: PricingInputs = {}): F
       (sum, image) => sum + inputImageTokensOf(frozen.output, image.width, image.height),
       0,
     );
-    const micros = tokenMicros(textTokens, frozen.rates.textInput) + tokenMicros(imageTokens, frozen.rates.imageInput);
+    // Partials are output, but a fixed amount per image: they ride with the per-image input cost.
+    const partialTokens =
+      frozen.output.formula === 'openai-tiles' ? PARTIAL_IMAGE_OUTPUT_TOKENS * (inputs.partialImages ?? 0) : 0;
+    const micros =
+      tokenMicros(textTokens, frozen.rates.textInput) +
+      tokenMicros(imageTokens, frozen.rates.imageInput) +
+      tokenMicros(partialTokens, frozen.rates.imageOutput);
     return { ...frozen, inputMicros: String(micros) };
   }
   if (frozen.rule === 'per_megapixel' && images.length > 0) {

@@ -14,6 +14,9 @@ export interface RequestedParameters extends FormatExtrasRequest {
    * size (`auto`) makes the size nearest this one's shape, as the upstreams do for edits.
    */
   followImage?: { width: number; height: number } | undefined;
+  /** `stream: true` and OpenAI's `partial_images` (see stream-parameters.ts). */
+  stream?: boolean | undefined;
+  partial_images?: number | undefined;
   /** DALL·E 3's `style`: ignored, with a warning. */
   style?: string | undefined;
   background?: 'transparent' | 'opaque' | 'auto' | undefined;

@@ -27,8 +27,6 @@ export const editRequestSchema = editBodySchema.transform(
     providerOptions,
     provider_options,
     metadata,
-    stream,
-    partial_images,
     images: _images,
     mask: _mask,
     ...openai

@@ -30,6 +30,10 @@ export const generationParametersSchema = z.object({
   svg: z.record(z.string(), z.unknown()).optional(),
   /** Edits on models that take it (OpenAI's `input_fidelity`): how closely to keep the input's features. */
   inputFidelity: z.enum(['high', 'low']).optional(),
+  /** Streamed (`stream: true`): the worker reports each image, and partials, as they are stored. */
+  stream: z.boolean().optional(),
+  /** With `stream`, on models that stream partial images: how many the upstream is asked for (1–3). */
+  partialImages: z.int().min(1).max(3).optional(),
   /** A hashed end-user id, forwarded to OpenAI (which prefers it to `user`). */
   safetyIdentifier: z.string().optional(),
   /**

@@ -39,8 +39,10 @@ export const imageRequestFields = {
   safety_identifier: optional(z.string().max(256)),
   response_format: optional(z.enum(['url', 'b64_json'])),
   user: optional(z.string().max(256)),
-  stream: optional(z.literal(false)),
-  partial_images: optional(z.literal(0)),
+  /** Answer as `text/event-stream` with OpenAI's image stream events. */
+  stream: optional(z.boolean()),
+  /** Rough versions sent while the image renders, on models that stream them (0–3). */
+  partial_images: optional(z.int().min(0).max(3)),
   aspect_ratio: optional(z.string().regex(/^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$/, 'must look like 16:9')),
   ...extensionFields,
 };
@@ -59,17 +61,7 @@ const generationBodySchema = z
  * spelling each (see `NormalisedExtensions`).
  */
 export const generationRequestSchema = generationBodySchema.transform(
-  ({
-    webhook_url,
-    extra,
-    fallbacks,
-    providerOptions,
-    provider_options,
-    metadata,
-    stream,
-    partial_images,
-    ...openai
-  }) => ({
+  ({ webhook_url, extra, fallbacks, providerOptions, provider_options, metadata, ...openai }) => ({
     ...openai,
     ...normaliseExtensions({ webhook_url, extra, fallbacks, providerOptions, provider_options, metadata }),
   }),

@@ -47,6 +47,8 @@ export const generateJobRequestSchema = z.object({
   response_format: z.enum(['url', 'b64_json']).optional(),
   user: z.string().optional(),
   aspect_ratio: z.string().optional(),
+  stream: z.boolean().optional(),
+  partial_images: z.int().optional(),
   providerOptions: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   /** The models tried after the requested one, in order (absent without fallbacks). */
   fallbacks: z.array(z.string()).optional(),

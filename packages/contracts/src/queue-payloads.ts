@@ -21,3 +21,23 @@ export const jobEventSchema = z.object({
   status: z.enum(['succeeded', 'failed', 'canceled']),
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
+
+/**
+ * What a running job reports before it ends, for the requests streaming it: a partial image or a
+ * finished image stored (the object key, never the bytes), or a line of upstream progress. Kept in
+ * a Redis stream per job, so a request that joins late reads what it missed.
+ */
+export const jobProgressEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('partial_image'),
+    /** Which image of the job (its upstream call, when streaming). */
+    image: z.int().min(0),
+    /** The upstream's partial index within that image. */
+    index: z.int().min(0),
+    key: z.string(),
+    content_type: z.string(),
+  }),
+  z.object({ kind: z.literal('image'), image: z.int().min(0), key: z.string(), content_type: z.string() }),
+  z.object({ kind: z.literal('progress'), message: z.string() }),
+]);
+export type JobProgressEvent = z.infer<typeof jobProgressEventSchema>;

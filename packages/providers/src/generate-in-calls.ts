@@ -1,5 +1,5 @@
 import { AbortedError, type GatewayError, toGatewayError, UpstreamError } from '@imagegate/core';
-import type { ImageProvider, ProviderImageRequest, ProviderImageResult, UpstreamTask } from './spec.ts';
+import type { ImageProvider, ProviderImage, ProviderImageRequest, ProviderImageResult, UpstreamTask } from './spec.ts';
 
 export interface GenerateInCallsOptions {
   /** Most images one upstream call makes (catalog `maxImagesPerCall`). */
@@ -8,6 +8,13 @@ export interface GenerateInCallsOptions {
   /** Tasks earlier deliveries of this job submitted, by call index. */
   pendingTasks?: Readonly<Record<string, UpstreamTask>> | undefined;
   onTaskSubmitted?: ((index: number, task: UpstreamTask) => Promise<void>) | undefined;
+  /** Each partial image of call `call` as it arrives (streaming). */
+  onPartialImage?: ((call: number, image: ProviderImage, index: number) => Promise<void>) | undefined;
+  /**
+   * Each call's result as soon as that call succeeds, before the others finish (streaming stores
+   * and announces each image as it is done). A failure here fails the call.
+   */
+  onCallDone?: ((call: number, result: ProviderImageResult) => Promise<void>) | undefined;
 }
 
 /** How `n` images split into calls of at most `perCall`: 10 by 4 → [4, 4, 2]. */
@@ -28,19 +35,22 @@ export async function generateInCalls(
   request: ProviderImageRequest,
   options: GenerateInCallsOptions,
 ): Promise<ProviderImageResult> {
-  const { onTaskSubmitted } = options;
+  const { onTaskSubmitted, onPartialImage, onCallDone } = options;
   const calls = splitIntoCalls(request.n, Math.max(1, options.imagesPerCall));
   const settled = await Promise.allSettled(
-    calls.map((n, index) =>
-      provider.generate(
+    calls.map(async (n, index) => {
+      const result = await provider.generate(
         { ...request, n },
         {
           signal: options.signal,
           pendingTask: options.pendingTasks?.[String(index)],
           onTaskSubmitted: onTaskSubmitted && ((task) => onTaskSubmitted(index, task)),
+          onPartialImage: onPartialImage && ((image, partial) => onPartialImage(index, image, partial)),
         },
-      ),
-    ),
+      );
+      await onCallDone?.(index, result);
+      return result;
+    }),
   );
   // A cancel that lands after some calls finished still cancels: a canceled job is never charged.
   if (options.signal?.aborted) throw new AbortedError();

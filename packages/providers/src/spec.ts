@@ -80,6 +80,11 @@ export interface GenerateOptions {
   pendingTask?: UpstreamTask | undefined;
   /** Called once an asynchronous upstream accepted a task, before polling it. */
   onTaskSubmitted?: ((task: UpstreamTask) => Promise<void>) | undefined;
+  /**
+   * With `request.partialImages`, on an upstream that streams them: each partial image as it
+   * arrives (`index` is the upstream's `partial_image_index`). The call waits for it.
+   */
+  onPartialImage?: ((image: ProviderImage, index: number) => Promise<void>) | undefined;
 }
 
 export interface ImageProvider {

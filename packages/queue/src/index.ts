@@ -2,6 +2,7 @@ export * from './call-limiter.ts';
 export * from './delete-prefix.ts';
 export * from './job-endings.ts';
 export * from './job-events.ts';
+export * from './job-progress.ts';
 export * from './provider-limits.ts';
 export * from './provider-queue.ts';
 export * from './queue-entry-states.ts';

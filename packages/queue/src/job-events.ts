@@ -1,5 +1,5 @@
 import { type JobEvent, jobEventSchema } from '@imagegate/contracts';
-import { jobCancelChannel, jobEventsChannel } from './queue-names.ts';
+import { jobCancelChannel, jobEventsChannel, jobProgressChannel } from './queue-names.ts';
 import type { Redis } from './redis-connection.ts';
 
 export async function publishJobEvent(redis: Redis, prefix: string, event: JobEvent): Promise<void> {
@@ -17,21 +17,30 @@ export async function publishCancelRequest(redis: Redis, prefix: string, jobId: 
 export async function subscribeJobChannels(
   subscriber: Redis,
   prefix: string,
-  handlers: { onJobEvent?: (event: JobEvent) => void; onCancelRequest?: (jobId: string) => void },
+  handlers: {
+    onJobEvent?: (event: JobEvent) => void;
+    onCancelRequest?: (jobId: string) => void;
+    /** A job's progress stream has new events (read them with `readJobProgress`). */
+    onJobProgress?: (jobId: string) => void;
+  },
 ): Promise<void> {
   const eventsChannel = jobEventsChannel(prefix);
   const cancelChannel = jobCancelChannel(prefix);
+  const progressChannel = jobProgressChannel(prefix);
   subscriber.on('message', (channel: string, message: string) => {
     if (channel === eventsChannel && handlers.onJobEvent) {
       const parsed = jobEventSchema.safeParse(safeJson(message));
       if (parsed.success) handlers.onJobEvent(parsed.data);
     } else if (channel === cancelChannel && handlers.onCancelRequest) {
       handlers.onCancelRequest(message);
+    } else if (channel === progressChannel && handlers.onJobProgress) {
+      handlers.onJobProgress(message);
     }
   });
   const channels = [
     handlers.onJobEvent ? eventsChannel : undefined,
     handlers.onCancelRequest ? cancelChannel : undefined,
+    handlers.onJobProgress ? progressChannel : undefined,
   ];
   await subscriber.subscribe(...channels.filter((channel): channel is string => channel !== undefined));
 }

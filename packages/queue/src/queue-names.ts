@@ -16,6 +16,16 @@ export function jobCancelChannel(prefix: string): string {
   return `${prefix}:events:job-cancel`;
 }
 
+/** Redis pub/sub channel announcing that a job's progress stream has something new (the message is the job id). */
+export function jobProgressChannel(prefix: string): string {
+  return `${prefix}:events:job-progress`;
+}
+
+/** The Redis stream of one job's progress events (partials, stored images), expiring a day after the last. */
+export function jobProgressKey(prefix: string, jobId: string): string {
+  return `${prefix}:progress:${jobId}`;
+}
+
 /** Set by every worker serving `provider`, expiring unless renewed: "someone serves this queue". */
 export function workerHeartbeatKey(prefix: string, provider: string): string {
   return `${prefix}:workers:${provider}`;

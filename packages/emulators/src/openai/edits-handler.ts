@@ -12,10 +12,12 @@ import { checkEditInputs, MAX_EDIT_IMAGE_BYTES, MAX_EDIT_IMAGES } from './edit-i
 import { invalidRequest, openAIError } from './errors.ts';
 import { faultReply } from './fault-replies.ts';
 import type { GenerationDeps } from './generation-deps.ts';
+import { renderPartial } from './generations-handler.ts';
 import { imagesResponseChunks } from './images-response.ts';
 import { renderGifBase64 } from './render-gif.ts';
 import type { ReplyContext } from './reply.ts';
 import { sendChunks, sendError } from './reply.ts';
+import { streamImages } from './stream-images.ts';
 import { inputImageTokens } from './usage.ts';
 import type { EditRequest } from './validate-edit-request.ts';
 import { validateEditRequest } from './validate-edit-request.ts';
@@ -89,6 +91,21 @@ async function processEdit(
     return;
   }
   const count = deliveredImages(outcome, request.n);
+  if (request.stream) {
+    const edited = renderEdit(request, inputs);
+    edited.catch(() => {}); // a truncated image ends the stream without its completed event
+    await streamImages(res, ctx, {
+      kind: 'image_edit',
+      request,
+      latencyMs,
+      signal,
+      finalImage: edited,
+      partialImage: (index) => renderPartial(request, deps, index),
+      count,
+      inputImageTokens: inputImageTokens(inputs.images, request.inputFidelity === 'high'),
+    }).catch(() => res.destroy());
+    return;
+  }
   let base64: Buffer | undefined;
   try {
     [, base64] = await Promise.all([sleep(latencyMs, signal), count > 0 ? renderEdit(request, inputs) : undefined]);

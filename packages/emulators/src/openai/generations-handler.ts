@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decideFault, deliveredImages } from '../faults/decide-fault.ts';
 import { sleep, waitForAbort } from '../http/abortable-wait.ts';
 import { readBody } from '../http/read-body.ts';
-import { hueBucketOf } from '../images/image-spec.ts';
+import { HUE_BUCKETS, hueBucketOf } from '../images/image-spec.ts';
 import { renderVector } from '../images/render-vector.ts';
 import { checkBearer } from './auth.ts';
 import { runCall } from './call-lifecycle.ts';
@@ -13,6 +13,7 @@ import { imagesResponseChunks } from './images-response.ts';
 import { renderGifBase64 } from './render-gif.ts';
 import type { ReplyContext } from './reply.ts';
 import { sendChunks, sendError } from './reply.ts';
+import { streamImages } from './stream-images.ts';
 import type { GenerationRequest } from './validate-generation-request.ts';
 import { validateGenerationRequest } from './validate-generation-request.ts';
 
@@ -81,12 +82,39 @@ async function processGeneration(
     return;
   }
   const count = deliveredImages(outcome, request.n);
+  if (request.stream) {
+    await streamImages(res, ctx, {
+      kind: 'image_generation',
+      request,
+      latencyMs,
+      signal,
+      finalImage: renderBase64(request, deps),
+      partialImage: (index) => renderPartial(request, deps, index),
+      count,
+    });
+    return;
+  }
   const [waited, base64] = await Promise.all([
     sleep(latencyMs, signal),
     count > 0 ? renderBase64(request, deps) : undefined,
   ]);
   if (!waited) return;
   sendChunks(res, ctx, 200, imagesResponseChunks(request, base64 ?? Buffer.alloc(0), count, Date.now()));
+}
+
+/** A rougher rendering for partial image `index`: another hue, no padding to the configured size. */
+export async function renderPartial(request: GenerationRequest, deps: GenerationDeps, index: number): Promise<Buffer> {
+  const format = request.outputFormat === 'gif' || request.outputFormat === 'svg' ? 'png' : request.outputFormat;
+  const image = await deps.images.get({
+    width: request.width,
+    height: request.height,
+    format,
+    transparent: request.background === 'transparent',
+    hueBucket: (hueBucketOf(request.prompt) + index + 1) % HUE_BUCKETS,
+    quality: 50,
+    minBytes: 0,
+  });
+  return image.base64;
 }
 
 async function renderBase64(request: GenerationRequest, deps: GenerationDeps): Promise<Buffer> {

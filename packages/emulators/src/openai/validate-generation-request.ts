@@ -34,6 +34,10 @@ export interface GenerationRequest {
   outputCompression: number | null;
   moderation: 'low' | 'auto';
   user: string | null;
+  /** Answer as `text/event-stream`: `partialImages` partial events, then one completed event per image. */
+  stream: boolean;
+  /** 0–3. */
+  partialImages: number;
 }
 
 /** Validation result: the request, or the exact error OpenAI would answer with. */
@@ -208,16 +212,8 @@ export function validateGenerationRequest(body: unknown): GenerationValidation {
   if (isFail(partialImages)) return partialImages;
 
   const stream = fields.stream;
-  if (stream !== undefined && stream !== null) {
-    if (typeof stream !== 'boolean') return typeError('stream', 'a boolean', stream);
-    if (stream) {
-      return fail(
-        invalidRequest(
-          'Streaming is not supported by the imagegate OpenAI emulator; omit stream or set it to false.',
-          'stream',
-        ),
-      );
-    }
+  if (stream !== undefined && stream !== null && typeof stream !== 'boolean') {
+    return typeError('stream', 'a boolean', stream);
   }
   const user = fields.user;
   if (user !== undefined && user !== null && typeof user !== 'string') return typeError('user', 'a string', user);
@@ -232,6 +228,9 @@ export function validateGenerationRequest(body: unknown): GenerationValidation {
     svg,
   });
   if (animationOrVector !== undefined) return animationOrVector;
+  if (stream === true && (format === 'gif' || format === 'svg')) {
+    return fail(invalidRequest(`Streaming is not supported with output_format '${format}'.`, 'stream'));
+  }
   if (background === 'transparent' && format === 'jpeg') {
     return fail(
       invalidRequest("Transparent background is only supported with output_format 'png' or 'webp'.", 'background'),
@@ -263,6 +262,8 @@ export function validateGenerationRequest(body: unknown): GenerationValidation {
       safetyIdentifier: typeof safetyIdentifier === 'string' ? safetyIdentifier : null,
       moderation: moderation ?? 'auto',
       user: typeof user === 'string' ? user : null,
+      stream: stream === true,
+      partialImages: partialImages ?? 0,
     },
   };
 }

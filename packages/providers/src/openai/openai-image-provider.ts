@@ -7,6 +7,7 @@ import {
   type ImageProvider,
   mediaTypeOf,
   type ProviderEditInputs,
+  type ProviderImage,
   type ProviderImageRequest,
   type ProviderImageResult,
   type ProviderInputImage,
@@ -44,6 +45,14 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
   return {
     name: 'openai',
     async generate(request: ProviderImageRequest, options): Promise<ProviderImageResult> {
+      const { onPartialImage } = options;
+      if (request.partialImages !== undefined && onPartialImage !== undefined) {
+        try {
+          return await streamed(client, request, onPartialImage, options.signal);
+        } catch (error) {
+          throw mapOpenAIError(redactApiError(error, redact));
+        }
+      }
       let response: ImagesAnswer;
       try {
         // The SDK builds, sends and maps errors; the 2xx body is read here so images are decoded as
@@ -74,6 +83,50 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
         warnings: [],
       };
     },
+  };
+}
+
+/**
+ * A call streamed with `partial_images`: each partial goes to `onPartialImage` as it arrives (the
+ * call waits for it: the worker stores and announces it), the completed events make the result.
+ */
+async function streamed(
+  client: OpenAI,
+  request: ProviderImageRequest,
+  onPartialImage: (image: ProviderImage, index: number) => Promise<void>,
+  signal: AbortSignal | undefined,
+): Promise<ProviderImageResult> {
+  const partialImages = request.partialImages;
+  const stream =
+    request.inputs === undefined
+      ? await client.images.generate(
+          { ...generateParams(request), stream: true, partial_images: partialImages },
+          { signal },
+        )
+      : await client.images.edit(
+          { ...(await editParams(request, request.inputs)), stream: true, partial_images: partialImages },
+          { signal },
+        );
+  const images: ProviderImage[] = [];
+  let last: OpenAI.ImageGenCompletedEvent | OpenAI.ImageEditCompletedEvent | undefined;
+  for await (const event of stream) {
+    const bytes = Buffer.from(event.b64_json, 'base64');
+    const image = { bytes, mediaType: mediaTypeOf(event.output_format) };
+    if (event.type === 'image_generation.partial_image' || event.type === 'image_edit.partial_image') {
+      await onPartialImage(image, event.partial_image_index);
+    } else if (bytes.byteLength > 0) {
+      images.push(image);
+      last = event;
+    }
+  }
+  return {
+    images,
+    size: last?.size ?? request.size,
+    quality: last?.quality ?? request.quality,
+    outputFormat: last?.output_format ?? request.outputFormat,
+    background: last?.background ?? (request.background === 'transparent' ? 'transparent' : 'opaque'),
+    usage: last?.usage === undefined ? undefined : { ...last.usage },
+    warnings: [],
   };
 }
 
