@@ -14,7 +14,7 @@ let caller: TestAccount;
 let queue: WebhookQueue;
 
 beforeAll(async () => {
-  stack = await startTestStack({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  stack = await startTestStack({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   caller = await stack.createAccount('crashes');
   queue = createWebhookQueue({ connection: stack.redis.redis, prefix: stack.redis.prefix });
   // These tests run their own webhook workers.
@@ -35,7 +35,7 @@ async function startWorker(settings: Partial<WebhookWorkerSettings> = {}): Promi
     redis: stack.redis.redis,
     queue,
     store: stack.store,
-    policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1' }),
+    policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1:*' }),
     logger: createLogger({ level: 'silent' }),
     settings: {
       redisPrefix: stack.redis.prefix,
