@@ -80,3 +80,42 @@ describe('webhook allow-list ports', () => {
     expect(JSON.stringify(body)).not.toContain('answered 500');
   });
 });
+
+/** The admin API takes exactly `Authorization: Bearer <ADMIN_TOKEN>` (scheme in any case), nothing looser. */
+describe('admin authorization header', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  function adminWith(authorization: string) {
+    return callJson<ErrorEnvelope>(`${stack.url}/admin/v1/reports/margin`, { headers: { authorization } });
+  }
+
+  it.each([
+    ['Bearer', (token: string) => `Bearer ${token}`],
+    ['bearer', (token: string) => `bearer ${token}`],
+    ['BEARER', (token: string) => `BEARER ${token}`],
+  ])('accepts the %s scheme with one space', async (_case, header) => {
+    expect((await adminWith(header(stack.adminToken))).status).toBe(200);
+  });
+
+  it.each([
+    ['a bare token', (token: string) => token],
+    ['a tab after the scheme', (token: string) => `Bearer\t${token}`],
+    ['two spaces after the scheme', (token: string) => `Bearer  ${token}`],
+    ['another scheme', (token: string) => `Basic ${token}`],
+    ['a scheme glued to the token', (token: string) => `Bearer${token}`],
+    ['the token twice', (token: string) => `Bearer ${token} ${token}`],
+    ['a token one character short', (token: string) => `Bearer ${token.slice(0, -1)}`],
+    ['a token with a character more', (token: string) => `Bearer ${token}x`],
+  ])('refuses %s with a 401 invalid_admin_token', async (_case, header) => {
+    const refused = await adminWith(header(stack.adminToken));
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toMatchObject({ type: 'authentication_error', code: 'invalid_admin_token' });
+  });
+});
