@@ -60,7 +60,11 @@ describe('webhook allow-list ports', () => {
   ])('refuses %s on localhost with a 400 on webhook_url', async (_case, url) => {
     const refused = await submit(url());
     expect(refused.status).toBe(400);
-    expect(refused.body.error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_value', param: 'webhook_url' });
+    expect(refused.body.error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'invalid_value',
+      param: 'webhook_url',
+    });
   });
 
   it('keeps status and timing of an allow-listed private receiver, never its answer', async () => {

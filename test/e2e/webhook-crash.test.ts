@@ -1,8 +1,13 @@
 import type { WebhookDeliveryResource } from '@imagegate/contracts';
-import { createLogger } from '@imagegate/core';
+import { createLogger, secretBoxFromEnv } from '@imagegate/core';
 import { createWebhookQueue, type WebhookQueue } from '@imagegate/queue';
 import { findJobsWithoutTheirWebhook } from '@imagegate/testing';
-import { type RunningWebhookWorker, startWebhookWorker, type WebhookWorkerSettings } from '@imagegate/webhook-worker';
+import {
+  loadWebhookWorkerConfig,
+  type RunningWebhookWorker,
+  startWebhookWorker,
+  type WebhookWorkerSettings,
+} from '@imagegate/webhook-worker';
 import { createWebhookUrlPolicy } from '@imagegate/webhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callJson, pollJob } from '../support/http.ts';
@@ -36,6 +41,7 @@ async function startWorker(settings: Partial<WebhookWorkerSettings> = {}): Promi
     queue,
     store: stack.store,
     policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1:*' }),
+    secretBox: secretBoxFromEnv(loadWebhookWorkerConfig(stack.env)),
     logger: createLogger({ level: 'silent' }),
     settings: {
       redisPrefix: stack.redis.prefix,

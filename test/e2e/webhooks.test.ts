@@ -315,4 +315,23 @@ describe('webhook secret rotation', () => {
     expect(() => verifyWebhook(newSecret, after)).not.toThrow();
     expect(() => verifyWebhook(account.webhookSecret, after)).toThrow(/No matching signature/);
   });
+  it('stores the secrets sealed (IMAGEGATE_SECRET_KEY), never in plain text, before and after a rotation', async () => {
+    const account = await stack.createAccount('at-rest');
+    const stored = async () =>
+      (
+        await stack.database.pool.query<{ current: string; previous: string | null }>(
+          'select webhook_secret as current, previous_webhook_secret as previous from accounts where id = $1',
+          [account.accountId],
+        )
+      ).rows[0];
+    const key = account.webhookSecret.slice('whsec_'.length);
+    expect((await stored())?.current).toMatch(/^igsec1\./);
+    expect((await stored())?.current).not.toContain(key);
+    const rotated = await stack.admin(`/admin/v1/accounts/${account.accountId}/webhook_secret`, { method: 'POST' });
+    const { webhook_secret: newSecret } = (await rotated.json()) as { webhook_secret: string };
+    const after = await stored();
+    expect([after?.current, after?.previous].every((value) => value?.startsWith('igsec1.'))).toBe(true);
+    expect(JSON.stringify(after)).not.toContain(key);
+    expect(JSON.stringify(after)).not.toContain(newSecret.slice('whsec_'.length));
+  });
 });

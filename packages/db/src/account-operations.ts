@@ -1,17 +1,27 @@
-import { ConflictError, InvalidRequestError, NotFoundError } from '@imagegate/core';
+import { ConflictError, InvalidRequestError, NotFoundError, type SecretBox } from '@imagegate/core';
 import { type AccountRow, insertAccount } from './accounts.ts';
 import { changeAccountBalance, lockAccountBalance } from './balances.ts';
 import { findLedgerEntryByIdempotencyKey, insertLedgerEntry, type LedgerEntryRow } from './ledger.ts';
 import { type Pool, withTransaction } from './pool.ts';
+import { sealWebhookSecret } from './webhook-secrets.ts';
 
-/** Creates an account with its starter credit, recorded as a `grant` in the ledger. */
+/**
+ * Creates an account with its starter credit, recorded as a `grant` in the ledger, and its webhook
+ * secret (stored sealed) when one is given.
+ */
 export async function createAccountWithGrant(
   pool: Pool,
-  input: { name: string; starterMicros: bigint; webhookSecret: string },
+  input: { name: string; starterMicros: bigint; webhookSecret?: { secret: string; box: SecretBox } },
 ): Promise<AccountRow> {
   return withTransaction(pool, async (client) => {
     const account = await insertAccount(client, { name: input.name });
-    await client.query('update accounts set webhook_secret = $2 where id = $1', [account.id, input.webhookSecret]);
+    if (input.webhookSecret) {
+      const { secret, box } = input.webhookSecret;
+      await client.query('update accounts set webhook_secret = $2 where id = $1', [
+        account.id,
+        sealWebhookSecret(box, account.id, secret),
+      ]);
+    }
     if (input.starterMicros > 0n) {
       await insertLedgerEntry(client, {
         accountId: account.id,

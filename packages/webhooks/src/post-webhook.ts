@@ -124,8 +124,7 @@ export function readAnswerExcerpt(response: IncomingMessage, maxBytes: number): 
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = () =>
-      resolve(Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').slice(0, EXCERPT_CHARS));
+    const finish = () => resolve(Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').slice(0, EXCERPT_CHARS));
     response.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;

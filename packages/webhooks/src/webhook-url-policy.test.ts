@@ -61,7 +61,11 @@ describe('checkWebhookUrl', () => {
       /http only to host:port pairs the operator allow-lists; '127.0.0.1:9001' is not one/,
     ],
     ['another port of an allow-listed host:port over https', 'https://127.0.0.1:9001/hook', /loopback address/],
-    ['a port other than 443/80 of a bare allow-listed host', 'http://hooks.local:8080/', /'hooks.local:8080' is not one/],
+    [
+      'a port other than 443/80 of a bare allow-listed host',
+      'http://hooks.local:8080/',
+      /'hooks.local:8080' is not one/,
+    ],
     [
       'a port other than 443/80 of a bare allow-listed host over https',
       'https://hooks.local:8080/',

@@ -6,6 +6,7 @@ import {
   parseEnv,
   redisEnvSchema,
   s3EnvSchema,
+  secretKeyEnvSchema,
 } from '@imagegate/core';
 import { webhookUrlEnvSchema } from '@imagegate/webhooks';
 import { z } from 'zod';
@@ -17,6 +18,7 @@ const ingressEnvSchema = z.object({
   ...imageUrlEnvSchema.shape,
   ...loggingEnvSchema.shape,
   ...webhookUrlEnvSchema.shape,
+  ...secretKeyEnvSchema.shape,
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   /** Guards /admin/v1; the admin API is off when unset. Sent as `Bearer <token>`, so without whitespace. */

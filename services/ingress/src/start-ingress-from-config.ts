@@ -1,5 +1,5 @@
 import { loadCatalog, parseMarkupTiers } from '@imagegate/catalog';
-import { type Logger, usdToMicros } from '@imagegate/core';
+import { type Logger, secretBoxFromEnv, usdToMicros } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { defaultProviderLimits, PROVIDERS } from '@imagegate/providers';
 import {
@@ -58,6 +58,7 @@ export async function startIngressFromConfig(
         allowHosts: config.WEBHOOK_ALLOW_HOSTS,
         resolveHost: overrides.resolveHost,
       }),
+      secretBox: secretBoxFromEnv(config),
       store,
       catalog,
       waiter: new JobWaiter(pool),
