@@ -21,7 +21,11 @@ let queue: WebhookQueue;
 beforeAll(async () => {
   stack = await startTestStack({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   caller = await stack.createAccount('crashes');
-  queue = createWebhookQueue({ connection: stack.redis.redis, prefix: stack.redis.prefix });
+  queue = createWebhookQueue({
+    connection: stack.redis.redis,
+    prefix: stack.redis.prefix,
+    logger: createLogger({ level: 'silent' }),
+  });
   // These tests run their own webhook workers.
   await stack.webhooks.close();
 });

@@ -36,10 +36,13 @@ export async function startIngressFromConfig(
   const queues = new Map(
     catalog
       .providers()
-      .map((provider) => [provider, createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX })]),
+      .map((provider) => [
+        provider,
+        createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX, logger }),
+      ]),
   );
-  const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
-  const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX });
+  const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
+  const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
   const ingress = await startIngress(
     {

@@ -21,7 +21,7 @@ export async function startWebhookWorkerFromConfig(
     applicationName: 'imagegate-webhooks',
   });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-webhooks' });
-  const queue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
+  const queue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
   const running = await startWebhookWorker({
     pool,
