@@ -80,7 +80,10 @@ export function createSecretBox(keys: { current: Buffer; previous?: Buffer | und
       }
       const bytes = Buffer.from(sealed, 'base64url');
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+        // The tag length is fixed: GCM would otherwise accept a tag cut down to 4 bytes.
+        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+          authTagLength: TAG_BYTES,
+        });
         decipher.setAAD(Buffer.from(context));
         decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
         return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString(
