@@ -94,6 +94,10 @@ describe('parseAllowHosts', () => {
       ]),
     );
     expect(parseAllowHosts(undefined)).toEqual(new Set());
+    // Spelled as the URL parser spells the hosts it matches against.
+    expect(parseAllowHosts('[0:0::1]:8080, 127.1:9000, LOCALHOST')).toEqual(
+      new Set(['[::1]:8080', '127.0.0.1:9000', 'localhost:443', 'localhost:80']),
+    );
   });
 
   it.each(['localhost:0', 'localhost:65536', 'localhost:http', 'localhost:', ':8080', '[]:80'])(

@@ -47,12 +47,13 @@ function allowListEntryKeys(entry: string): string[] {
   const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(entry);
   const colons = entry.split(':').length - 1;
   // A bare IPv6 address (two colons or more) cannot carry a port: brackets are needed for that.
-  const [host, port] = bracketed
+  const [written, port] = bracketed
     ? [bracketed[1] ?? '', bracketed[2]]
     : colons === 1
       ? [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)]
       : [entry, undefined];
-  if (host === '') throw new Error(`WEBHOOK_ALLOW_HOSTS: '${entry}' names no host.`);
+  const host = canonicalHost(written);
+  if (host === undefined) throw new Error(`WEBHOOK_ALLOW_HOSTS: '${entry}' names no valid host.`);
   if (port === undefined) return BARE_HOST_PORTS.map((bare) => allowListKey(host, bare));
   if (port === '*') return [allowListKey(host, '*')];
   const number = /^\d{1,5}$/.test(port) ? Number(port) : 0;
@@ -60,6 +61,17 @@ function allowListEntryKeys(entry: string): string[] {
     throw new Error(`WEBHOOK_ALLOW_HOSTS: '${entry}' has no valid port (1-65535, or * for every port).`);
   }
   return [allowListKey(host, number)];
+}
+
+/** A host as the URL parser spells it (so `[0::1]` and `::1`, `127.1` and `127.0.0.1` match), or undefined. */
+function canonicalHost(written: string): string | undefined {
+  if (written === '') return undefined;
+  try {
+    const { hostname } = new URL(`http://${written.includes(':') ? `[${written}]` : written}/`);
+    return hostname.replace(/^\[(.*)\]$/, '$1') || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
