@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostResolver } from './host-resolver.ts';
+import { webhookUrlEnvSchema } from './webhook-env.ts';
 import { checkWebhookUrl, createWebhookUrlPolicy, parseAllowHosts } from './webhook-url-policy.ts';
 
 const dns: Record<string, string[]> = {
@@ -104,6 +105,8 @@ describe('parseAllowHosts', () => {
     'refuses the entry %s',
     (entry) => {
       expect(() => parseAllowHosts(entry)).toThrow(/WEBHOOK_ALLOW_HOSTS/);
+      // The services refuse to start on it.
+      expect(webhookUrlEnvSchema.safeParse({ WEBHOOK_ALLOW_HOSTS: `localhost, ${entry}` }).success).toBe(false);
     },
   );
 });
