@@ -21,6 +21,7 @@ import { ADMIN_URL, REDIS_URL } from './lib/stack.ts';
 export const SMOKE_ARGS: Record<string, string[]> = {
   'async-submit': ['--seconds', '1', '--rounds', '1', '--accounts', '2', '--warmup', '0', '--rate', '100'],
   'rate-limit': ['--rate', '5', '--jobs', '5', '--latency-ms', '0'],
+  'edit-memory': ['--rounds', '1', '--in-flight', '2', '--input-bytes', String(1024 * 1024), '--latency-ms', '100'],
   'image-memory': ['--rounds', '1', '--in-flight', '4', '--image-bytes', String(1024 * 1024), '--latency-ms', '100'],
   'redis-footprint': ['--jobs', '4', '--image-bytes', String(1024 * 1024), '--latency-ms', '50', '--sample-ms', '100'],
   settlement: ['--jobs', '200', '--rounds', '1', '--seconds', '1'],

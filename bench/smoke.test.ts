@@ -31,6 +31,7 @@ describe('pnpm bench --smoke', () => {
     expect(document.smoke).toBe(true);
     expect(document.figures.map((figure) => figure.name).sort()).toEqual([
       'async-submit',
+      'edit-memory',
       'image-memory',
       'rate-limit',
       'redis-footprint',
@@ -53,6 +54,7 @@ describe('pnpm bench --smoke', () => {
     const byName = new Map(document.figures.map((figure) => [figure.name, figure]));
     expect(byName.get('sync-overhead')?.results.errors).toBe(0);
     expect(byName.get('image-memory')?.results.errors).toBe(0);
+    expect(byName.get('edit-memory')?.results.errors).toBe(0);
     expect(byName.get('settlement')?.results.exact).toBe(1);
     expect(byName.get('redis-footprint')?.results.image_bytes).toBe(0);
     expect(byName.get('redis-footprint')?.results.submit_errors).toBe(0);

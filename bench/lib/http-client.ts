@@ -12,7 +12,7 @@ export function createAgent(maxSockets = 256): Agent {
 export function postJson(
   agent: Agent,
   url: URL,
-  body: string,
+  body: string | Buffer,
   headers: Record<string, string>,
 ): Promise<{ status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
@@ -21,6 +21,7 @@ export function postJson(
       {
         agent,
         method: 'POST',
+        // A caller sending another body (multipart) names its type in `headers`.
         headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), ...headers },
       },
       (response) => {

@@ -11,6 +11,7 @@ import {
   VALID_BODY,
 } from '../support/bad-input-cases.ts';
 import { callJson, type ErrorEnvelope } from '../support/http.ts';
+import { parseRawAnswers } from '../support/raw-http.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
 
 /** `FUZZ_SEED=<n>` replays a storm; `FUZZ_COUNT` sizes it. */
@@ -104,30 +105,6 @@ function sendRaw(testCase: RawCase): Promise<Answer[]> {
     const { port, hostname } = new URL(stack.url);
     socket.connect(Number(port), hostname, () => socket.write(testCase.bytes));
   });
-}
-
-function parseRawAnswers(text: string): Answer[] {
-  const answers: Answer[] = [];
-  let rest = text;
-  for (;;) {
-    const match = /^HTTP\/1\.[01] (\d{3})[^\r]*\r\n([\s\S]*?)\r\n\r\n/.exec(rest);
-    if (match === null) return answers;
-    const headers = new Map(
-      (match[2] ?? '').split('\r\n').map((line) => {
-        const colon = line.indexOf(':');
-        return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()] as const;
-      }),
-    );
-    const length = Number(headers.get('content-length') ?? 0);
-    const bodyStart = match[0].length;
-    answers.push({
-      status: Number(match[1]),
-      contentType: headers.get('content-type') ?? '',
-      requestId: headers.get('x-request-id') ?? null,
-      text: rest.slice(bodyStart, bodyStart + length),
-    });
-    rest = rest.slice(bodyStart + length);
-  }
 }
 
 /** What is wrong with an answer, or undefined if it is a fine answer to a hostile request. */

@@ -63,11 +63,8 @@ describe('pnpm imagegate catalog check', () => {
     expect(code, stderr).toBe(0);
     expect(report.checked).toEqual(['openai-images', 'gemini', 'bfl-flux']);
     expect(report.gone).toEqual([]);
-    // FLUX1.1 [pro] Ultra is not offered; the fill model comes with the edit operation.
-    expect(report.missing).toEqual([
-      { protocol: 'bfl-flux', model: 'flux-pro-1.0-fill' },
-      { protocol: 'bfl-flux', model: 'flux-pro-1.1-ultra' },
-    ]);
+    // FLUX1.1 [pro] Ultra is not offered (FLUX.2 and FLUX 3 replace it).
+    expect(report.missing).toEqual([{ protocol: 'bfl-flux', model: 'flux-pro-1.1-ultra' }]);
     expect(report.passedDates).toEqual(
       expect.arrayContaining([
         { model: 'gemini-3.1-flash-image', date: '2026-10-06', event: 'deprecated', status: 'deprecated' },

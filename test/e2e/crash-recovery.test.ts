@@ -7,6 +7,7 @@ import {
 import { createProviderQueue, type ProviderQueue } from '@imagegate/queue';
 import { debitEntriesOf } from '@imagegate/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { gradientPng, leftHalfMask } from '../support/edit-images.ts';
 import { callJson, pollJob } from '../support/http.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
 import { spawnWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
@@ -165,6 +166,37 @@ describe('worker processes', () => {
     expect((await jobRow(jobId))?.charged_micros).toBeGreaterThan(0n);
     expect(stack.emulator.stats().byStatus).toEqual({ aborted: 1, '200': 1 });
     expect(second.logs().some((line) => line.msg === 'worker error')).toBe(false);
+  }, 40_000);
+
+  it('finishes an edit of a SIGKILLed worker once, charged once, its inputs still readable', async () => {
+    stack.emulator.resetStats();
+    const first = await startProcess();
+    const form = new FormData();
+    form.append('image', new Blob([await gradientPng(256, 256)], { type: 'image/png' }), 'in.png');
+    form.append('mask', new Blob([await leftHalfMask(256, 256)], { type: 'image/png' }), 'mask.png');
+    form.append('prompt', 'an edit in flight when the worker dies [emulate:latency=2000]');
+    form.append('model', 'gpt-image-2');
+    form.append('quality', 'low');
+    const accepted = await fetch(`${stack.baseURL}/images/edits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${caller.apiKey}`, prefer: 'respond-async' },
+      body: form,
+    });
+    expect(accepted.status).toBe(202);
+    const { id: jobId } = (await accepted.json()) as { id: string };
+    await until(() => stack.emulator.stats().inFlight === 1, 5_000);
+    await startProcess();
+    await first.kill('SIGKILL');
+
+    const job = await pollJob(stack.url, caller.apiKey, jobId, 25_000);
+    expect(job).toMatchObject({ status: 'succeeded', operation: 'edit' });
+    await until(async () => (await jobRow(jobId))?.charged_micros !== null, 5_000);
+    expect(await debitEntriesOf(stack.database.pool, jobId)).toBe(1);
+    expect(stack.emulator.stats().byStatus).toEqual({ aborted: 1, '200': 1 });
+    const inputs = job.request as { images: { url: string }[]; mask: { url: string } };
+    for (const url of [inputs.images[0]?.url, inputs.mask.url]) {
+      expect((await fetch(url ?? '')).status).toBe(200);
+    }
   }, 40_000);
 
   it('lets the job in hand finish on SIGTERM, takes no new one, and exits 0', async () => {

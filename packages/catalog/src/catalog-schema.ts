@@ -43,6 +43,20 @@ const aspectSizesSchema = z.object({
 /** Bounds of a numeric provider option; `{}` for options without any. */
 const optionBoundsSchema = z.object({ min: z.number().optional(), max: z.number().optional() });
 
+/** How a model edits: how many input images it takes, whether it takes a mask, and their limits. */
+export const editCapabilitiesSchema = z.object({
+  /** Most input images one request may send (OpenAI 16, FLUX.2 8, Kontext 4, Fill 1). */
+  maxInputImages: z.int().min(1).max(16),
+  /** Takes a mask (OpenAI's convention at our API, converted per upstream); else a mask is a 400. */
+  mask: z.boolean(),
+  /** Most pixels of one input image (width × height); a larger one is a 400 naming the part. */
+  maxInputPixels: z.int().positive().default(50_000_000),
+  /** Takes OpenAI's `input_fidelity`; elsewhere it is ignored with a warning. */
+  inputFidelity: z.boolean().default(false),
+  /** The output has the first input's size whatever is asked (BFL Fill); `size` is ignored with a warning. */
+  keepsInputSize: z.boolean().default(false),
+});
+
 export const modelCapabilitiesSchema = z.object({
   sizes: z.discriminatedUnion('mode', [fixedSizesSchema, freeSizesSchema, aspectSizesSchema]),
   /** Most images one gateway request may ask for. */
@@ -58,7 +72,10 @@ export const modelCapabilitiesSchema = z.object({
   moderation: z.boolean(),
   /** Takes OpenAI's `complexity` (planning effort): gpt-image-2.6. */
   complexity: z.boolean().default(false),
-  edits: z.boolean(),
+  /** What the model takes on `POST /v1/images/edits`; `false` for a model that cannot edit. */
+  edits: z.union([z.literal(false), editCapabilitiesSchema]),
+  /** Makes images only from an input image (BFL Fill): `/v1/images/generations` refuses it. */
+  editsOnly: z.boolean().default(false),
   /** `providerOptions` this model takes (camelCase names, see provider-options.ts), with bounds. */
   providerOptions: z.record(z.string(), optionBoundsSchema).default({}),
 });
@@ -181,6 +198,7 @@ export const catalogFileSchema = z.object({
 export type CatalogModel = z.infer<typeof catalogModelSchema>;
 export type RetiredModel = z.infer<typeof retiredModelSchema>;
 export type ModelCapabilities = z.infer<typeof modelCapabilitiesSchema>;
+export type EditCapabilities = z.infer<typeof editCapabilitiesSchema>;
 export type ModelLifecycle = z.infer<typeof modelLifecycleSchema>;
 export type CatalogFile = z.infer<typeof catalogFileSchema>;
 export type ModelPricing = z.infer<typeof modelPricingSchema>;

@@ -17,6 +17,9 @@ export const RETIRED_MODELS_FILE = fileURLToPath(new URL('../data/retired-models
 const namesOf = (entry: { id: string; owner: string; aliases: string[] }): string[] =>
   [entry.id, `${entry.owner}/${entry.id}`, ...entry.aliases].map((name) => name.toLowerCase());
 
+/** What a model name may be made of: printable ASCII, no whitespace (every catalog name is). */
+const MODEL_NAME = /^[\x21-\x7e]{1,200}$/;
+
 /** The model catalog: lookup by id, `owner/id` or alias; lifecycle by the calendar. */
 export class Catalog {
   readonly models: readonly CatalogModel[];
@@ -46,8 +49,18 @@ export class Catalog {
     return this.#clock();
   }
 
-  /** The model a request names, or a 404 `model_not_found`; a retired model is a 400 naming its replacement. */
+  /**
+   * The model a request names, or a 404 `model_not_found`; a retired model is a 400 naming its
+   * replacement. Names match ignoring ASCII case (`GPT-Image-2` is `gpt-image-2`; the answer names
+   * the catalog id); a name with whitespace or control characters is a 400, never trimmed.
+   */
   resolve(name: string): CatalogModel {
+    if (!MODEL_NAME.test(name)) {
+      throw new InvalidRequestError(
+        `Invalid model name ${JSON.stringify(name)}: model names are printable ASCII without spaces. GET /v1/models lists them.`,
+        { param: 'model', code: 'invalid_value' },
+      );
+    }
     const key = name.toLowerCase();
     const model = this.#byName.get(key);
     if (model !== undefined && lifecycleStatus(model.lifecycle, this.now()) === 'retired') {

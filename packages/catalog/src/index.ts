@@ -2,6 +2,7 @@ export * from './catalog.ts';
 export * from './catalog-check.ts';
 export * from './catalog-schema.ts';
 export * from './deadline.ts';
+export * from './edit-parameters.ts';
 export { parseSize } from './image-shape.ts';
 export * from './lifecycle.ts';
 export * from './markup-tiers.ts';

@@ -3,7 +3,7 @@ import { type Micros, usdToMicros } from '@imagegate/core';
 import type { CatalogModel } from './catalog-schema.ts';
 import { parseSize } from './image-shape.ts';
 import type { GenerationParameters } from './parameters.ts';
-import { estimateTextTokens, outputTokensOf } from './token-formula.ts';
+import { estimateTextTokens, inputImageTokensOf, outputTokensOf } from './token-formula.ts';
 
 export type { FrozenPrices } from '@imagegate/contracts';
 
@@ -20,8 +20,8 @@ export interface Quote {
 export interface PricingInputs {
   /** The prompt, billed as text input tokens by token-priced models. */
   prompt?: string | undefined;
-  /** Megapixels of the input images (edits), billed by FLUX.2. */
-  inputMegapixels?: number | undefined;
+  /** The decoded sizes of an edit's input images (the mask included): image input tokens, input megapixels. */
+  inputImages?: readonly { width: number; height: number }[] | undefined;
 }
 
 /** Micro-USD of `tokens` at `usdPerMillion` (= micro-USD per token), rounded up. */
@@ -69,13 +69,23 @@ function freezeRates(model: CatalogModel): FrozenPrices {
  */
 export function freezePrices(model: CatalogModel, inputs: PricingInputs = {}): FrozenPrices {
   const frozen = freezeRates(model);
+  const images = inputs.inputImages ?? [];
   if (frozen.rule === 'per_token') {
     const textTokens = inputs.prompt === undefined ? 0 : estimateTextTokens(inputs.prompt);
-    return { ...frozen, inputMicros: String(tokenMicros(textTokens, frozen.rates.textInput)) };
+    const imageTokens = images.reduce(
+      (sum, image) => sum + inputImageTokensOf(frozen.output, image.width, image.height),
+      0,
+    );
+    const micros = tokenMicros(textTokens, frozen.rates.textInput) + tokenMicros(imageTokens, frozen.rates.imageInput);
+    return { ...frozen, inputMicros: String(micros) };
   }
-  if (frozen.rule === 'per_megapixel' && inputs.inputMegapixels !== undefined && inputs.inputMegapixels > 0) {
-    const input = BigInt(Math.ceil(inputs.inputMegapixels * Number(frozen.inputMegapixelMicros)));
-    return { ...frozen, inputMicros: String(input) };
+  if (frozen.rule === 'per_megapixel' && images.length > 0) {
+    // Each image counted in whole megapixels started: BFL does not say how it rounds, so this errs dear.
+    const megapixels = images.reduce(
+      (sum, image) => sum + Math.ceil((image.width * image.height) / frozen.megapixel),
+      0,
+    );
+    return { ...frozen, inputMicros: String(BigInt(megapixels) * BigInt(frozen.inputMegapixelMicros)) };
   }
   return frozen;
 }

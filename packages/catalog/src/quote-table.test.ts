@@ -54,6 +54,7 @@ const PUBLISHED: readonly [model: string, size: string, quality: string, usd: nu
   ['flux-kontext-pro', '1024x1024', 'default', 0.04, 'BFL'],
   ['flux-kontext-max', '1024x1024', 'default', 0.08, 'BFL'],
   ['flux-pro-1.1', '1024x768', 'default', 0.04, 'BFL'],
+  ['flux-pro-1.0-fill', '1024x1024', 'default', 0.05, 'BFL'],
 ];
 
 describe('the quote table', () => {

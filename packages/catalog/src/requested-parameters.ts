@@ -9,6 +9,11 @@ export interface RequestedParameters extends FormatExtrasRequest {
   aspect_ratio?: string | undefined;
   /** `standard`/`hd` (DALL·E's) are mapped to the model's nearest quality, with a warning. */
   quality?: RequestedQuality | undefined;
+  /**
+   * An edit's first input image: without `size` or `aspect_ratio`, a model that cannot pick its own
+   * size (`auto`) makes the size nearest this one's shape, as the upstreams do for edits.
+   */
+  followImage?: { width: number; height: number } | undefined;
   /** DALL·E 3's `style`: ignored, with a warning. */
   style?: string | undefined;
   background?: 'transparent' | 'opaque' | 'auto' | undefined;

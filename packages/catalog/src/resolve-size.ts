@@ -41,6 +41,16 @@ export function resolveSize(model: CatalogModel, requested: RequestedParameters,
     }
     return { size };
   }
+  if (requested.size === undefined && requested.followImage !== undefined && !sizes.auto) {
+    const { width, height } = requested.followImage;
+    const fits =
+      sizes.mode === 'free' ? (w: number, h: number) => freeSizeProblems(sizes, w, h).length === 0 : undefined;
+    const near =
+      sizes.mode === 'fixed'
+        ? nearestFixedSize(sizes.values, width, height)
+        : fits && nearestFreeSize(sizes, width, height, fits);
+    return { size: near ?? sizes.default };
+  }
   const size = requested.size ?? 'auto';
   if (size === 'auto') return { size: sizes.auto ? 'auto' : sizes.default };
 
@@ -113,6 +123,10 @@ function resolveAspectSize(
     return chosen(option);
   }
 
+  if (requested.size === undefined && requested.followImage !== undefined) {
+    const option = nearestShape(atDefaultClass, requested.followImage.width / requested.followImage.height);
+    if (option !== undefined) return chosen(option);
+  }
   const size = requested.size ?? 'auto';
   if (size === 'auto') {
     const fallback = atDefaultClass.find((option) => option.size === sizes.default) ?? atDefaultClass[0];

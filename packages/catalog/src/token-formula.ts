@@ -48,3 +48,19 @@ export function outputTokensOf(
 export function estimateTextTokens(text: string): number {
   return Math.ceil(new TextEncoder().encode(text).length / 3);
 }
+
+/**
+ * Input image tokens of one `width`×`height` image, by the family of the model's output rule.
+ * `openai-tiles` (GPT image models): OpenAI's vision rule: fit within 2048×2048, the short side
+ * scaled to 768, then 170 tokens per 512-pixel tile plus 85. `pixel-tiers` (Gemini): 1,120 tokens
+ * per image, Gemini 3's default (high) media resolution; older models count fewer, so the quote
+ * errs on the dear side.
+ */
+export function inputImageTokensOf(rule: Pick<OutputTokens, 'formula'>, width: number, height: number): number {
+  if (rule.formula === 'pixel-tiers') return 1_120;
+  const fit = Math.min(1, 2048 / Math.max(width, height));
+  const [fittedWidth, fittedHeight] = [width * fit, height * fit];
+  const shrink = Math.min(1, 768 / Math.min(fittedWidth, fittedHeight));
+  const tiles = Math.ceil((fittedWidth * shrink) / 512) * Math.ceil((fittedHeight * shrink) / 512);
+  return 85 + 170 * tiles;
+}

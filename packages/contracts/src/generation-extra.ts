@@ -6,8 +6,11 @@ import { z } from 'zod';
  */
 export const webhookUrlFieldSchema = z.string().trim().min(1).max(2048);
 
-/** Models to try, in order, when the requested one fails; each must exist (typos are 400s). */
-export const fallbacksFieldSchema = z.array(z.string().trim().min(1).max(200)).max(4);
+/**
+ * Models to try, in order, when the requested one fails; each must exist (typos are 400s). Not
+ * trimmed: the catalog refuses a name with whitespace (`catalog.resolve`).
+ */
+export const fallbacksFieldSchema = z.array(z.string().min(1).max(200)).max(4);
 
 /**
  * `extra`: extensions some OpenAI clients can only send nested (`extra_body`): `webhook_url` and

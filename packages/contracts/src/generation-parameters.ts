@@ -28,6 +28,8 @@ export const generationParametersSchema = z.object({
   frameDurationMs: z.int().optional(),
   /** SVG only: OpenAI's `svg` object (`{model, reasoning: {effort}}`), passed through. */
   svg: z.record(z.string(), z.unknown()).optional(),
+  /** Edits on models that take it (OpenAI's `input_fidelity`): how closely to keep the input's features. */
+  inputFidelity: z.enum(['high', 'low']).optional(),
   /** A hashed end-user id, forwarded to OpenAI (which prefers it to `user`). */
   safetyIdentifier: z.string().optional(),
   /**

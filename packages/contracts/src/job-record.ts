@@ -72,8 +72,41 @@ export const generateOperationSchema = z.object({
   route: z.array(generateRouteEntrySchema),
 });
 
-/** What differs between operations; `edit` and `chat` add their branches here. */
-export const jobOperationSchema = z.discriminatedUnion('operation', [generateOperationSchema]);
+/**
+ * An input image of an edit, as stored under the job (`jobs/<id>/inputs/<i>.<ext>`, `…/mask.png`):
+ * what its bytes are (sniffed and decoded at intake, whatever the client called them) and their
+ * fingerprint. The job resource shows it with a fresh presigned `url` instead of the key.
+ */
+export const inputImageSchema = z.object({
+  key: z.string(),
+  content_type: z.string(),
+  width: z.int().min(1),
+  height: z.int().min(1),
+  bytes: z.int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type InputImage = z.infer<typeof inputImageSchema>;
+
+/** An edit request as the job echoes it: a generation's fields, its inputs, and `input_fidelity`. */
+export const editJobRequestSchema = generateJobRequestSchema.extend({
+  input_fidelity: z.enum(['high', 'low']).optional(),
+  /** In order; the first is the one a mask applies to. */
+  images: z.array(inputImageSchema).min(1),
+  /** OpenAI's convention: a PNG the first image's size, alpha 0 where to change. */
+  mask: inputImageSchema.optional(),
+});
+export type EditJobRequest = z.infer<typeof editJobRequestSchema>;
+
+/** The `edit` branch: images and a prompt in, images out. Steps are a generation's, with the inputs on the request. */
+export const editOperationSchema = z.object({
+  operation: z.literal('edit'),
+  request: editJobRequestSchema,
+  parameters: generateStepParametersSchema,
+  route: z.array(generateRouteEntrySchema),
+});
+
+/** What differs between operations; `chat` adds its branch here. */
+export const jobOperationSchema = z.discriminatedUnion('operation', [generateOperationSchema, editOperationSchema]);
 export type JobOperation = z.infer<typeof jobOperationSchema>;
 export type OperationName = JobOperation['operation'];
 

@@ -1,5 +1,5 @@
 import type { ErrorObject } from '@imagegate/core';
-import type { ImageUsage, RoutingAttempt } from './job-record.ts';
+import type { ImageUsage, OperationName, RoutingAttempt } from './job-record.ts';
 
 export type JobStatus = 'queued' | 'in_progress' | 'succeeded' | 'failed' | 'canceled';
 
@@ -51,6 +51,9 @@ export interface JobResource {
   queue_position: number | null;
   /** For a queued job: when it should start, from its position and its provider's rate limit (unix s). */
   estimated_start_at: number | null;
+  /** `generate` or `edit`: what the job does with its request. */
+  operation: OperationName;
+  /** The request as resolved; an edit's inputs with fresh presigned URLs. */
   request: Record<string, unknown>;
   result: ImagesResponseBody | null;
   error: ErrorObject | null;

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'invalid_url',
   'invalid_http_request',
   'model_retired',
+  'model_not_supported',
   'moderation_blocked',
   'missing_api_key',
   'invalid_api_key',
@@ -91,13 +92,19 @@ export const ERROR_CODE_DETAILS = {
   invalid_content_type: {
     status: 400,
     type: 'invalid_request_error',
-    meaning: 'The body is not sent as application/json.',
+    meaning: 'The body is not sent as application/json (or, for edits, multipart/form-data).',
   },
   invalid_url: { status: 400, type: 'invalid_request_error', meaning: 'The URL path is not valid percent-encoding.' },
   invalid_http_request: {
     status: 400,
     type: 'invalid_request_error',
     meaning: 'The request is not valid HTTP/1.1 (bad header bytes, conflicting lengths, unknown method).',
+  },
+  model_not_supported: {
+    status: 400,
+    type: 'invalid_request_error',
+    meaning:
+      'The model cannot do what the endpoint asks (edit, or generate without an input image); the message names models that can.',
   },
   model_retired: {
     status: 400,

@@ -17,6 +17,31 @@ export interface ProviderImageRequest extends GenerationParameters {
   prompt: string;
   /** End-user id forwarded where the upstream takes one. */
   user?: string | undefined;
+  /**
+   * An edit's inputs, read from the object store by the worker: the request is then an edit, sent
+   * in the upstream's edit form. The mask is OpenAI's convention (alpha 0 = the area to change);
+   * each adapter converts it to its upstream's.
+   */
+  inputs?: ProviderEditInputs | undefined;
+}
+
+/**
+ * One input image of an edit: its bytes and what they are (sniffed and decoded at intake). The
+ * bytes are a Blob the worker backs with a file, so an upstream that takes multipart streams them
+ * from disk and only one that needs them inline (base64 in JSON) holds them in memory.
+ */
+export interface ProviderInputImage {
+  data: Blob;
+  /** `image/png`, `image/jpeg` or `image/webp`. */
+  mediaType: string;
+  width: number;
+  height: number;
+}
+
+/** An edit's images, in order (a mask applies to the first), and its mask. */
+export interface ProviderEditInputs {
+  images: ProviderInputImage[];
+  mask?: ProviderInputImage | undefined;
 }
 
 export interface ProviderImage {

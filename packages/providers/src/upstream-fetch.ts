@@ -1,5 +1,5 @@
-import type { Readable } from 'node:stream';
-import { type Agent, fetch, request } from 'undici';
+import { Readable } from 'node:stream';
+import { type Agent, request } from 'undici';
 
 /** The Node stream behind each Response `upstreamFetch` made, for `nodeBodyOf`. */
 const nodeBodies = new WeakMap<Response, Readable>();
@@ -13,23 +13,17 @@ export type UpstreamFetch = (input: string | URL | Request, init?: RequestInit) 
  * ~2.6 ms as a Node stream (measured against the emulator): `nodeBodyOf(response)` hands the
  * caller that Node stream. The Response's own `body` still works (the SDK reads error answers with
  * it); it pulls from the same stream, so a body is read one way or the other, never both.
- * Redirects are not followed: one would carry our API key wherever it points. Bodies other than
- * strings and bytes (multipart) go through undici's fetch, as before.
+ * Redirects are not followed: one would carry our API key wherever it points.
  */
 export function createUpstreamFetch(dispatcher: Agent): UpstreamFetch {
   return async function upstreamFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
     if (input instanceof Request) throw new TypeError('upstreamFetch takes a URL and RequestInit, not a Request');
-    const body = init.body;
-    if (body !== undefined && body !== null && typeof body !== 'string' && !(body instanceof Uint8Array)) {
-      // Multipart and streamed bodies (image edits, say) go through undici's own fetch.
-      return (await fetch(input, { ...init, redirect: 'error', dispatcher } as Parameters<
-        typeof fetch
-      >[1])) as unknown as Response;
-    }
+    const sent = Object.fromEntries(new Headers(init.headers).entries());
+    const body = requestBodyOf(init.body, sent);
     const answer = await request(input, {
       method: (init.method ?? 'GET') as 'GET',
-      headers: Object.fromEntries(new Headers(init.headers).entries()),
-      body: body ?? undefined,
+      headers: sent,
+      body,
       signal: init.signal ?? undefined,
       dispatcher,
     });
@@ -45,6 +39,24 @@ export function createUpstreamFetch(dispatcher: Agent): UpstreamFetch {
     nodeBodies.set(response, stream);
     return response;
   };
+}
+
+/**
+ * What undici sends for an SDK's body: strings and bytes as they are; multipart (image edits)
+ * encoded by Node's own encoder, which sets the boundary in `headers`, and streamed.
+ */
+function requestBodyOf(
+  body: RequestInit['body'],
+  headers: Record<string, string>,
+): string | Uint8Array | Readable | undefined {
+  if (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) {
+    return body ?? undefined;
+  }
+  const encoded = new Response(body);
+  const contentType = encoded.headers.get('content-type');
+  if (contentType !== null) headers['content-type'] = contentType;
+  delete headers['content-length'];
+  return encoded.body === null ? undefined : Readable.fromWeb(encoded.body);
 }
 
 /** The answer's body as the Node stream it arrived on, for a Response `upstreamFetch` made. */

@@ -1,4 +1,4 @@
-import type { ImagesResponseBody, JobResource } from '@imagegate/contracts';
+import type { ImagesResponseBody, InputImage, JobResource } from '@imagegate/contracts';
 import type { JobRow } from '@imagegate/db';
 import type { ObjectStore } from '@imagegate/storage';
 import { billingOf } from './billing.ts';
@@ -58,6 +58,27 @@ export function presignedImages(job: JobRow, store: ObjectStore, ttlSeconds: num
   return (job.images ?? []).map((image) => ({ url: store.presignGet(image.key, ttlSeconds, now) }));
 }
 
+/** An edit's input as the job shows it: a URL presigned on each read in place of its key. */
+function shownInput(image: InputImage, store: ObjectStore, ttlSeconds: number, now: Date) {
+  const { key, content_type, ...described } = image;
+  return { url: store.presignGet(key, ttlSeconds, now), content_type, ...described };
+}
+
+/**
+ * The request as the job shows it: an edit's inputs as `{url, content_type, width, height, bytes,
+ * sha256}`, so a client (or a webhook receiver) can fetch exactly what was edited.
+ */
+function shownRequest(job: JobRow, store: ObjectStore, ttlSeconds: number): Record<string, unknown> {
+  if (job.operation !== 'edit') return job.request;
+  const now = new Date();
+  const { images, mask, ...fields } = job.request;
+  return {
+    ...fields,
+    images: images.map((image) => shownInput(image, store, ttlSeconds, now)),
+    ...(mask === undefined ? {} : { mask: shownInput(mask, store, ttlSeconds, now) }),
+  };
+}
+
 /** `GET /v1/images/jobs/{id}`: a succeeded job's result carries URLs presigned on each read. */
 export function toJobResource(
   job: JobRow,
@@ -74,7 +95,8 @@ export function toJobResource(
     completed_at: seconds(job.completed_at),
     queue_position: options.queuePosition,
     estimated_start_at: options.estimatedStartAt ?? null,
-    request: job.request,
+    operation: job.operation,
+    request: shownRequest(job, options.store, options.imageUrlTtlS),
     result: succeeded
       ? { ...imagesResponseHead(job), data: presignedImages(job, options.store, options.imageUrlTtlS) }
       : null,

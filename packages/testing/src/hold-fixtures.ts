@@ -23,7 +23,7 @@ export function jobToHold(
   accountId: string,
   unitMicros = 10_000n,
   n = 1,
-  overrides: Partial<BatchedJob['job']> = {},
+  overrides: Partial<Omit<BatchedJob['job'], 'operation' | 'request' | 'parameters' | 'route'>> = {},
 ): BatchedJob {
   return {
     job: {

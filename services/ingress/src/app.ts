@@ -1,11 +1,13 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { IngressDeps } from './deps.ts';
 import { authenticate } from './middleware/authenticate.ts';
+import { bodyDeadline } from './middleware/body-deadline.ts';
 import { errorHandler, unknownRoute } from './middleware/error-handler.ts';
+import { jsonBody } from './middleware/json-body.ts';
 import { requestId } from './middleware/request-id.ts';
-import { storableJson } from './middleware/storable-json.ts';
 import { accountRouter } from './routes/account.ts';
 import { adminRouter } from './routes/admin.ts';
+import { createEditHandlers, EDITS_PATH } from './routes/edits.ts';
 import { createGenerationHandler } from './routes/generations.ts';
 import { healthRouter } from './routes/health.ts';
 import { jobsRouter } from './routes/jobs.ts';
@@ -14,22 +16,29 @@ import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
 import { createEnqueueBatcher } from './submission/enqueue-batcher.ts';
 import { createHoldBatcher } from './submission/hold-batcher.ts';
 
-/** The ingress express app, built from its dependencies (no I/O here). */
-export function buildApp(deps: IngressDeps): Express {
+/**
+ * The ingress express app, built from its dependencies (no I/O here). `onRequest` runs first on
+ * every request (the server's shutdown bookkeeping).
+ */
+export function buildApp(deps: IngressDeps, onRequest?: RequestHandler): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  if (onRequest !== undefined) app.use(onRequest);
   app.use(requestId);
-  app.use(express.json({ limit: deps.settings.maxBodyBytes, type: ['application/json', 'application/*+json'] }));
-  app.use(storableJson);
+  // Every route's body, however it is read (JSON here, a multipart stream in a route), must arrive in time.
+  app.use(bodyDeadline(deps.settings));
   app.use(healthRouter(deps));
+  // Bodies are read only after the caller is known (the admin router guards itself first).
   app.use(adminRouter(deps));
 
   const auth = authenticate(deps.pool);
-  app.use('/v1', auth);
   // Submits arriving together share one hold statement and one queue round trip, whatever their route.
   const submission = { ...deps, holds: createHoldBatcher(deps.pool), enqueuer: createEnqueueBatcher(deps.redis) };
+  // Edits read their own bodies (multipart as a stream, JSON with a limit sized for images), after the key.
+  app.post(EDITS_PATH, auth, ...createEditHandlers(submission));
+  app.use('/v1', auth, jsonBody(deps.settings.maxBodyBytes));
   app.post('/v1/images/generations', createGenerationHandler(submission));
   app.use(jobsRouter(deps));
   app.use(webhookDeliveriesRouter(deps));

@@ -27,6 +27,28 @@ const ingressEnvSchema = z.object({
   SYNC_WAIT_MAX_S: z.coerce.number().int().min(0).max(3600).default(300),
   /** Largest request body accepted (bytes, default 1 MiB). */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** Largest input image of an edit (bytes, default 50 MiB, as OpenAI's): a larger part is a 413 naming it. */
+  MAX_INPUT_IMAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
+  /** Longest the gateway spends fetching one https image URL of a JSON edit (ms, default 15 s). */
+  IMAGE_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  /**
+   * How long a request body may take to arrive (ms, default 10 s), and as much again for every
+   * further `MAX_BODY_BYTES` received (so a large edit upload must keep up an average of
+   * `MAX_BODY_BYTES` per `BODY_TIMEOUT_MS`). Late: 408 and the connection closed.
+   */
+  BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /** How long a request's headers may take to arrive, from the connection or the previous request (ms, default 10 s). */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /**
+   * On SIGTERM: how long requests waiting on a job may still get its result before they are
+   * answered 202 with the job, and the longest the ingress takes to exit (ms, default 25 s, the
+   * provider worker's default: one variable for a whole machine).
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   /** An operator's catalog file; its models replace or add to the defaults. */
   CATALOG_FILE: z.string().optional(),
   /** The workers' limits (see provider-limits.ts): the queue bound for backpressure and start estimates. */

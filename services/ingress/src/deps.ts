@@ -37,6 +37,12 @@ export interface IngressSettings {
   imageUrlTtlS: number;
   syncWaitMaxS: number;
   maxBodyBytes: number;
+  /** Largest input image of an edit (`MAX_INPUT_IMAGE_BYTES`). */
+  maxInputImageBytes: number;
+  /** Longest one https image URL of a JSON edit may take to fetch (`IMAGE_FETCH_TIMEOUT_MS`). */
+  imageFetchTimeoutMs: number;
+  /** `BODY_TIMEOUT_MS`: the time a body of up to `maxBodyBytes` may take to arrive (larger ones get proportionally more). */
+  bodyTimeoutMs: number;
   /** Markup by 90-day spend (`MARKUP_TIERS`). */
   markupTiers: readonly MarkupTier[];
   /** Credit a new account starts with (`STARTER_CREDIT_USD`, default $2). */

@@ -7,6 +7,8 @@ interface Waiting {
   resolve: (outcome: WaitOutcome) => void;
   timer: NodeJS.Timeout;
   since: number;
+  /** When the wait runs out (a timestamp). */
+  until: number;
 }
 
 /**
@@ -20,6 +22,8 @@ export class JobWaiter {
   readonly #waiting = new Map<string, Set<Waiting>>();
   readonly #sweepIntervalMs: number;
   #sweepTimer: NodeJS.Timeout | undefined;
+  /** Set by `endWaitsBy`: no wait lasts past it. */
+  #endBy = Number.POSITIVE_INFINITY;
 
   constructor(pool: Pool, options: { sweepIntervalMs?: number } = {}) {
     this.#pool = pool;
@@ -29,6 +33,23 @@ export class JobWaiter {
   start(): void {
     this.#sweepTimer = setInterval(() => void this.#sweep(), this.#sweepIntervalMs);
     this.#sweepTimer.unref();
+  }
+
+  /**
+   * Ends every wait, present and future, by `at` (a timestamp) as if its time had run out: a
+   * shutting-down ingress answers its waiting requests 202 with the job instead of leaving them.
+   * Notifications and the sweep go on, so a job finishing before then is still answered.
+   */
+  endWaitsBy(at: number): void {
+    this.#endBy = at;
+    for (const [jobId, waiters] of this.#waiting) {
+      for (const waiting of waiters) {
+        if (waiting.until <= at) continue;
+        clearTimeout(waiting.timer);
+        waiting.until = at;
+        waiting.timer = setTimeout(() => this.#settle(jobId, waiting, 'timeout'), at - Date.now());
+      }
+    }
   }
 
   stop(): void {
@@ -49,10 +70,13 @@ export class JobWaiter {
     return new Promise((resolve) => {
       const waiters = this.#waiting.get(jobId) ?? new Set<Waiting>();
       this.#waiting.set(jobId, waiters);
+      const since = Date.now();
+      const until = Math.min(since + timeoutMs, this.#endBy);
       const waiting: Waiting = {
         resolve,
-        timer: setTimeout(() => this.#settle(jobId, waiting, 'timeout'), timeoutMs),
-        since: Date.now(),
+        timer: setTimeout(() => this.#settle(jobId, waiting, 'timeout'), until - since),
+        since,
+        until,
       };
       waiters.add(waiting);
       if (signal?.aborted) this.#settle(jobId, waiting, 'aborted');

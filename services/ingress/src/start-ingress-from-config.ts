@@ -72,12 +72,21 @@ export async function startIngressFromConfig(
         imageUrlTtlS: config.IMAGE_URL_TTL_S,
         syncWaitMaxS: config.SYNC_WAIT_MAX_S,
         maxBodyBytes: config.MAX_BODY_BYTES,
+        maxInputImageBytes: config.MAX_INPUT_IMAGE_BYTES,
+        imageFetchTimeoutMs: config.IMAGE_FETCH_TIMEOUT_MS,
+        bodyTimeoutMs: config.BODY_TIMEOUT_MS,
         markupTiers: parseMarkupTiers(config.MARKUP_TIERS),
         starterCreditMicros: usdToMicros(config.STARTER_CREDIT_USD),
         webhookSecretGraceS: config.WEBHOOK_SECRET_GRACE_S,
       },
     },
-    { port: config.PORT, host: config.HOST, subscriber },
+    {
+      port: config.PORT,
+      host: config.HOST,
+      subscriber,
+      headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+      shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    },
   );
   return {
     ...ingress,

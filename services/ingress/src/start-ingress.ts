@@ -1,16 +1,39 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Redis } from '@imagegate/queue';
 import { subscribeJobChannels } from '@imagegate/queue';
 import { buildApp } from './app.ts';
 import { answerClientError } from './client-error.ts';
 import type { IngressDeps } from './deps.ts';
+import { CloseWhenDraining } from './middleware/close-when-draining.ts';
 
 export interface RunningIngress {
   server: Server;
   /** e.g. `http://127.0.0.1:8080`. */
   url: string;
-  /** Stops accepting connections, answers waiting clients, and closes the subscription. */
+  /**
+   * Stops accepting connections and drains within the shutdown grace: a request waiting on a job
+   * gets its result if the job finishes in time, else 202 with the job; then the subscription closes.
+   */
   close(): Promise<void>;
+}
+
+export interface IngressServerOptions {
+  port: number;
+  host: string;
+  subscriber: Redis;
+  /** `HEADERS_TIMEOUT_MS`: how long a request's headers may take (default 10 s). */
+  headersTimeoutMs?: number;
+  /** `SHUTDOWN_GRACE_MS`: `close()` is done within this (default 25 s). */
+  shutdownGraceMs?: number;
+}
+
+/**
+ * The phases of a shutdown, in ms after it starts: waits on jobs end (their clients get a 202), then
+ * whatever connection is still open is cut, leaving the rest of the grace to close connections.
+ */
+export function shutdownPhases(graceMs: number): { endWaitsAt: number; cutConnectionsAt: number } {
+  const answerReserveMs = Math.min(2_000, graceMs / 4);
+  return { endWaitsAt: graceMs - answerReserveMs, cutConnectionsAt: graceMs - answerReserveMs / 2 };
 }
 
 /**
@@ -19,23 +42,33 @@ export interface RunningIngress {
  * `subscriber` is a dedicated Redis connection for job events (a subscribed connection can do
  * nothing else).
  */
-export async function startIngress(
-  deps: IngressDeps,
-  options: { port: number; host: string; subscriber: Redis },
-): Promise<RunningIngress> {
+export async function startIngress(deps: IngressDeps, options: IngressServerOptions): Promise<RunningIngress> {
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const graceMs = options.shutdownGraceMs ?? 25_000;
   await subscribeJobChannels(options.subscriber, deps.settings.redisPrefix, {
     onJobEvent: (event) => deps.waiter.notify(event),
   });
   deps.waiter.start();
-  const app = buildApp(deps);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port, options.host, (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
+  const draining = new CloseWhenDraining();
+  const server = createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      // Not node's bound on the whole request: long syncs wait minutes, and bodies have their own
+      // deadline (`bodyDeadline`), longer for larger uploads.
+      requestTimeout: 0,
+      // How often node looks for headers past their timeout (its default, 30 s, would add up to that).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, headersTimeoutMs / 4)),
+      keepAliveTimeout: 65_000,
+    },
+    buildApp(deps, draining.middleware),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  // Long syncs wait minutes; the defaults would cut them off.
-  server.requestTimeout = 0;
-  server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
@@ -44,11 +77,17 @@ export async function startIngress(
     server,
     url: `http://${displayHost}:${port}`,
     async close() {
+      const startedAt = Date.now();
+      const phases = shutdownPhases(graceMs);
+      draining.begin();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      deps.waiter.stop();
       server.closeIdleConnections();
-      await options.subscriber.unsubscribe().catch(() => {});
+      deps.waiter.endWaitsBy(startedAt + phases.endWaitsAt);
+      const cut = setTimeout(() => server.closeAllConnections(), phases.cutConnectionsAt);
       await closed;
+      clearTimeout(cut);
+      deps.waiter.stop();
+      await options.subscriber.unsubscribe().catch(() => {});
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lenient } from '../http-json.ts';
 import type { ProviderImageRequest } from '../spec.ts';
+import { isFillModel } from './bfl-edit-fields.ts';
 import { bflOptionFields } from './bfl-options.ts';
 
 /** The part of BFL's `AsyncResponse` (submit without a webhook) we use. */
@@ -44,7 +45,8 @@ export function bflSubmitBody(request: ProviderImageRequest): Record<string, unk
       ...bflOptionFields(request.providerOptions),
     };
   }
-  const dimensions = explicitDimensions(request);
+  // Fill's output has its input's size: it takes no size at all.
+  const dimensions = isFillModel(request.providerModel) ? undefined : explicitDimensions(request);
   return {
     prompt: request.prompt,
     ...(dimensions ?? {}),

@@ -13,6 +13,7 @@ import {
 } from '../spec.ts';
 import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
 import { bflSubmitBody, explicitDimensions, parseSubmitResponse } from './bfl-api.ts';
+import { bflEditFields, isFillModel } from './bfl-edit-fields.ts';
 import { abortedError, malformedAnswerError, mapBflHttpError } from './bfl-errors.ts';
 import { type BflHttp, createBflHttp } from './bfl-http.ts';
 import { type PollSchedule, pollTask } from './bfl-polling.ts';
@@ -131,7 +132,8 @@ async function submit(
   signal: AbortSignal,
 ): Promise<{ task: UpstreamTask; usage: Record<string, unknown> }> {
   const url = `${context.baseURL}/v1/${encodeURIComponent(request.providerModel)}`;
-  const answer = await context.http.postJson(url, bflSubmitBody(request), signal);
+  const body = { ...bflSubmitBody(request), ...(await bflEditFields(request)) };
+  const answer = await context.http.postJson(url, body, signal);
   if (answer.status < 200 || answer.status >= 300) throw mapBflHttpError(answer, 'submit', context.redact);
   const submitted = parseSubmitResponse(answer.body);
   if (submitted === undefined) throw malformedAnswerError('submit answer');
@@ -194,7 +196,10 @@ async function download(
 
 function toResult(request: ProviderImageRequest, image: ProviderImage): ProviderImageResult {
   // Aspect-ratio models choose their own pixels; only the image knows them.
-  const measured = explicitDimensions(request) === undefined ? readImageDimensions(image.bytes) : undefined;
+  const measured =
+    explicitDimensions(request) === undefined || isFillModel(request.providerModel)
+      ? readImageDimensions(image.bytes)
+      : undefined;
   return {
     images: [image],
     size: measured === undefined ? request.size : `${measured.width}x${measured.height}`,

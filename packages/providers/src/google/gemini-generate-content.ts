@@ -3,6 +3,7 @@ import type { ProviderImage, ProviderImageRequest } from '../spec.ts';
 import { formatOfMediaType } from '../spec.ts';
 import {
   type GeminiImageConfig,
+  type GeminiRequestPart,
   type GeminiUsage,
   type GenerateContentBody,
   type InlineImagePart,
@@ -29,12 +30,12 @@ const SAFETY_FINISH_REASONS = new Set(['SAFETY', 'PROHIBITED_CONTENT', 'RECITATI
  * The `:generateContent` body asking for one image (docs/providers.md, "Gemini"). The output format and
  * person policy can be chosen on Vertex only; the Gemini API refuses those fields.
  */
-export function geminiGenerateContentBody(
+export async function geminiGenerateContentBody(
   request: ProviderImageRequest,
   surface: GeminiSurface,
   mediaType: string,
   options: GoogleOptions,
-): GenerateContentBody {
+): Promise<GenerateContentBody> {
   if (surface === 'gemini-api' && options.personGeneration !== undefined) {
     throw new InvalidRequestError(
       `${optionParam('personGeneration')} is only available through Vertex AI, which this gateway is not configured for.`,
@@ -53,13 +54,25 @@ export function geminiGenerateContentBody(
     if (options.personGeneration !== undefined) imageConfig.personGeneration = options.personGeneration;
   }
   return {
-    contents: [{ role: 'user', parts: [{ text: request.prompt }] }],
+    contents: [{ role: 'user', parts: [...(await referenceImageParts(request)), { text: request.prompt }] }],
     generationConfig: {
       responseModalities: ['IMAGE'],
       imageConfig,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     },
   };
+}
+
+/**
+ * An edit's input images as inline parts before the prompt: Gemini takes them as references to
+ * edit or compose from (the catalog caps their number per model, and refuses a mask: Gemini has none).
+ */
+async function referenceImageParts(request: ProviderImageRequest): Promise<GeminiRequestPart[]> {
+  return Promise.all(
+    (request.inputs?.images ?? []).map(async (image) => ({
+      inlineData: { mimeType: image.mediaType, data: Buffer.from(await image.data.arrayBuffer()).toString('base64') },
+    })),
+  );
 }
 
 /**

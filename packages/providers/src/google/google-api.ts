@@ -28,8 +28,12 @@ export interface ImagenParameters {
   language?: string;
 }
 
+/** A part of a request turn: text, or an image sent inline as base64. */
+export type GeminiRequestPart = { text: string } | { inlineData: { mimeType: string; data: string } };
+
 export interface GenerateContentBody {
-  contents: [{ role: 'user'; parts: [{ text: string }] }];
+  /** One user turn: the edit's input images (inline, in order), then the prompt. */
+  contents: [{ role: 'user'; parts: GeminiRequestPart[] }];
   generationConfig: {
     responseModalities: ['IMAGE'];
     imageConfig: GeminiImageConfig;

@@ -135,7 +135,7 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
     const surface: GeminiSurface = vertex === undefined ? 'gemini-api' : 'vertex';
     const options = googleOptionsOf(request.providerOptions);
     const requested = requestedMediaType(request.outputFormat);
-    const body = geminiGenerateContentBody(request, surface, requested.mediaType, options);
+    const body = await geminiGenerateContentBody(request, surface, requested.mediaType, options);
     const target =
       surface === 'vertex'
         ? await vertexTarget(request.providerModel, 'generateContent', signal)

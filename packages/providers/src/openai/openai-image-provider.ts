@@ -1,8 +1,16 @@
 import { secretRedactor } from '@imagegate/core';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { z } from 'zod';
 import { base64BytesSchema, lenient, lenientList, readUpstreamJson } from '../http-json.ts';
-import { type ImageProvider, mediaTypeOf, type ProviderImageRequest, type ProviderImageResult } from '../spec.ts';
+import {
+  formatOfMediaType,
+  type ImageProvider,
+  mediaTypeOf,
+  type ProviderEditInputs,
+  type ProviderImageRequest,
+  type ProviderImageResult,
+  type ProviderInputImage,
+} from '../spec.ts';
 import { createUpstreamAgent } from '../upstream-agent.ts';
 import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
 import { createUpstreamFetch } from '../upstream-fetch.ts';
@@ -40,24 +48,9 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
       try {
         // The SDK builds, sends and maps errors; the 2xx body is read here so images are decoded as
         // they arrive instead of parsing megabytes of base64 text (see base64-json.ts).
-        const raw = await client.images
-          .generate(
-            {
-              model: request.providerModel,
-              prompt: request.prompt,
-              n: request.n,
-              size: request.size as OpenAI.ImageGenerateParams['size'],
-              quality: request.quality,
-              background: request.background,
-              output_format: request.outputFormat,
-              ...(request.outputCompression === undefined ? {} : { output_compression: request.outputCompression }),
-              ...(request.moderation === undefined ? {} : { moderation: request.moderation }),
-              ...(request.user === undefined ? {} : { user: request.user }),
-              ...newerFields(request),
-            },
-            { signal: options.signal },
-          )
-          .asResponse();
+        const raw = await (request.inputs === undefined
+          ? client.images.generate(generateParams(request), { signal: options.signal }).asResponse()
+          : client.images.edit(await editParams(request, request.inputs), { signal: options.signal }).asResponse());
         response = await readUpstreamJson(raw, imagesAnswerSchema, {
           imageFields: IMAGE_FIELDS,
           signal: options.signal,
@@ -81,6 +74,52 @@ export function createOpenAIImageProvider(config: OpenAIProviderConfig): ImagePr
         warnings: [],
       };
     },
+  };
+}
+
+/** What generations and edits share: the output's size, quality, format and the newer fields. */
+function outputParams(request: ProviderImageRequest) {
+  return {
+    model: request.providerModel,
+    prompt: request.prompt,
+    n: request.n,
+    // Any WxH the catalog allowed; the SDK's type lists only the classic sizes.
+    size: request.size as OpenAI.ImageGenerateParams['size'],
+    quality: request.quality,
+    background: request.background,
+    ...(request.outputCompression === undefined ? {} : { output_compression: request.outputCompression }),
+    ...(request.user === undefined ? {} : { user: request.user }),
+    ...newerFields(request),
+  };
+}
+
+function generateParams(request: ProviderImageRequest): OpenAI.ImageGenerateParamsNonStreaming {
+  return {
+    ...outputParams(request),
+    output_format: request.outputFormat,
+    ...(request.moderation === undefined ? {} : { moderation: request.moderation }),
+  };
+}
+
+/**
+ * `images.edit` sends multipart: one part per input image (`image[]`, in order) and the mask as is,
+ * since our clients already speak OpenAI's mask convention. Edits take no `moderation`.
+ */
+async function editParams(
+  request: ProviderImageRequest,
+  inputs: ProviderEditInputs,
+): Promise<OpenAI.ImageEditParamsNonStreaming> {
+  const file = (image: ProviderInputImage, name: string) =>
+    toFile(image.data, `${name}.${formatOfMediaType(image.mediaType)}`, { type: image.mediaType });
+  const images = await Promise.all(inputs.images.map((image, index) => file(image, `image-${index}`)));
+  // SVG is a generation-only format: the catalog refuses it on edits before a job exists.
+  if (request.outputFormat === 'svg') throw new Error('an edit cannot ask for SVG output');
+  return {
+    ...outputParams(request),
+    image: images,
+    output_format: request.outputFormat,
+    ...(inputs.mask === undefined ? {} : { mask: await file(inputs.mask, 'mask') }),
+    ...(request.inputFidelity === undefined ? {} : { input_fidelity: request.inputFidelity }),
   };
 }
 

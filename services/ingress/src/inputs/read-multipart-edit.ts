@@ -155,6 +155,10 @@ export async function readMultipartEdit(
     if (refusal !== undefined) return;
     if (info.valueTruncated) {
       refuse(new InvalidRequestError(`${name} is longer than ${MAX_FIELD_BYTES} bytes.`, { param: name }));
+    } else if (name.endsWith('[]')) {
+      // A list in the SDKs' form encoding (`fallbacks[]=a`, `fallbacks[]=b`): every value, in order.
+      const list = fields[name];
+      fields[name] = Array.isArray(list) ? [...list, value] : [value];
     } else if (Object.hasOwn(fields, name)) {
       refuse(new InvalidRequestError(`${name} is sent more than once.`, { param: name }));
     } else if (JSON_FIELDS.has(name)) {

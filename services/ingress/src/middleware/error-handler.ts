@@ -9,6 +9,7 @@ import {
 } from '@imagegate/core';
 import type { NextFunction, Request, Response } from 'express';
 import { ZodError } from 'zod';
+import { hasBody } from './body-deadline.ts';
 
 /** Errors raised while reading the request: the body parser's carry a `type`, the router's a 4xx `status`. */
 function requestReadError(error: unknown): GatewayError | undefined {
@@ -41,7 +42,10 @@ export function toHttpError(error: unknown, input?: unknown): GatewayError {
   return requestReadError(error) ?? new InternalError(undefined, { cause: error });
 }
 
-/** Renders every error as the OpenAI envelope. A 500 is logged with the request id; 4xx are not errors. */
+/**
+ * Renders every error as the OpenAI envelope. A 500 is logged with the request id; 4xx are not
+ * errors. An error answered before the request body arrived closes the connection.
+ */
 export function errorHandler(logger: Logger) {
   return (error: unknown, request: Request, response: Response, _next: NextFunction): void => {
     const httpError = toHttpError(error, request.body);
@@ -50,9 +54,12 @@ export function errorHandler(logger: Logger) {
       logger.error({ err: error, requestId, method: request.method, path: request.path }, 'request failed');
     }
     if (response.headersSent) {
-      response.destroy();
+      // A body cut off mid-way cannot be finished; one already answered in full (a 408) stays as is.
+      if (!response.writableEnded) response.destroy();
       return;
     }
+    // Refused before its body was read (a 401, a 413): the rest of it is not worth reading.
+    if (hasBody(request) && !request.complete) response.setHeader('connection', 'close');
     if (httpError.retryAfterMs !== undefined) {
       response.setHeader('retry-after', String(Math.ceil(httpError.retryAfterMs / 1000)));
     }

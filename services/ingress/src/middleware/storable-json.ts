@@ -15,7 +15,8 @@ export interface UnstorableValue {
 /** Postgres `text` and `jsonb` refuse U+0000 and unpaired UTF-16 surrogates. */
 const isStorableText = (text: string): boolean => !text.includes('\u0000') && text.isWellFormed();
 
-const paramOf = (path: readonly string[]): string | null =>
+/** How an error names a place in the body: its first segments, dotted; null for the body itself. */
+export const paramOf = (path: readonly string[]): string | null =>
   path.length === 0 ? null : path.slice(0, PARAM_SEGMENTS).join('.');
 
 /**

@@ -15,6 +15,7 @@ import { type Request, Router } from 'express';
 import { z } from 'zod';
 import type { IngressDeps } from '../deps.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
+import { jsonBody } from '../middleware/json-body.ts';
 import { renderLedgerEntry } from './account.ts';
 
 const usdAmount = z.number().finite().min(-1_000_000).max(1_000_000);
@@ -70,7 +71,7 @@ const accountId = (request: Request) => String(request.params.id);
 export function adminRouter(deps: IngressDeps): Router {
   const router = Router();
   const { pool, secretBox, settings } = deps;
-  router.use('/admin/v1', adminAuth(settings.adminToken));
+  router.use('/admin/v1', adminAuth(settings.adminToken), jsonBody(settings.maxBodyBytes));
 
   router.post('/admin/v1/accounts', async (request, response) => {
     const body = createAccountSchema.parse(request.body ?? {});

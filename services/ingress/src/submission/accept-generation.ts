@@ -1,4 +1,6 @@
+import { type CatalogModel, resolveParameters } from '@imagegate/catalog';
 import type { GenerateJobRequest, GenerationRequest } from '@imagegate/contracts';
+import { InvalidRequestError } from '@imagegate/core';
 import { type Acceptance, type Answering, acceptJob, firstStep, type SubmissionDeps } from './accept-job.ts';
 import { jobParametersOf, planRoute, type RouteStep } from './plan-route.ts';
 
@@ -15,7 +17,10 @@ export async function acceptGeneration(
   const route = planRoute(
     deps.catalog,
     deps.catalog.resolve(body.model),
-    body,
+    (model) => {
+      if (model.capabilities.editsOnly) throw editsOnly(model);
+      return resolveParameters(model, body, deps.catalog.providerOptions);
+    },
     body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
     (provider) => deps.queues.has(provider),
   );
@@ -29,14 +34,7 @@ export async function acceptGeneration(
         operation: 'generate',
         request: requestEcho(body, route, webhookUrl),
         parameters: stepParameters(route, 0),
-        route:
-          route.length === 1
-            ? []
-            : route.map((step, index) => ({
-                model: step.model.id,
-                provider: step.model.provider,
-                parameters: stepParameters(route, index),
-              })),
+        route: routeEntriesOf(route),
       }),
       responseFormat: body.response_format ?? 'b64_json',
       metadata: body.metadata,
@@ -48,10 +46,28 @@ export async function acceptGeneration(
   );
 }
 
-function stepParameters(route: readonly RouteStep[], index: number) {
+/** A model that only edits (FLUX Fill) makes nothing from a prompt alone. */
+function editsOnly(model: CatalogModel): InvalidRequestError {
+  return new InvalidRequestError(
+    `${model.id} only edits an input image; send it to POST /v1/images/edits with the image (and a mask).`,
+    { param: 'model', code: 'model_not_supported' },
+  );
+}
+
+export function stepParameters(route: readonly RouteStep[], index: number) {
   const step = route[index];
   if (step === undefined) throw new Error(`the route has no step ${index}`);
   return jobParametersOf(step);
+}
+
+/** Every step of the route as the job stores it; empty for a route of one model. */
+export function routeEntriesOf(route: readonly RouteStep[]) {
+  if (route.length === 1) return [];
+  return route.map((step, index) => ({
+    model: step.model.id,
+    provider: step.model.provider,
+    parameters: stepParameters(route, index),
+  }));
 }
 
 /**
@@ -59,8 +75,8 @@ function stepParameters(route: readonly RouteStep[], index: number) {
  * DALL·E `standard` shows as the quality it became, so every echoed value is one the model takes;
  * the ignored `style` is left out), fallbacks by id.
  */
-function requestEcho(
-  body: GenerationRequest,
+export function requestEcho(
+  body: Omit<GenerationRequest, 'style'> & Partial<Pick<GenerationRequest, 'style'>>,
   route: readonly RouteStep[],
   webhookUrl: string | undefined,
 ): GenerateJobRequest {

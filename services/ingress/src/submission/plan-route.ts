@@ -4,8 +4,7 @@ import {
   deadlineMs,
   deprecationWarning,
   type GenerationParameters,
-  type RequestedParameters,
-  resolveParameters,
+  type ResolvedParameters,
 } from '@imagegate/catalog';
 import type { GenerateStepParameters } from '@imagegate/contracts';
 import { GatewayError, InvalidRequestError } from '@imagegate/core';
@@ -19,19 +18,26 @@ export interface RouteStep {
 }
 
 /**
+ * The request narrowed to one model: what the operation's rules make of it (`resolveParameters`
+ * for a generation, `resolveEditParameters` for an edit). Throws a 400 when the model cannot serve it.
+ */
+export type NarrowRequest = (model: CatalogModel) => ResolvedParameters;
+
+/**
  * The models a job may be served by, in order: the requested one, then the request's `fallbacks`
  * (named at `param`), then the requested model's catalog fallbacks. A fallback must exist (a typo
- * is a 400); one that cannot honour the request as asked, or has no queue, is left out with a
- * warning, since serving something else than was asked is worse than failing.
+ * is a 400); one that cannot honour the request as asked (an edit on a model that cannot edit), or
+ * has no queue, is left out with a warning, since serving something else than was asked is worse
+ * than failing.
  */
 export function planRoute(
   catalog: Catalog,
   primary: CatalogModel,
-  requested: RequestedParameters,
+  narrow: NarrowRequest,
   fallbacks: { names: readonly string[]; param: string } | undefined,
   hasQueue: (provider: string) => boolean,
 ): RouteStep[] {
-  const { parameters, warnings } = resolveParameters(primary, requested, catalog.providerOptions);
+  const { parameters, warnings } = narrow(primary);
   const deprecation = deprecationWarning(primary, catalog.now());
   const route: RouteStep[] = [
     { model: primary, parameters, warnings: deprecation === undefined ? warnings : [deprecation, ...warnings] },
@@ -57,7 +63,7 @@ export function planRoute(
       continue;
     }
     try {
-      const resolved = resolveParameters(model, requested, catalog.providerOptions);
+      const resolved = narrow(model);
       const deprecated = deprecationWarning(model, catalog.now());
       route.push({
         model,

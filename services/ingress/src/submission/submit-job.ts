@@ -16,12 +16,14 @@ import type { RouteStep } from './plan-route.ts';
 
 /** A job to record with its hold, whatever its operation. */
 export interface JobSubmission {
+  /** The job's id when it had to be known before the job was recorded (an edit's inputs are stored under it). */
+  jobId?: string | undefined;
   accountId: string;
   /** The requested model first, then its fallbacks (see planRoute): what the hold must cover. */
   route: RouteStep[];
   /** The operation's fields: request echo, parameters of the first step, every step. */
   operation: JobOperation;
-  /** What the request brings that the upstream bills (the prompt's tokens; input images next). */
+  /** What the request brings that the upstream bills: the prompt's tokens, input images by their size. */
   pricingInputs: PricingInputs;
   responseFormat: 'url' | 'b64_json';
   metadata: Record<string, string>;
@@ -136,7 +138,7 @@ function batchedJobOf(submission: JobSubmission, markupTiers: readonly MarkupTie
   return {
     job: {
       ...submission.operation,
-      id: newId('job'),
+      id: submission.jobId ?? newId('job'),
       accountId: submission.accountId,
       model: primary.model.id,
       provider: primary.model.provider,

@@ -42,6 +42,7 @@ import {
 import { type Job, RateLimitError } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
+import { readEditInputs, type SpooledEditInputs } from './edit-inputs.ts';
 
 /**
  * A wait for the provider's allowance up to this long happens in the worker; a longer one (a 429's
@@ -190,12 +191,17 @@ export function createGenerateImageProcessor(
     const signal = AbortSignal.any([canceled, deadline]);
     const started = Date.now();
     let result: ProviderImageResult;
+    let spooled: SpooledEditInputs | undefined;
     try {
       const longWait = await takeAllowance(splitIntoCalls(request.n, imagesPerCall).length, signal);
       stages.lap('allowance');
       if (longWait > 0) {
         logger.debug({ waitMs: longWait }, 'provider rate limited; handing the job back');
         return await handBack(jobId, longWait);
+      }
+      if (job.operation === 'edit') {
+        spooled = await readEditInputs(store, job.request, signal);
+        request.inputs = spooled.inputs;
       }
       result = await generateInCalls(provider, request, {
         imagesPerCall,
@@ -231,6 +237,7 @@ export function createGenerateImageProcessor(
       throw error;
     } finally {
       cancellations.end(jobId);
+      await spooled?.release();
     }
 
     stages.lap('upstream');
@@ -263,6 +270,9 @@ export function createGenerateImageProcessor(
     stages.lap('record');
     if (transition) await announceJobEnd(channels, jobId, 'succeeded', transition);
     stages.lap('announce');
-    logger.info({ images: images.length, ms: Date.now() - started, stagesMs: stages.laps }, 'generation succeeded');
+    logger.info(
+      { operation: job.operation, images: images.length, ms: Date.now() - started, stagesMs: stages.laps },
+      'generation succeeded',
+    );
   };
 }

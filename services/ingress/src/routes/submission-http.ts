@@ -1,0 +1,87 @@
+import { errorFromStored, InvalidRequestError, type StageTimer } from '@imagegate/core';
+import type { JobRow } from '@imagegate/db';
+import { toJobResource } from '@imagegate/resources';
+import type { Request, Response } from 'express';
+import { type Preferences, parsePrefer } from '../prefer.ts';
+import { sendImagesResponse } from '../responses/images-body.ts';
+import type { Acceptance, Answering, SubmissionDeps } from '../submission/accept-job.ts';
+import { queuePlaceOf } from '../submission/job-position.ts';
+
+/**
+ * The HTTP of a job submission that every submit endpoint shares: reading `Idempotency-Key` and
+ * `Prefer` from the request, and answering what the submission came to (the images, the error,
+ * or 202 with the job).
+ */
+
+/** How long to wait and how to notice the client leaving, from the `Prefer` header. */
+export function answeringOf(
+  request: Request,
+  response: Response,
+  deps: SubmissionDeps,
+  stages: StageTimer,
+): { answering: Answering; preferences: Preferences } {
+  const preferences = parsePrefer(request.headers.prefer);
+  const { syncWaitMaxS } = deps.settings;
+  const waitS = Math.min(preferences.waitS ?? (preferences.respondAsync ? 0 : syncWaitMaxS), syncWaitMaxS);
+  return { answering: { waitS, clientGone: () => clientGoneSignal(response), stages }, preferences };
+}
+
+/** Only a waiting request needs to know that its client left (an AbortController per request is not free). */
+function clientGoneSignal(response: Response): AbortSignal {
+  const controller = new AbortController();
+  response.on('close', () => controller.abort());
+  return controller.signal;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+export function readIdempotencyKey(request: Request): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key)) {
+    throw new InvalidRequestError('Idempotency-Key must be 1 to 255 printable ASCII characters.', {
+      param: 'Idempotency-Key',
+    });
+  }
+  return key;
+}
+
+/** Answers a submission: the images or the error of a finished job, else 202 with the job and its place in the queue. */
+export async function answerAcceptance(
+  response: Response,
+  acceptance: Exclude<Acceptance, { kind: 'client_gone' }>,
+  preferences: Preferences,
+  deps: SubmissionDeps,
+): Promise<void> {
+  const { job } = acceptance;
+  if (acceptance.replayed) response.setHeader('idempotent-replayed', 'true');
+  response.setHeader('vary', 'Prefer');
+  if (acceptance.kind === 'finished') {
+    await answerFinished(response, job, deps);
+    return;
+  }
+  if (preferences.respondAsync || preferences.waitS !== undefined) {
+    response.setHeader('preference-applied', 'respond-async');
+  }
+  const place = await queuePlaceOf(deps, job, acceptance.position);
+  response
+    .status(202)
+    .location(`/v1/images/jobs/${job.id}`)
+    .json(
+      toJobResource(job, {
+        store: deps.store,
+        imageUrlTtlS: deps.settings.imageUrlTtlS,
+        queuePosition: place.position,
+        estimatedStartAt: place.estimatedStartAt,
+      }),
+    );
+}
+
+async function answerFinished(response: Response, job: JobRow, deps: SubmissionDeps): Promise<void> {
+  if (job.status === 'succeeded') {
+    await sendImagesResponse(response, job, { store: deps.store, imageUrlTtlS: deps.settings.imageUrlTtlS });
+    return;
+  }
+  if (job.error === null) throw new Error(`job ${job.id} is ${job.status} without an error`);
+  throw errorFromStored(job.error_status ?? 500, job.error);
+}
