@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
-import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
+import { generateApiKey } from '@imagegate/core';
 import { createAccountWithGrant, createPool, insertApiKey, migrate } from '@imagegate/db';
 import { createRedisConnection, deleteKeysWithPrefix, workerHeartbeatKey } from '@imagegate/queue';
 import { Queue } from 'bullmq';
@@ -91,7 +91,6 @@ try {
     const account = await createAccountWithGrant(pool, {
       name: `bench-${index}`,
       starterMicros: 10n ** 12n,
-      webhookSecret: generateWebhookSecret(),
     });
     const key = generateApiKey();
     await insertApiKey(pool, { accountId: account.id, name: 'bench', prefix: key.prefix, keyHash: key.hash });

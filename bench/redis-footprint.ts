@@ -89,7 +89,7 @@ const agent = createAgent(64);
 const MODEL = 'gpt-image-2.6-flare';
 const hostEnv = {
   WORKER_CONCURRENCY: String(jobs),
-  WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+  WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*',
   CATALOG_FILE: catalogWithShortDeadline(MODEL, 20),
 };
 

@@ -56,7 +56,7 @@ export function workerSettings(databaseUrl: string): {
 export const workerPass: Pass = async ({ databaseUrl, redisUrl, ids, budgetS }) => {
   const prefix = `bench-settle-${randomBytes(4).toString('hex')}`;
   const redis = createRedisConnection(redisUrl, { name: 'imagegate-bench-settle' });
-  const queue = createSettlementQueue({ connection: redis, prefix });
+  const queue = createSettlementQueue({ connection: redis, prefix, logger: createLogger({ level: 'silent' }) });
   const running = await startSettlementWorkerFromConfig(
     workerConfig(databaseUrl, redisUrl, prefix),
     createLogger({ level: 'silent' }),

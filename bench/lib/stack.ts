@@ -6,7 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openSync } from 'node:fs';
-import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
+import { generateApiKey, generateSecretKey } from '@imagegate/core';
 import { createAccountWithGrant, createPool, insertApiKey, migrate, type Pool } from '@imagegate/db';
 import { createRedisConnection, deleteKeysWithPrefix } from '@imagegate/queue';
 import { createObjectStore, type ObjectStore } from '@imagegate/storage';
@@ -115,7 +115,6 @@ export async function createScratch(): Promise<Scratch> {
     const account = await createAccountWithGrant(pool, {
       name: 'bench',
       starterMicros: 10n ** 12n,
-      webhookSecret: generateWebhookSecret(),
     });
     const key = generateApiKey();
     await insertApiKey(pool, { accountId: account.id, name: 'bench', prefix: key.prefix, keyHash: key.hash });
@@ -182,6 +181,7 @@ export async function startImagegateStack(options: {
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       S3_BUCKET: bucket,
+      IMAGEGATE_SECRET_KEY: generateSecretKey(),
       OPENAI_API_KEY: emulatorKey,
       OPENAI_BASE_URL: upstreams.url,
       WORKER_PROVIDERS: 'openai',

@@ -26,7 +26,11 @@ beforeAll(async () => {
   // worker's heartbeat that has not yet lapsed.
   await stack.pretendServed('openai');
   caller = await stack.createAccount('crashes');
-  queue = createProviderQueue('openai', { connection: stack.redis.redis, prefix: stack.redis.prefix });
+  queue = createProviderQueue('openai', {
+    connection: stack.redis.redis,
+    prefix: stack.redis.prefix,
+    logger: createLogger({ level: 'silent' }),
+  });
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((worker) => worker.close()));

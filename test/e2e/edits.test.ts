@@ -29,7 +29,7 @@ let mask: Buffer;
 const EDGE = 512;
 
 beforeAll(async () => {
-  stack = await startTestStack({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  stack = await startTestStack({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   account = await stack.createAccount('edits', 20);
   client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
   [source, mask] = await Promise.all([gradientPng(EDGE, EDGE), leftHalfMask(EDGE, EDGE)]);

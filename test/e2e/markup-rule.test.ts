@@ -1,5 +1,5 @@
 import { markupFor, parseMarkupTiers, withMarkup } from '@imagegate/catalog';
-import { generateWebhookSecret, newId } from '@imagegate/core';
+import { newId } from '@imagegate/core';
 import { createAccountWithGrant } from '@imagegate/db';
 import { useTestDatabase } from '@imagegate/testing';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +28,6 @@ describe('the markup rule', () => {
       const account = await createAccountWithGrant(database.pool, {
         name: `markup-${newId('acct')}`,
         starterMicros: 0n,
-        webhookSecret: generateWebhookSecret(),
       });
       const spendMicros = BigInt(Math.round(spendUsd * 1_000_000));
       await database.pool.query(

@@ -75,7 +75,11 @@ describe('settlement crashes', () => {
     await stack.settlement.close(); // no settlement worker while the job runs
     const accepted = await submit(caller.apiKey, 'lost settlement');
     await pollJob(stack.url, caller.apiKey, accepted.body.id);
-    const queue = createSettlementQueue({ connection: stack.redis.redis, prefix: stack.redis.prefix });
+    const queue = createSettlementQueue({
+      connection: stack.redis.redis,
+      prefix: stack.redis.prefix,
+      logger: createLogger({ level: 'silent' }),
+    });
     await queue.obliterate({ force: true }); // Redis loses the settlement entry
     await queue.close();
     expect((await balanceOf(caller.accountId))?.held_micros).toBe(micros(0.015));

@@ -210,4 +210,25 @@ describe('Idempotency-Key', () => {
     expect((await credit()).status).toBe(200);
     expect(await balanceOf(caller.accountId)).toEqual({ balance_micros: micros(5), held_micros: 0n });
   });
+
+  it('refuses a reused admin Idempotency-Key with another amount or reason: 409, nothing credited', async () => {
+    const caller = await account('topup-conflict', 0);
+    const credit = (body: { amount_usd: number; reason: string }) =>
+      callJson<ErrorEnvelope>(`${stack.url}/admin/v1/accounts/${caller.accountId}/credits`, {
+        body,
+        headers: { authorization: `Bearer ${stack.adminToken}`, 'idempotency-key': 'invoice-2' },
+      });
+    expect((await credit({ amount_usd: 5, reason: 'invoice 2' })).status).toBe(201);
+    for (const changed of [
+      { amount_usd: 500, reason: 'invoice 2' },
+      { amount_usd: 5, reason: 'invoice 3' },
+      { amount_usd: -5, reason: 'invoice 2' },
+    ]) {
+      const conflict = await credit(changed);
+      expect(conflict.status).toBe(409);
+      expect(conflict.body.error).toMatchObject({ type: 'invalid_request_error', code: 'idempotency_conflict' });
+    }
+    expect((await credit({ amount_usd: 5, reason: ' invoice 2 ' })).status).toBe(200);
+    expect(await balanceOf(caller.accountId)).toEqual({ balance_micros: micros(5), held_micros: 0n });
+  });
 });

@@ -40,7 +40,11 @@ beforeAll(async () => {
       sweepGraceSeconds: 0,
     },
   });
-  queue = createSettlementQueue({ connection: redis.redis, prefix: redis.prefix });
+  queue = createSettlementQueue({
+    connection: redis.redis,
+    prefix: redis.prefix,
+    logger: createLogger({ level: 'silent' }),
+  });
 });
 afterAll(async () => {
   await queue?.close();

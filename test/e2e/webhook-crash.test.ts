@@ -1,8 +1,13 @@
 import type { WebhookDeliveryResource } from '@imagegate/contracts';
-import { createLogger } from '@imagegate/core';
+import { createLogger, secretBoxFromEnv } from '@imagegate/core';
 import { createWebhookQueue, type WebhookQueue } from '@imagegate/queue';
 import { findJobsWithoutTheirWebhook } from '@imagegate/testing';
-import { type RunningWebhookWorker, startWebhookWorker, type WebhookWorkerSettings } from '@imagegate/webhook-worker';
+import {
+  loadWebhookWorkerConfig,
+  type RunningWebhookWorker,
+  startWebhookWorker,
+  type WebhookWorkerSettings,
+} from '@imagegate/webhook-worker';
 import { createWebhookUrlPolicy } from '@imagegate/webhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callJson, pollJob } from '../support/http.ts';
@@ -14,9 +19,13 @@ let caller: TestAccount;
 let queue: WebhookQueue;
 
 beforeAll(async () => {
-  stack = await startTestStack({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1' } });
+  stack = await startTestStack({ env: { WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*' } });
   caller = await stack.createAccount('crashes');
-  queue = createWebhookQueue({ connection: stack.redis.redis, prefix: stack.redis.prefix });
+  queue = createWebhookQueue({
+    connection: stack.redis.redis,
+    prefix: stack.redis.prefix,
+    logger: createLogger({ level: 'silent' }),
+  });
   // These tests run their own webhook workers.
   await stack.webhooks.close();
 });
@@ -35,7 +44,8 @@ async function startWorker(settings: Partial<WebhookWorkerSettings> = {}): Promi
     redis: stack.redis.redis,
     queue,
     store: stack.store,
-    policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1' }),
+    policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1:*' }),
+    secretBox: secretBoxFromEnv(loadWebhookWorkerConfig(stack.env)),
     logger: createLogger({ level: 'silent' }),
     settings: {
       redisPrefix: stack.redis.prefix,

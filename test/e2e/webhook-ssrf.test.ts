@@ -26,8 +26,8 @@ beforeAll(async () => {
   stack = await startTestStack({
     resolveHost,
     env: {
-      // Only `localhost` is trusted: 127.0.0.1 itself is not on the list.
-      WEBHOOK_ALLOW_HOSTS: 'localhost',
+      // Only `localhost` is trusted (on every port: the receivers' ports are random); 127.0.0.1 is not.
+      WEBHOOK_ALLOW_HOSTS: 'localhost:*',
       WEBHOOK_RETRY_SCHEDULE: '100ms',
       WEBHOOK_TIMEOUT_MS: '1000',
     },

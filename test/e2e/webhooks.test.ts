@@ -17,7 +17,7 @@ const receivers: WebhookReceiver[] = [];
 beforeAll(async () => {
   stack = await startTestStack({
     env: {
-      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1:*',
       // The default schedule (docs/api.md), shortened: two retries 200 ms apart, 1 s to answer.
       WEBHOOK_RETRY_SCHEDULE: '200ms,200ms',
       WEBHOOK_TIMEOUT_MS: '1000',
@@ -105,7 +105,8 @@ describe('webhook events', () => {
       url: hooks.url,
       status: 'succeeded',
       next_attempt_at: null,
-      attempts: [{ status_code: 200, error: null, response_excerpt: 'answered 200' }],
+      // A receiver on a private address: status and timing only, never its answer (docs/api.md).
+      attempts: [{ status_code: 200, error: null, response_excerpt: null }],
     });
   });
 
@@ -183,7 +184,7 @@ describe('webhook retries', () => {
     expect(new Set(idsOf(hooks.received))).toEqual(new Set([delivery?.id]));
     for (const webhook of hooks.received) expect(verifyWebhook(caller.webhookSecret, webhook).data.id).toBe(jobId);
     expect(delivery?.attempts).toEqual([
-      expect.objectContaining({ status_code: 500, error: 'HTTP 500', response_excerpt: 'answered 500' }),
+      expect.objectContaining({ status_code: 500, error: 'HTTP 500', response_excerpt: null }),
       expect.objectContaining({ status_code: 500, error: 'HTTP 500' }),
       expect.objectContaining({ status_code: 204, error: null }),
     ]);
@@ -313,5 +314,24 @@ describe('webhook secret rotation', () => {
     expect(after.headers['webhook-signature']?.split(' ')).toHaveLength(1);
     expect(() => verifyWebhook(newSecret, after)).not.toThrow();
     expect(() => verifyWebhook(account.webhookSecret, after)).toThrow(/No matching signature/);
+  });
+  it('stores the secrets sealed (IMAGEGATE_SECRET_KEY), never in plain text, before and after a rotation', async () => {
+    const account = await stack.createAccount('at-rest');
+    const stored = async () =>
+      (
+        await stack.database.pool.query<{ current: string; previous: string | null }>(
+          'select webhook_secret as current, previous_webhook_secret as previous from accounts where id = $1',
+          [account.accountId],
+        )
+      ).rows[0];
+    const key = account.webhookSecret.slice('whsec_'.length);
+    expect((await stored())?.current).toMatch(/^igsec1\./);
+    expect((await stored())?.current).not.toContain(key);
+    const rotated = await stack.admin(`/admin/v1/accounts/${account.accountId}/webhook_secret`, { method: 'POST' });
+    const { webhook_secret: newSecret } = (await rotated.json()) as { webhook_secret: string };
+    const after = await stored();
+    expect([after?.current, after?.previous].every((value) => value?.startsWith('igsec1.'))).toBe(true);
+    expect(JSON.stringify(after)).not.toContain(key);
+    expect(JSON.stringify(after)).not.toContain(newSecret.slice('whsec_'.length));
   });
 });

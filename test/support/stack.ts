@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '@imagegate/core';
+import { createLogger, generateSecretKey } from '@imagegate/core';
 import type {
   BflEmulatorOptions,
   GoogleEmulatorOptions,
@@ -136,6 +136,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     S3_BUCKET: store.bucket,
     ...emulated.env,
     ADMIN_TOKEN: adminToken,
+    IMAGEGATE_SECRET_KEY: generateSecretKey(),
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -28,7 +28,7 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** A local webhook receiver on 127.0.0.1 (tests allow-list it through WEBHOOK_ALLOW_HOSTS). */
+/** A local webhook receiver on 127.0.0.1 (tests allow-list it through WEBHOOK_ALLOW_HOSTS, e.g. `127.0.0.1:*`). */
 export async function startWebhookReceiver(
   plan: (index: number, request: ReceivedWebhook) => WebhookAnswer = () => 200,
 ): Promise<WebhookReceiver> {

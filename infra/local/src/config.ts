@@ -12,6 +12,8 @@ const localEnvSchema = z.object({
   REDIS_URL: optional,
   S3_ENDPOINT: optional,
   ADMIN_TOKEN: optional,
+  /** The key sealing webhook secrets; generated and kept in `credentials.json` when unset. */
+  IMAGEGATE_SECRET_KEY: optional,
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   /** Fixed ports for the embedded services (default: any free port). */
   EMBEDDED_POSTGRES_PORT: z.coerce.number().int().optional(),

@@ -1,28 +1,40 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateApiKey, generateWebhookSecret } from '@imagegate/core';
+import {
+  createSecretBox,
+  generateApiKey,
+  generateSecretKey,
+  generateWebhookSecret,
+  parseSecretKey,
+} from '@imagegate/core';
 import { createAccountWithGrant, findAccountByName, insertApiKey, type Pool } from '@imagegate/db';
 
 export interface DevCredentials {
   accountId: string;
   apiKey: string;
   adminToken: string;
+  /** `IMAGEGATE_SECRET_KEY`: seals the webhook secrets in the database; without it they are lost. */
+  secretKey: string;
 }
 
 /**
- * The single-machine `dev` account, its API key and the admin token. Created on the first run and
- * kept in `.data/credentials.json` (mode 0600) so later runs can print them again: the database
- * holds only the key's hash.
+ * The single-machine `dev` account, its API key, the admin token and the key sealing webhook
+ * secrets. Created on the first run and kept in `.data/credentials.json` (mode 0600) so later runs
+ * can print them again: the database holds only the key's hash, and only sealed webhook secrets.
+ * An `adminToken` or `secretKey` from the environment wins over the saved one.
  */
 export async function ensureDevCredentials(
   pool: Pool,
-  options: { file: string; adminToken?: string | undefined; starterMicros: bigint },
+  options: { file: string; adminToken?: string | undefined; secretKey?: string | undefined; starterMicros: bigint },
 ): Promise<DevCredentials & { created: boolean; adminTokenGenerated: boolean }> {
   const saved = existsSync(options.file)
     ? (JSON.parse(readFileSync(options.file, 'utf8')) as Partial<DevCredentials>)
     : {};
   const adminToken = options.adminToken ?? saved.adminToken ?? `igadm_${randomBytes(24).toString('base64url')}`;
   const adminTokenGenerated = options.adminToken === undefined;
+  const secretKey = options.secretKey ?? saved.secretKey ?? generateSecretKey();
+  const key = parseSecretKey(secretKey);
+  if (key === undefined) throw new Error('IMAGEGATE_SECRET_KEY must be 32 bytes as base64 or hex');
 
   let account = saved.accountId ? { id: saved.accountId } : await findAccountByName(pool, 'dev');
   let apiKey = saved.apiKey;
@@ -33,7 +45,7 @@ export async function ensureDevCredentials(
     account = await createAccountWithGrant(pool, {
       name: 'dev',
       starterMicros: options.starterMicros,
-      webhookSecret: generateWebhookSecret(),
+      webhookSecret: { secret: generateWebhookSecret(), box: createSecretBox({ current: key }) },
     });
     apiKey = undefined;
     created = true;
@@ -44,7 +56,7 @@ export async function ensureDevCredentials(
     apiKey = generated.key;
     created = true;
   }
-  const credentials = { accountId: account.id, apiKey, adminToken };
+  const credentials = { accountId: account.id, apiKey, adminToken, secretKey };
   writeFileSync(options.file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   return { ...credentials, created, adminTokenGenerated };
 }

@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, usdToMicros } from '@imagegate/core';
-import { createPool, migrate } from '@imagegate/db';
+import { createLogger, parseEnv, secretBoxFromEnv, secretKeyEnvSchema, usdToMicros } from '@imagegate/core';
+import { createPool, migrate, resealWebhookSecrets } from '@imagegate/db';
 import { loadIngressConfig, startIngressFromConfig } from '@imagegate/ingress';
 import { loadWorkerConfig, startProviderWorkerFromConfig } from '@imagegate/provider-worker';
 import {
@@ -77,10 +77,15 @@ try {
   const credentials = await ensureDevCredentials(pool, {
     file: join(dataDir, 'credentials.json'),
     adminToken: config.ADMIN_TOKEN,
+    secretKey: config.IMAGEGATE_SECRET_KEY,
     starterMicros: usdToMicros(config.STARTER_CREDIT_USD),
   });
-  await pool.end();
   env.ADMIN_TOKEN = credentials.adminToken;
+  env.IMAGEGATE_SECRET_KEY = credentials.secretKey;
+  // Webhook secrets written before they were encrypted, or under a key being rotated out.
+  const resealed = await resealWebhookSecrets(pool, secretBoxFromEnv(parseEnv(secretKeyEnvSchema, env)));
+  if (resealed > 0) logger.info({ resealed }, 'webhook secrets sealed under IMAGEGATE_SECRET_KEY');
+  await pool.end();
 
   const workerConfig = loadWorkerConfig(env);
   const bucket = createObjectStore(objectStoreConfigFromEnv(workerConfig));

@@ -9,5 +9,6 @@ export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 export * from './money.ts';
 export * from './periodic-sweep.ts';
 export * from './redact-secrets.ts';
+export * from './secret-box.ts';
 export * from './shutdown.ts';
 export { StageTimer } from './stage-timer.ts';

@@ -33,6 +33,9 @@ export const SECRET_LOG_PATHS: readonly string[] = [
   'secret',
   '*.secret',
   'webhook_secret',
+  'secretKey',
+  'IMAGEGATE_SECRET_KEY',
+  'IMAGEGATE_SECRET_KEY_PREVIOUS',
 ];
 
 /** `redis://user:secret@host` → `redis://user:***@host`, for messages and logs about a connection URL. */

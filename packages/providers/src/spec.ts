@@ -78,7 +78,11 @@ export interface GenerateOptions {
   signal?: AbortSignal | undefined;
   /** A task this call already submitted on an earlier delivery: poll it rather than submit again. */
   pendingTask?: UpstreamTask | undefined;
-  /** Called once an asynchronous upstream accepted a task, before polling it. */
+  /**
+   * Called once an asynchronous upstream accepted a task, before polling it. When it rejects (the
+   * database down for a moment) the task is polled all the same and the call is retried beside
+   * it until it succeeds or the generation ends: a paid task is never dropped for a failed report.
+   */
   onTaskSubmitted?: ((task: UpstreamTask) => Promise<void>) | undefined;
   /**
    * With `request.partialImages`, on an upstream that streams them: each partial image as it

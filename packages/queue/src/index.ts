@@ -6,6 +6,7 @@ export * from './job-progress.ts';
 export * from './provider-limits.ts';
 export * from './provider-queue.ts';
 export * from './queue-entry-states.ts';
+export * from './queue-errors.ts';
 export * from './queue-names.ts';
 export * from './queue-position.ts';
 export * from './redis-connection.ts';

@@ -1,5 +1,7 @@
 import type { GenerationJobPayload } from '@imagegate/contracts';
+import type { Logger } from '@imagegate/core';
 import { Queue } from 'bullmq';
+import { logQueueErrors } from './queue-errors.ts';
 import { providerQueueName } from './queue-names.ts';
 import type { Redis } from './redis-connection.ts';
 
@@ -9,6 +11,8 @@ export interface QueueOptions {
   connection: Redis;
   /** Redis key prefix of every queue (default `imagegate`); tests use one per test. */
   prefix: string;
+  /** Where the queue's connection errors go (`logQueueErrors`), instead of raw to stderr. */
+  logger: Pick<Logger, 'warn'>;
 }
 
 /** Queue options every generation job gets. Retries are decided by the worker, which knows the error. */
@@ -24,11 +28,13 @@ export const GENERATION_JOB_OPTIONS = {
 } as const;
 
 export function createProviderQueue(provider: string, options: QueueOptions): ProviderQueue {
-  return new Queue<GenerationJobPayload>(providerQueueName(provider), {
+  const queue = new Queue<GenerationJobPayload>(providerQueueName(provider), {
     connection: options.connection,
     prefix: options.prefix,
     defaultJobOptions: GENERATION_JOB_OPTIONS,
   });
+  logQueueErrors(queue, options.logger);
+  return queue;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { SettlementPayload } from '@imagegate/contracts';
 import { Queue } from 'bullmq';
-import type { Redis } from './redis-connection.ts';
+import type { QueueOptions } from './provider-queue.ts';
+import { logQueueErrors } from './queue-errors.ts';
 
 export const SETTLEMENT_QUEUE = 'settlement';
 
@@ -8,8 +9,8 @@ export { type SettlementPayload, settlementPayloadSchema } from '@imagegate/cont
 
 export type SettlementQueue = Queue<SettlementPayload>;
 
-export function createSettlementQueue(options: { connection: Redis; prefix: string }): SettlementQueue {
-  return new Queue<SettlementPayload>(SETTLEMENT_QUEUE, {
+export function createSettlementQueue(options: QueueOptions): SettlementQueue {
+  const queue = new Queue<SettlementPayload>(SETTLEMENT_QUEUE, {
     connection: options.connection,
     prefix: options.prefix,
     defaultJobOptions: {
@@ -21,6 +22,8 @@ export function createSettlementQueue(options: { connection: Redis; prefix: stri
       removeOnFail: { age: 7 * 24 * 3600 },
     },
   });
+  logQueueErrors(queue, options.logger);
+  return queue;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { WebhookDeliveryPayload } from '@imagegate/contracts';
 import { Queue } from 'bullmq';
-import type { Redis } from './redis-connection.ts';
+import type { QueueOptions } from './provider-queue.ts';
+import { logQueueErrors } from './queue-errors.ts';
 
 export const WEBHOOK_QUEUE = 'webhooks';
 
@@ -8,8 +9,8 @@ export type { WebhookDeliveryPayload } from '@imagegate/contracts';
 
 export type WebhookQueue = Queue<WebhookDeliveryPayload>;
 
-export function createWebhookQueue(options: { connection: Redis; prefix: string }): WebhookQueue {
-  return new Queue<WebhookDeliveryPayload>(WEBHOOK_QUEUE, {
+export function createWebhookQueue(options: QueueOptions): WebhookQueue {
+  const queue = new Queue<WebhookDeliveryPayload>(WEBHOOK_QUEUE, {
     connection: options.connection,
     prefix: options.prefix,
     defaultJobOptions: {
@@ -24,6 +25,8 @@ export function createWebhookQueue(options: { connection: Redis; prefix: string 
       removeOnFail: true,
     },
   });
+  logQueueErrors(queue, options.logger);
+  return queue;
 }
 
 /**

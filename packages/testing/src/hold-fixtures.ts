@@ -1,4 +1,4 @@
-import { generateWebhookSecret, newId } from '@imagegate/core';
+import { newId } from '@imagegate/core';
 import { type BatchedJob, createAccountWithGrant, type Pool } from '@imagegate/db';
 import { generateOperationFixture } from './job-fixtures.ts';
 
@@ -14,7 +14,6 @@ export async function createFundedAccount(pool: Pool, starterMicros: bigint): Pr
   const created = await createAccountWithGrant(pool, {
     name: `batch-${newId('acct')}`,
     starterMicros,
-    webhookSecret: generateWebhookSecret(),
   });
   return created.id;
 }

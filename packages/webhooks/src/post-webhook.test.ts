@@ -1,9 +1,9 @@
 import { once } from 'node:events';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostResolver } from './host-resolver.ts';
-import { postWebhook } from './post-webhook.ts';
+import { postWebhook, readAnswerExcerpt } from './post-webhook.ts';
 import { createWebhookUrlPolicy } from './webhook-url-policy.ts';
 
 const servers: Server[] = [];
@@ -28,11 +28,12 @@ async function receiver(listener: RequestListener): Promise<{ port: number; hits
 }
 
 const toLoopback: HostResolver = async () => [{ address: '127.0.0.1', family: 4 }];
-const policy = createWebhookUrlPolicy({ allowHosts: '127.0.0.1', resolveHost: toLoopback });
+// Every port of 127.0.0.1: each test's receiver listens on a port of its own.
+const policy = createWebhookUrlPolicy({ allowHosts: '127.0.0.1:*', resolveHost: toLoopback });
 const message = { body: '{"type":"image.job.succeeded"}', headers: { 'webhook-id': 'whd_1' } };
 
 describe('postWebhook', () => {
-  it('delivers on a 2xx and keeps the start of the answer', async () => {
+  it('delivers on a 2xx', async () => {
     const seen: { body: string; headers: Record<string, unknown> }[] = [];
     const { port } = await receiver((request, response) => {
       let body = '';
@@ -48,7 +49,6 @@ describe('postWebhook', () => {
     expect(outcome).toMatchObject({
       delivered: true,
       statusCode: 202,
-      responseExcerpt: 'queued for processing',
       error: null,
     });
     expect(seen).toEqual([
@@ -59,11 +59,21 @@ describe('postWebhook', () => {
     ]);
   });
 
-  it('fails on a non-2xx, keeping at most 256 characters of the answer', async () => {
-    const { port } = await receiver((_request, response) => response.writeHead(500).end('x'.repeat(5_000)));
+  it('keeps status and timing but no answer body from an allow-listed private address', async () => {
+    const { port } = await receiver((_request, response) => response.writeHead(500).end('admin secrets'));
     const outcome = await postWebhook(`http://127.0.0.1:${port}/`, message, { policy, timeoutMs: 2_000 });
-    expect(outcome).toMatchObject({ delivered: false, statusCode: 500, error: 'HTTP 500' });
-    expect(outcome.responseExcerpt).toBe('x'.repeat(256));
+    expect(outcome).toMatchObject({ delivered: false, statusCode: 500, error: 'HTTP 500', responseExcerpt: null });
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a port other than 443/80 of a bare allow-listed host', async () => {
+    const { port, hits } = await receiver((_request, response) => response.end('admin secrets'));
+    const bare = createWebhookUrlPolicy({ allowHosts: '127.0.0.1, localhost', resolveHost: toLoopback });
+    for (const url of [`http://127.0.0.1:${port}/`, `https://127.0.0.1:${port}/`, `http://localhost:${port}/`]) {
+      const outcome = await postWebhook(url, message, { policy: bare, timeoutMs: 2_000 });
+      expect(outcome).toMatchObject({ delivered: false, statusCode: null, responseExcerpt: null });
+    }
+    expect(hits()).toBe(0);
   });
 
   it('reads only the start of an answer that never ends', async () => {
@@ -121,5 +131,14 @@ describe('postWebhook', () => {
   ])('refuses %s', async (_case, url) => {
     const outcome = await postWebhook(url, message, { policy, timeoutMs: 2_000 });
     expect(outcome).toMatchObject({ delivered: false, statusCode: null, error: expect.stringMatching(/webhook_url/) });
+  });
+});
+
+describe('readAnswerExcerpt', () => {
+  it('keeps at most 256 characters of what it reads', async () => {
+    const { port } = await receiver((_request, response) => response.writeHead(500).end('x'.repeat(5_000)));
+    const response = await new Promise<IncomingMessage>((resolve) => get(`http://127.0.0.1:${port}/`, resolve));
+    expect(await readAnswerExcerpt(response, 1024)).toBe('x'.repeat(256));
+    response.destroy();
   });
 });

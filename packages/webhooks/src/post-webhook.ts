@@ -3,6 +3,7 @@ import { type ClientRequest, request as httpRequest, type IncomingMessage } from
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { errorCodeOf, GatewayError } from '@imagegate/core';
+import { forbiddenAddressKind } from './forbidden-addresses.ts';
 import {
   parseWebhookUrl,
   refuseAddress,
@@ -18,7 +19,11 @@ export interface WebhookAttemptOutcome {
   /** HTTP status of the answer, or null when none came (refused, unreachable, timed out). */
   statusCode: number | null;
   durationMs: number;
-  /** The first characters of the answer's body, for whoever debugs the receiver. */
+  /**
+   * The first characters of the answer's body, for whoever debugs the receiver. Null for an answer
+   * from a private, loopback or link-local address (an allow-listed host): the tenant who chose
+   * the URL reads this log, and what answers there is the operator's network, not theirs.
+   */
   responseExcerpt: string | null;
   /** Why the attempt failed; null when it was delivered. */
   error: string | null;
@@ -88,7 +93,14 @@ export async function postWebhook(
       });
     });
     request.on('response', (response) => {
-      readAnswer(response, options.maxResponseBytes ?? 1024).then(({ statusCode, excerpt }) => {
+      const statusCode = response.statusCode ?? 0;
+      if (!mayKeepAnswerOf(response.socket.remoteAddress)) {
+        // Status and timing only: nothing of what a private address answers is read.
+        request.destroy();
+        settle(answered(statusCode, '', elapsedMs()));
+        return;
+      }
+      readAnswerExcerpt(response, options.maxResponseBytes ?? 1024).then((excerpt) => {
         // Whatever the receiver still sends is never downloaded.
         request.destroy();
         settle(answered(statusCode, excerpt, elapsedMs()));
@@ -99,19 +111,20 @@ export async function postWebhook(
   });
 }
 
+/** Only a public peer's answer may be kept (an unknown peer counts as private). */
+function mayKeepAnswerOf(peerAddress: string | undefined): boolean {
+  return peerAddress !== undefined && forbiddenAddressKind(peerAddress) === undefined;
+}
+
 /**
- * The status and the start of an answer, read up to `maxBytes`. The status line decides; a body
- * cut short (by the size limit, the deadline or the receiver) changes nothing.
+ * The start of an answer's body, read up to `maxBytes`, as kept on the attempt. The status line
+ * decides; a body cut short (by the size limit, the deadline or the receiver) changes nothing.
  */
-function readAnswer(response: IncomingMessage, maxBytes: number): Promise<{ statusCode: number; excerpt: string }> {
+export function readAnswerExcerpt(response: IncomingMessage, maxBytes: number): Promise<string> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const finish = () =>
-      resolve({
-        statusCode: response.statusCode ?? 0,
-        excerpt: Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').slice(0, EXCERPT_CHARS),
-      });
+    const finish = () => resolve(Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8').slice(0, EXCERPT_CHARS));
     response.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;

@@ -13,8 +13,9 @@ export class WebhookUrlRefusedError extends InvalidRequestError {
 /** Where webhooks may go (the SSRF guard's settings). */
 export interface WebhookUrlPolicy {
   /**
-   * Hosts (names or IP literals, lower case, IPv6 without brackets) trusted by the operator
-   * (`WEBHOOK_ALLOW_HOSTS`): they may use plain http and resolve to private addresses.
+   * The `host:port` pairs trusted by the operator (`WEBHOOK_ALLOW_HOSTS`), as `allowListKey` spells
+   * them: they may use plain http and resolve to private addresses. Only those ports: trusting
+   * `localhost` must not open the admin API or anything else listening beside the receiver.
    */
   allowHosts: ReadonlySet<string>;
   /** How host names become addresses (default: the system resolver). */
@@ -25,25 +26,71 @@ export interface WebhookTarget {
   url: URL;
   /** The host as it is matched and resolved: lower case, IPv6 without brackets. */
   host: string;
+  /** The port connected to (the scheme's default when the URL names none). */
+  port: number;
   allowListed: boolean;
 }
 
 /** Longest webhook URL accepted (characters). */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
-/** `WEBHOOK_ALLOW_HOSTS` (comma- or space-separated) as a policy's `allowHosts`. */
+/** Ports a bare host in `WEBHOOK_ALLOW_HOSTS` stands for: https's and http's defaults. */
+const BARE_HOST_PORTS = [443, 80] as const;
+
+/** How an allow-listed pair is held: `host:port`, IPv6 in brackets, `*` for every port. */
+export function allowListKey(host: string, port: number | '*'): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** One `WEBHOOK_ALLOW_HOSTS` entry as its keys; throws on an entry that names no valid port. */
+function allowListEntryKeys(entry: string): string[] {
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(entry);
+  const colons = entry.split(':').length - 1;
+  // A bare IPv6 address (two colons or more) cannot carry a port: brackets are needed for that.
+  const [written, port] = bracketed
+    ? [bracketed[1] ?? '', bracketed[2]]
+    : colons === 1
+      ? [entry.slice(0, entry.indexOf(':')), entry.slice(entry.indexOf(':') + 1)]
+      : [entry, undefined];
+  const host = canonicalHost(written);
+  if (host === undefined) throw new Error(`WEBHOOK_ALLOW_HOSTS: '${entry}' names no valid host.`);
+  if (port === undefined) return BARE_HOST_PORTS.map((bare) => allowListKey(host, bare));
+  if (port === '*') return [allowListKey(host, '*')];
+  const number = /^\d{1,5}$/.test(port) ? Number(port) : 0;
+  if (number < 1 || number > 65_535) {
+    throw new Error(`WEBHOOK_ALLOW_HOSTS: '${entry}' has no valid port (1-65535, or * for every port).`);
+  }
+  return [allowListKey(host, number)];
+}
+
+/** A host as the URL parser spells it (so `[0::1]` and `::1`, `127.1` and `127.0.0.1` match), or undefined. */
+function canonicalHost(written: string): string | undefined {
+  if (written === '') return undefined;
+  try {
+    const { hostname } = new URL(`http://${written.includes(':') ? `[${written}]` : written}/`);
+    return hostname.replace(/^\[(.*)\]$/, '$1') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `WEBHOOK_ALLOW_HOSTS` (comma- or space-separated `host:port` entries) as a policy's
+ * `allowHosts`. A bare host means ports 443 and 80 only; `host:*` trusts every port of the host.
+ */
 export function parseAllowHosts(value: string | undefined): Set<string> {
   return new Set(
     (value ?? '')
       .split(/[\s,]+/)
-      .map((host) =>
-        host
-          .trim()
-          .toLowerCase()
-          .replace(/^\[(.*)\]$/, '$1'),
-      )
-      .filter(Boolean),
+      .map((entry) => entry.trim().toLowerCase())
+      .filter(Boolean)
+      .flatMap(allowListEntryKeys),
   );
+}
+
+/** Whether the operator trusts `host` on `port`. */
+export function isAllowListed(policy: WebhookUrlPolicy, host: string, port: number): boolean {
+  return policy.allowHosts.has(allowListKey(host, port)) || policy.allowHosts.has(allowListKey(host, '*'));
 }
 
 export function createWebhookUrlPolicy(options: { allowHosts?: string; resolveHost?: HostResolver }): WebhookUrlPolicy {
@@ -66,18 +113,19 @@ export function parseWebhookUrl(raw: string, policy: WebhookUrlPolicy): WebhookT
   }
   // The WHATWG parser already turned forms like http://2130706433/ into 127.0.0.1.
   const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  const allowListed = policy.allowHosts.has(host);
+  const port = url.port === '' ? (url.protocol === 'http:' ? 80 : 443) : Number(url.port);
+  const allowListed = isAllowListed(policy, host, port);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && allowListed)) {
     throw new WebhookUrlRefusedError(
       url.protocol === 'http:'
-        ? `webhook_url must use https (http only to hosts the operator allow-lists; '${host}' is not one).`
+        ? `webhook_url must use https (http only to host:port pairs the operator allow-lists; '${allowListKey(host, port)}' is not one).`
         : 'webhook_url must be an https URL.',
     );
   }
   if (url.username !== '' || url.password !== '') {
     throw new WebhookUrlRefusedError('webhook_url must not carry credentials.');
   }
-  return { url, host, allowListed };
+  return { url, host, port, allowListed };
 }
 
 /** The refusal for a forbidden address, or undefined when the address may receive webhooks. */

@@ -6,6 +6,7 @@ import {
   parseEnv,
   redisEnvSchema,
   s3EnvSchema,
+  secretKeyEnvSchema,
 } from '@imagegate/core';
 import { webhookUrlEnvSchema } from '@imagegate/webhooks';
 import { z } from 'zod';
@@ -17,10 +18,11 @@ const ingressEnvSchema = z.object({
   ...imageUrlEnvSchema.shape,
   ...loggingEnvSchema.shape,
   ...webhookUrlEnvSchema.shape,
+  ...secretKeyEnvSchema.shape,
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().default('0.0.0.0'),
-  /** Guards /admin/v1; the admin API is off when unset. */
-  ADMIN_TOKEN: z.string().min(16).optional(),
+  /** Guards /admin/v1; the admin API is off when unset. Sent as `Bearer <token>`, so without whitespace. */
+  ADMIN_TOKEN: z.string().min(16).regex(/^\S+$/, 'must not contain whitespace').optional(),
   /** Longest a request without `Prefer` waits before it gets a 202 (seconds, default 300). */
   SYNC_WAIT_MAX_S: z.coerce.number().int().min(0).max(3600).default(300),
   /** Largest request body accepted (bytes, default 1 MiB). */

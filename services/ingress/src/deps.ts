@@ -1,5 +1,5 @@
 import type { Catalog, MarkupTier } from '@imagegate/catalog';
-import type { Logger } from '@imagegate/core';
+import type { Logger, SecretBox } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
 import type { ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
@@ -22,6 +22,8 @@ export interface IngressDeps {
   settlementQueue: SettlementQueue;
   /** The SSRF guard applied to `webhook_url` at submission. */
   webhookUrlPolicy: WebhookUrlPolicy;
+  /** Seals the accounts' webhook secrets before they are stored (`IMAGEGATE_SECRET_KEY`). */
+  secretBox: SecretBox;
   store: ObjectStore;
   catalog: Catalog;
   waiter: JobWaiter;

@@ -1,9 +1,10 @@
 /**
- * One-shot deployment step: applies migrations and makes sure the bucket exists. Run it before the
+ * One-shot deployment step: applies migrations, seals webhook secrets under the current
+ * `IMAGEGATE_SECRET_KEY` (after an upgrade or a key rotation) and makes sure the bucket exists. Run it before the
  * services start (docker-compose's `migrate` container; a Kubernetes Job or init container).
  */
-import { createLogger } from '@imagegate/core';
-import { createPool, migrate } from '@imagegate/db';
+import { createLogger, secretBoxFromEnv } from '@imagegate/core';
+import { createPool, migrate, resealWebhookSecrets } from '@imagegate/db';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
 import { loadIngressConfig } from './config.ts';
 
@@ -13,6 +14,9 @@ const pool = createPool(config.DATABASE_URL, { max: 1 });
 try {
   const applied = await migrate(pool);
   logger.info({ applied }, 'migrations up to date');
+  // Webhook secrets stored before they were encrypted, or under the key being rotated out.
+  const resealed = await resealWebhookSecrets(pool, secretBoxFromEnv(config));
+  logger.info({ resealed }, 'webhook secrets sealed under IMAGEGATE_SECRET_KEY');
   const store = createObjectStore(objectStoreConfigFromEnv(config));
   await store.ensureBucket();
   store.close();

@@ -1,5 +1,5 @@
 import { loadCatalog, parseMarkupTiers } from '@imagegate/catalog';
-import { type Logger, usdToMicros } from '@imagegate/core';
+import { type Logger, secretBoxFromEnv, usdToMicros } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { defaultProviderLimits, PROVIDERS } from '@imagegate/providers';
 import {
@@ -36,10 +36,13 @@ export async function startIngressFromConfig(
   const queues = new Map(
     catalog
       .providers()
-      .map((provider) => [provider, createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX })]),
+      .map((provider) => [
+        provider,
+        createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX, logger }),
+      ]),
   );
-  const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
-  const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX });
+  const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
+  const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
   const ingress = await startIngress(
     {
@@ -58,6 +61,7 @@ export async function startIngressFromConfig(
         allowHosts: config.WEBHOOK_ALLOW_HOSTS,
         resolveHost: overrides.resolveHost,
       }),
+      secretBox: secretBoxFromEnv(config),
       store,
       catalog,
       waiter: new JobWaiter(pool),

@@ -38,15 +38,13 @@ export async function startProviderWorkerFromConfig(
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker-cancel' });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
-  const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX });
-  const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
+  const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
+  const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const providerQueues = new Map<string, ProviderQueue>();
   const queueFor = (provider: string): ProviderQueue => {
     let queue = providerQueues.get(provider);
     if (queue === undefined) {
-      queue = createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX });
-      // Without a listener BullMQ prints connection errors to stderr; the calls that fail log them.
-      queue.on('error', () => {});
+      queue = createProviderQueue(provider, { connection: redis, prefix: config.REDIS_PREFIX, logger });
       providerQueues.set(provider, queue);
     }
     return queue;

@@ -5,6 +5,7 @@ import {
   parseEnv,
   redisEnvSchema,
   s3EnvSchema,
+  secretKeyEnvSchema,
 } from '@imagegate/core';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule, webhookUrlEnvSchema } from '@imagegate/webhooks';
 import { z } from 'zod';
@@ -17,6 +18,7 @@ const webhookWorkerEnvSchema = z.object({
   ...imageUrlEnvSchema.shape,
   ...loggingEnvSchema.shape,
   ...webhookUrlEnvSchema.shape,
+  ...secretKeyEnvSchema.shape,
   /** Deliveries in flight per process (default 50: the work is waiting on receivers). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(WEBHOOK_WORKER_DEFAULTS.concurrency),
   /**

@@ -1,4 +1,4 @@
-import type { Logger } from '@imagegate/core';
+import type { Logger, SecretBox } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
 import type { Redis, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
@@ -15,6 +15,8 @@ export interface WebhookWorkerDeps {
   store: ObjectStore;
   /** The SSRF guard, applied again at the moment of connecting. */
   policy: WebhookUrlPolicy;
+  /** Opens the accounts' sealed webhook secrets (`IMAGEGATE_SECRET_KEY`). */
+  secretBox: SecretBox;
   logger: Logger;
   settings: WebhookWorkerSettings;
 }

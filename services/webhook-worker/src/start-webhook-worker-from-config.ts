@@ -1,4 +1,4 @@
-import type { Logger } from '@imagegate/core';
+import { type Logger, secretBoxFromEnv } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createRedisConnection, createWebhookQueue } from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
@@ -21,7 +21,7 @@ export async function startWebhookWorkerFromConfig(
     applicationName: 'imagegate-webhooks',
   });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-webhooks' });
-  const queue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
+  const queue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
   const running = await startWebhookWorker({
     pool,
@@ -29,6 +29,7 @@ export async function startWebhookWorkerFromConfig(
     queue,
     store,
     policy: createWebhookUrlPolicy({ allowHosts: config.WEBHOOK_ALLOW_HOSTS, resolveHost: overrides.resolveHost }),
+    secretBox: secretBoxFromEnv(config),
     logger,
     settings: {
       redisPrefix: config.REDIS_PREFIX,

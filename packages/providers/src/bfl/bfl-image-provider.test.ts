@@ -130,6 +130,27 @@ describe('createBflImageProvider result', () => {
     expect(stats.pollsViaPollingUrl).toBe(stats.poll.calls);
   });
 
+  it('keeps polling a task whose report failed (database down), and reports it once it can', async () => {
+    let failuresLeft = 2;
+    const reported: UpstreamTask[] = [];
+    const onTaskSubmitted = async (task: UpstreamTask) => {
+      if (failuresLeft-- > 0) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+      reported.push(task);
+    };
+    // A task that takes a second to render: the report's retries (after 200 and 400 ms) land meanwhile.
+    const slow = await startTestEmulator({ renderMs: 1_000 });
+    try {
+      const result = await provider(slow.url).generate(bflRequest(), { onTaskSubmitted });
+      expect(result.images).toHaveLength(1);
+      // One task paid for, not one per failed report.
+      expect(slow.stats().submit.calls).toBe(1);
+      expect(reported).toHaveLength(1);
+      expect(reported[0]?.pollingUrl).toContain(reported[0]?.id);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('sends x-key to submit and polls but never to the delivery host', async () => {
     const proxy = await startRecordingProxy(emulator.url);
     try {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError, type Redact, secretRedactor, TimeoutError, UpstreamError } from '@imagegate/core';
 import { readImageDimensions } from '../image-dimensions.ts';
 import {
@@ -56,16 +57,19 @@ export function createBflImageProvider(config: BflProviderConfig): ImageProvider
     async generate(request: ProviderImageRequest, options: GenerateOptions): Promise<ProviderImageResult> {
       const deadline = AbortSignal.timeout(timeoutMs);
       const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
+      // Ends the retries of a task report still failing when the call ends.
+      const ended = new AbortController();
       try {
-        return await run(context, request, options, signal);
+        return await run(context, request, options, AbortSignal.any([signal, ended.signal]));
       } catch (error) {
         if (error instanceof GatewayError) throw error;
         if (options.signal?.aborted) throw abortedError(error);
         if (deadline.aborted) {
           throw new TimeoutError('The upstream did not finish the image in time.', { retryable: true, cause: error });
         }
-        // Not ours to map: an error from `onTaskSubmitted` belongs to the caller.
         throw error;
+      } finally {
+        ended.abort();
       }
     },
   };
@@ -87,9 +91,14 @@ async function run(
   let resumed = options.pendingTask !== undefined;
   // What BFL said the task costs; unknown for a task an earlier delivery submitted.
   let usage: Record<string, unknown> | undefined;
+  // A newer task's report replaces an older one's that is still being retried.
+  let reporting = new AbortController();
   const submitted = async (): Promise<UpstreamTask> => {
-    const fresh = await submit(context, request, options, signal);
+    const fresh = await submit(context, request, signal);
     usage = fresh.usage;
+    reporting.abort();
+    reporting = new AbortController();
+    await reportTask(fresh.task, options, AbortSignal.any([signal, reporting.signal]));
     return fresh.task;
   };
   let task = options.pendingTask ?? (await submitted());
@@ -120,7 +129,6 @@ async function run(
 async function submit(
   context: RunContext,
   request: ProviderImageRequest,
-  options: GenerateOptions,
   signal: AbortSignal,
 ): Promise<{ task: UpstreamTask; usage: Record<string, unknown> }> {
   const url = `${context.baseURL}/v1/${encodeURIComponent(request.providerModel)}`;
@@ -130,8 +138,40 @@ async function submit(
   const submitted = parseSubmitResponse(answer.body);
   if (submitted === undefined) throw malformedAnswerError('submit answer');
   const task: UpstreamTask = { id: submitted.id, pollingUrl: submitted.pollingUrl, submittedAt: Date.now() };
-  await options.onTaskSubmitted?.(task);
   return { task, usage: submitted.usage };
+}
+
+/** Waits between the retries of a failed task report: doubling from the first, up to the cap. */
+const REPORT_RETRY_FIRST_MS = 200;
+const REPORT_RETRY_MAX_MS = 5_000;
+
+/**
+ * Reports a task BFL accepted (and charges for) before it is polled. When the report fails (the
+ * database down at that moment), the call does not fail: that would lose a paid task, and the next
+ * delivery would submit and pay again. The task is polled from memory while the report is retried
+ * beside it until it succeeds or the call ends, so a later delivery can still resume it.
+ */
+async function reportTask(task: UpstreamTask, options: GenerateOptions, signal: AbortSignal): Promise<void> {
+  const report = options.onTaskSubmitted;
+  if (report === undefined) return;
+  const reported = await report(task).then(
+    () => true,
+    () => false,
+  );
+  if (reported) return;
+  void (async () => {
+    for (let waitMs = REPORT_RETRY_FIRST_MS; !signal.aborted; waitMs = Math.min(waitMs * 2, REPORT_RETRY_MAX_MS)) {
+      const waited = await sleep(waitMs, true, { signal }).catch(() => false);
+      if (!waited) return;
+      if (
+        await report(task).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+    }
+  })();
 }
 
 /** The image behind a signed `result.sample`; `gone` when the link expired (403) or the blob is gone (404). */

@@ -42,13 +42,31 @@ describe('createGoogleImageProvider Vertex access tokens', () => {
     expect(tokenCalls()).toBe(2);
   });
 
-  it('fetches a new token after Vertex answered 401', async () => {
+  it('answers a 401 to a cached token with a fresh token and one more try, which succeeds', async () => {
     const provider = createGoogleImageProvider({ vertex: vertexConfig(emulator) });
     await provider.generate(imageRequest(), {});
     emulator.faults.enqueue({ type: 'error', status: 401 });
-    await expect(provider.generate(imageRequest(), {})).rejects.toMatchObject({ code: 'upstream_auth' });
+    const result = await provider.generate(imageRequest(), {});
+    expect(result.images).toHaveLength(1);
+    expect(tokenCalls()).toBe(2);
+    expect(emulator.stats().predict.byStatus).toEqual({ 200: 2, 401: 1 });
+    // The fresh token is the cached one now.
     await provider.generate(imageRequest(), {});
     expect(tokenCalls()).toBe(2);
+  });
+
+  it('refreshes only once: a second 401 is a non-retryable upstream_auth, and the next call starts afresh', async () => {
+    const provider = createGoogleImageProvider({ vertex: vertexConfig(emulator) });
+    emulator.faults.enqueue({ type: 'error', status: 401 });
+    emulator.faults.enqueue({ type: 'error', status: 401 });
+    await expect(provider.generate(imageRequest(), {})).rejects.toMatchObject({
+      code: 'upstream_auth',
+      retryable: false,
+    });
+    expect(tokenCalls()).toBe(2);
+    expect(emulator.stats().predict.byStatus).toEqual({ 401: 2 });
+    await provider.generate(imageRequest(), {});
+    expect(tokenCalls()).toBe(3);
   });
 
   it('maps a key the token endpoint refuses to a non-retryable upstream_auth without the key', async () => {

@@ -54,8 +54,13 @@ interface Target {
   url: string;
   headers: Record<string, string>;
   scrub: Redact;
-  /** Called when the upstream answers 401. */
-  onUnauthorized?: (() => void) | undefined;
+  /**
+   * For a cached Vertex token: forgets it and returns a target with a fresh one, to try once more
+   * after a 401 (a token revoked or expired early is no reason to fail the job).
+   */
+  refresh?: (() => Promise<Target>) | undefined;
+  /** Called when the upstream answers 401 and there is no refreshing left. */
+  onRefused?: (() => void) | undefined;
 }
 
 /**
@@ -76,16 +81,25 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
     signal: AbortSignal,
   ): Promise<Target | undefined> {
     if (vertex === undefined || tokens === undefined) return undefined;
-    const token = await tokens.get(signal);
-    return {
-      url: vertexModelUrl(
-        method === 'generateContent' ? { ...vertex, location: vertex.geminiLocation ?? 'global' } : vertex,
-        model,
-        method,
-      ),
+    const url = vertexModelUrl(
+      method === 'generateContent' ? { ...vertex, location: vertex.geminiLocation ?? 'global' } : vertex,
+      model,
+      method,
+    );
+    const withToken = (token: string) => ({
+      url,
       headers: { authorization: `Bearer ${token}` },
       scrub: secretRedactor([token]),
-      onUnauthorized: () => tokens.invalidate(token),
+    });
+    const token = await tokens.get(signal);
+    return {
+      ...withToken(token),
+      refresh: async () => {
+        tokens.invalidate(token);
+        const fresh = await tokens.get(signal);
+        // Forgotten too if Vertex refuses it: the next job starts with another exchange.
+        return { ...withToken(fresh), refresh: undefined, onRefused: () => tokens.invalidate(fresh) };
+      },
     };
   }
 
@@ -100,7 +114,10 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
 
   async function call(target: Target, body: unknown, signal: AbortSignal): Promise<unknown> {
     const response = await postJson(upstreamFetch, target.url, target.headers, body, signal);
-    if (response.status === 401) target.onUnauthorized?.();
+    if (response.status === 401 && target.refresh !== undefined) {
+      return call(await target.refresh(), body, signal);
+    }
+    if (response.status === 401) target.onRefused?.();
     return successBody(response, target.scrub);
   }
 

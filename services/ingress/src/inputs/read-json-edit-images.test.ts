@@ -75,7 +75,7 @@ describe('readJsonEditImages', () => {
     const jobId = nextJob();
     const got = await readJsonEditImages(
       { images: [{ image_url: `${origin}/a.png` }] },
-      { store, jobId, maxImages: 16, urlPolicy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1' }) },
+      { store, jobId, maxImages: 16, urlPolicy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1:*' }) },
     );
     expect(got.images[0]).toMatchObject({ width: 40, height: 30, bytes: served.length });
   });
@@ -126,7 +126,7 @@ describe('readJsonEditImages', () => {
     {
       name: 'a redirect',
       body: async () => ({ images: [{ image_url: `${origin}/moved.png` }] }),
-      policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1' }),
+      policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1:*' }),
       status: 400,
       code: 'invalid_value',
       param: 'images[0].image_url',
@@ -134,7 +134,7 @@ describe('readJsonEditImages', () => {
     {
       name: 'a URL too slow to answer',
       body: async () => ({ images: [{ image_url: `${origin}/slow.png` }] }),
-      policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1' }),
+      policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1:*' }),
       status: 400,
       code: 'invalid_value',
       param: 'images[0].image_url',
@@ -150,7 +150,7 @@ describe('readJsonEditImages', () => {
     {
       name: 'a fetched image over the byte limit',
       body: async () => ({ images: [{ image_url: `${origin}/a.png` }] }),
-      policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1' }),
+      policy: createWebhookUrlPolicy({ allowHosts: '127.0.0.1:*' }),
       maxBytes: 100,
       status: 413,
       code: 'payload_too_large',

@@ -70,7 +70,7 @@ const accountId = (request: Request) => String(request.params.id);
 /** `/admin/v1`: accounts, credits, API keys and webhook secrets, behind `ADMIN_TOKEN`. */
 export function adminRouter(deps: IngressDeps): Router {
   const router = Router();
-  const { pool, settings } = deps;
+  const { pool, secretBox, settings } = deps;
   router.use('/admin/v1', adminAuth(settings.adminToken), jsonBody(settings.maxBodyBytes));
 
   router.post('/admin/v1/accounts', async (request, response) => {
@@ -78,7 +78,11 @@ export function adminRouter(deps: IngressDeps): Router {
     const webhookSecret = generateWebhookSecret();
     const starterMicros =
       body.starter_credit_usd === undefined ? settings.starterCreditMicros : usdToMicros(body.starter_credit_usd);
-    const account = await createAccountWithGrant(pool, { name: body.name, starterMicros, webhookSecret });
+    const account = await createAccountWithGrant(pool, {
+      name: body.name,
+      starterMicros,
+      webhookSecret: { secret: webhookSecret, box: secretBox },
+    });
     response.status(201).json({ ...(await renderAccount(pool, account.id)), webhook_secret: webhookSecret });
   });
 
@@ -114,7 +118,7 @@ export function adminRouter(deps: IngressDeps): Router {
   router.post('/admin/v1/accounts/:id/webhook_secret', async (request, response) => {
     const secret = generateWebhookSecret();
     const rotated = isId('acct', accountId(request))
-      ? await rotateWebhookSecret(pool, accountId(request), secret, settings.webhookSecretGraceS)
+      ? await rotateWebhookSecret(pool, secretBox, accountId(request), secret, settings.webhookSecretGraceS)
       : undefined;
     if (rotated === undefined) throw new NotFoundError(`No account with id '${accountId(request)}'.`, { param: 'id' });
     response.json({

@@ -1,4 +1,5 @@
 import { type WebhookDeliveryPayload, webhookDeliveryPayloadSchema } from '@imagegate/contracts';
+import { SecretBoxError } from '@imagegate/core';
 import {
   findJob,
   findWebhookDelivery,
@@ -40,7 +41,7 @@ async function postpone(queueJob: Job<WebhookDeliveryPayload>, token: string | u
  * the next retry time; the webhook-id stays the delivery id throughout.
  */
 export function createDeliverWebhookProcessor(deps: WebhookWorkerDeps) {
-  const { pool, store, policy, settings } = deps;
+  const { pool, store, policy, secretBox, settings } = deps;
 
   return async (queueJob: Job<WebhookDeliveryPayload>, token?: string, signal?: AbortSignal): Promise<void> => {
     const { deliveryId } = webhookDeliveryPayloadSchema.parse(queueJob.data);
@@ -52,20 +53,28 @@ export function createDeliverWebhookProcessor(deps: WebhookWorkerDeps) {
     const logger = deps.logger.child({ deliveryId, jobId: delivery.job_id, attempt: delivery.attempt_count + 1 });
     const [job, secrets] = await Promise.all([
       findJob(pool, delivery.job_id),
-      findWebhookSigningSecrets(pool, delivery.account_id),
+      // A secret that does not open (a key missing from IMAGEGATE_SECRET_KEY*) fails the attempt, logged.
+      findWebhookSigningSecrets(pool, secretBox, delivery.account_id).catch((error: unknown) => {
+        if (error instanceof SecretBoxError) return error;
+        throw error;
+      }),
     ]);
     if (job === undefined) throw new Error(`webhook delivery ${deliveryId} has no job ${delivery.job_id}`);
 
     const attemptedAt = new Date();
     let outcome: WebhookAttemptOutcome;
-    if (secrets.length === 0) {
+    if (secrets instanceof SecretBoxError || secrets.length === 0) {
       outcome = {
         delivered: false,
         statusCode: null,
         durationMs: 0,
         responseExcerpt: null,
-        error: 'the account has no webhook secret to sign with',
+        error:
+          secrets instanceof SecretBoxError
+            ? 'the webhook secret of the account cannot be opened (the gateway lacks its key; the operator is told)'
+            : 'the account has no webhook secret to sign with',
       };
+      if (secrets instanceof SecretBoxError) logger.error({ err: secrets }, 'webhook secret does not open');
     } else {
       const body = webhookEventBody(delivery, job, {
         store,
