@@ -43,6 +43,8 @@ import { type Job, RateLimitError } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
 import { readEditInputs, type SpooledEditInputs } from './edit-inputs.ts';
+import { imageKey } from './image-keys.ts';
+import { StreamedImages } from './streamed-images.ts';
 
 /**
  * A wait for the provider's allowance up to this long happens in the worker; a longer one (a 429's
@@ -54,19 +56,6 @@ const LONGEST_WAIT_IN_WORKER_MS = 1_000;
 export interface ProviderLane {
   queue: ProviderQueue;
   limiter: CallLimiter;
-}
-
-const EXTENSIONS: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/webp': 'webp',
-  'image/gif': 'gif',
-  'image/svg+xml': 'svg',
-};
-
-/** S3 key of image `index` of a job: rewriting it on a retry overwrites the same object. */
-export function imageKey(jobId: string, index: number, mediaType: string): string {
-  return `jobs/${jobId}/${index}.${EXTENSIONS[mediaType] ?? 'bin'}`;
 }
 
 /**
@@ -186,6 +175,11 @@ export function createGenerateImageProcessor(
     const leftMs = job.deadline_at === null ? Number.POSITIVE_INFINITY : job.deadline_at.getTime() - Date.now();
     if (leftMs <= 0) return failStep(job, timedOut(), logger);
 
+    // A streamed job makes each image in a call of its own, stored and announced as it is done.
+    const streamed = parameters.stream
+      ? new StreamedImages(jobId, { store, redis: deps.redis, prefix: deps.settings.redisPrefix })
+      : undefined;
+    const perCall = streamed === undefined ? imagesPerCall : 1;
     const canceled = cancellations.begin(jobId);
     const deadline = AbortSignal.timeout(Math.min(leftMs, 2 ** 31 - 1));
     const signal = AbortSignal.any([canceled, deadline]);
@@ -193,7 +187,7 @@ export function createGenerateImageProcessor(
     let result: ProviderImageResult;
     let spooled: SpooledEditInputs | undefined;
     try {
-      const longWait = await takeAllowance(splitIntoCalls(request.n, imagesPerCall).length, signal);
+      const longWait = await takeAllowance(splitIntoCalls(request.n, perCall).length, signal);
       stages.lap('allowance');
       if (longWait > 0) {
         logger.debug({ waitMs: longWait }, 'provider rate limited; handing the job back');
@@ -204,10 +198,12 @@ export function createGenerateImageProcessor(
         request.inputs = spooled.inputs;
       }
       result = await generateInCalls(provider, request, {
-        imagesPerCall,
+        imagesPerCall: perCall,
         signal,
         pendingTasks: job.upstream_tasks,
         onTaskSubmitted: (index, task) => recordUpstreamTask(pool, jobId, index, task),
+        onPartialImage: streamed?.onPartialImage,
+        onCallDone: streamed?.onCallDone,
       });
     } catch (thrown) {
       if (thrown instanceof RateLimitError) throw thrown;
@@ -241,7 +237,7 @@ export function createGenerateImageProcessor(
     }
 
     stages.lap('upstream');
-    const images = await storeImages(job, result);
+    const images = streamed === undefined ? await storeImages(job, result) : streamed.images();
     stages.lap('store');
     const servedBy =
       job.route_index > 0
