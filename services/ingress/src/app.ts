@@ -1,3 +1,4 @@
+import { isLocalObjectStore } from '@imagegate/storage';
 import express, { type Express } from 'express';
 import type { IngressDeps } from './deps.ts';
 import { authenticate } from './middleware/authenticate.ts';
@@ -8,6 +9,7 @@ import { accountRouter } from './routes/account.ts';
 import { adminRouter } from './routes/admin.ts';
 import { createGenerationHandler } from './routes/generations.ts';
 import { healthRouter } from './routes/health.ts';
+import { imageFilesRouter } from './routes/image-files.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { modelsRouter } from './routes/models.ts';
 import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
@@ -25,6 +27,8 @@ export function buildApp(deps: IngressDeps): Express {
   app.use(storableJson);
   app.use(healthRouter(deps));
   app.use(adminRouter(deps));
+  // The local store's image URLs carry their own signature instead of an API key.
+  if (isLocalObjectStore(deps.store)) app.use(imageFilesRouter(deps.store, deps));
 
   const auth = authenticate(deps.pool);
   app.use('/v1', auth);
