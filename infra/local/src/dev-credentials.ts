@@ -7,22 +7,31 @@ export interface DevCredentials {
   accountId: string;
   apiKey: string;
   adminToken: string;
+  /** The HMAC key of the local image store's URLs (`IMAGE_URL_SECRET`). */
+  imageUrlSecret: string;
 }
 
 /**
- * The single-machine `dev` account, its API key and the admin token. Created on the first run and
- * kept in `.data/credentials.json` (mode 0600) so later runs can print them again: the database
- * holds only the key's hash.
+ * The single-machine `dev` account, its API key, the admin token and the image URL secret. Created
+ * on the first run and kept in `.data/credentials.json` (mode 0600) so later runs can print them
+ * again (the database holds only the key's hash) and image URLs handed out stay valid across
+ * restarts.
  */
 export async function ensureDevCredentials(
   pool: Pool,
-  options: { file: string; adminToken?: string | undefined; starterMicros: bigint },
+  options: {
+    file: string;
+    adminToken?: string | undefined;
+    imageUrlSecret?: string | undefined;
+    starterMicros: bigint;
+  },
 ): Promise<DevCredentials & { created: boolean; adminTokenGenerated: boolean }> {
   const saved = existsSync(options.file)
     ? (JSON.parse(readFileSync(options.file, 'utf8')) as Partial<DevCredentials>)
     : {};
   const adminToken = options.adminToken ?? saved.adminToken ?? `igadm_${randomBytes(24).toString('base64url')}`;
   const adminTokenGenerated = options.adminToken === undefined;
+  const imageUrlSecret = options.imageUrlSecret ?? saved.imageUrlSecret ?? randomBytes(32).toString('base64url');
 
   let account = saved.accountId ? { id: saved.accountId } : await findAccountByName(pool, 'dev');
   let apiKey = saved.apiKey;
@@ -44,7 +53,7 @@ export async function ensureDevCredentials(
     apiKey = generated.key;
     created = true;
   }
-  const credentials = { accountId: account.id, apiKey, adminToken };
+  const credentials = { accountId: account.id, apiKey, adminToken, imageUrlSecret };
   writeFileSync(options.file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   return { ...credentials, created, adminTokenGenerated };
 }

@@ -4,7 +4,7 @@
  */
 import { createLogger } from '@imagegate/core';
 import { createPool, migrate } from '@imagegate/db';
-import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { objectStoreFromEnv } from '@imagegate/storage';
 import { loadIngressConfig } from './config.ts';
 
 const config = loadIngressConfig();
@@ -13,10 +13,10 @@ const pool = createPool(config.DATABASE_URL, { max: 1 });
 try {
   const applied = await migrate(pool);
   logger.info({ applied }, 'migrations up to date');
-  const store = createObjectStore(objectStoreConfigFromEnv(config));
+  const store = objectStoreFromEnv(config);
   await store.ensureBucket();
   store.close();
-  logger.info({ bucket: config.S3_BUCKET }, 'bucket ready');
+  logger.info({ store: store.kind, bucket: store.bucket }, 'object store ready');
 } finally {
   await pool.end();
 }

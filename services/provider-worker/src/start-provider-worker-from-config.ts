@@ -9,7 +9,7 @@ import {
   type ProviderQueue,
   parseProviderLimits,
 } from '@imagegate/queue';
-import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { objectStoreFromEnv } from '@imagegate/storage';
 import type { WorkerConfig } from './config.ts';
 import { type RunningProviderWorker, startProviderWorker } from './start-provider-worker.ts';
 
@@ -37,7 +37,7 @@ export async function startProviderWorkerFromConfig(
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-worker' });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker-cancel' });
-  const store = createObjectStore(objectStoreConfigFromEnv(config));
+  const store = objectStoreFromEnv(config);
   const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX });
   const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
   const providerQueues = new Map<string, ProviderQueue>();
