@@ -1,3 +1,5 @@
+import { createLogger } from '@imagegate/core';
+import { sweepExpiredImages } from '@imagegate/provider-worker';
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,9 +12,12 @@ describe('image URLs', () => {
   let urlA: string;
   let urlB: string;
   let imageB: Buffer;
+  let keyA: string;
+  let accountA: string;
 
   async function generateUrl(name: string): Promise<string> {
     const account = await stack.createAccount(name);
+    if (name === 'tenant-a') [keyA, accountA] = [account.apiKey, account.accountId];
     const client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
     const result = await client.images.generate({ model: 'gpt-image-2', prompt: 'a cube', response_format: 'url' });
     return result.data?.[0]?.url ?? '';
@@ -97,5 +102,26 @@ describe('image URLs', () => {
       expect(text, `${method} ${url}`).not.toMatch(/jobs\//);
     }
     expect(Buffer.from(await (await fetch(urlB)).arrayBuffer()).equals(imageB)).toBe(true);
+  });
+
+  // Last: it ages every job of this stack past retention.
+  it('answer 410 image_expired once the retention sweep deleted the image, and the job says so', async () => {
+    const { rows } = await stack.database.pool.query<{ id: string }>('select id from jobs where account_id = $1', [
+      accountA,
+    ]);
+    const later = new Date(Date.now() + 31 * 86_400_000);
+    const swept = await sweepExpiredImages(
+      { pool: stack.database.pool, store: stack.store, logger: createLogger({ level: 'silent' }) },
+      { retentionDays: 30, now: later },
+    );
+    expect(swept.jobs).toBeGreaterThanOrEqual(2);
+    await expectRefused(urlA, 410, 'image_expired');
+    await expectRefused(urlB, 410, 'image_expired');
+    const job = await fetch(`${stack.baseURL}/images/jobs/${rows[0]?.id}`, {
+      headers: { authorization: `Bearer ${keyA}` },
+    });
+    const body = (await job.json()) as { images_expired_at: number | null; result: { data: unknown[] } | null };
+    expect(body.images_expired_at).toEqual(expect.any(Number));
+    expect(body.result?.data).toEqual([]);
   });
 });

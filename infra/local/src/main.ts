@@ -88,6 +88,11 @@ try {
   const workerConfig = loadWorkerConfig(env);
   const store = objectStoreFromEnv(workerConfig);
   await store.ensureBucket();
+  await store
+    .applyRetention(workerConfig.IMAGE_RETENTION_DAYS + 1)
+    .catch((error: unknown) =>
+      logger.warn({ err: error }, 'no lifecycle rule: only the retention sweep deletes old images'),
+    );
   store.close();
 
   const worker = await startProviderWorkerFromConfig(workerConfig, logger.child({ service: 'provider-worker' }));

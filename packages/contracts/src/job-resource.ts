@@ -52,7 +52,10 @@ export interface JobResource {
   /** For a queued job: when it should start, from its position and its provider's rate limit (unix s). */
   estimated_start_at: number | null;
   request: Record<string, unknown>;
+  /** `data` is empty once the images expired (`images_expired_at`). */
   result: ImagesResponseBody | null;
+  /** When the retention sweep deleted the job's images and inputs (unix s), or null. */
+  images_expired_at: number | null;
   error: ErrorObject | null;
   billing: JobBilling;
   routing: { attempts: RoutingAttempt[] };

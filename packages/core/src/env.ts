@@ -36,6 +36,9 @@ export const s3EnvSchema = z.object({
   S3_SECRET_ACCESS_KEY: optionalString,
 });
 
+/** Days images and inputs are kept after their job ends unless `IMAGE_RETENTION_DAYS` says otherwise. */
+export const DEFAULT_IMAGE_RETENTION_DAYS = 30;
+
 /**
  * Where images and uploaded inputs are kept: S3 (several machines) or a directory of this machine
  * whose files the ingress serves at signed URLs (one machine). `objectStoreFromEnv` in
@@ -49,6 +52,8 @@ export const objectStoreEnvSchema = z.object({
   IMAGE_STORE_DIR: z.preprocess(blankAsUndefined, z.string().default('.data/images')),
   /** The HMAC key of the local store's image URLs, the same in every service (at least 32 characters). */
   IMAGE_URL_SECRET: optionalString,
+  /** Days images and uploaded inputs are kept after their job ends (default 30; then swept, 410). */
+  IMAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(DEFAULT_IMAGE_RETENTION_DAYS),
   /** Where clients reach the ingress, for the local store's image URLs (default `http://localhost:<PORT>`). */
   PUBLIC_BASE_URL: z.preprocess(blankAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
 });

@@ -29,6 +29,7 @@ export const ERROR_CODES = [
   'idempotency_conflict',
   'range_not_satisfiable',
   'canceled',
+  'image_expired',
   'payload_too_large',
   'request_header_fields_too_large',
   'aborted',
@@ -149,6 +150,11 @@ export const ERROR_CODE_DETAILS = {
     meaning: 'The Range header starts past the end of the image.',
   },
   canceled: { status: 409, type: 'invalid_request_error', meaning: 'The job was canceled by its owner.' },
+  image_expired: {
+    status: 410,
+    type: 'invalid_request_error',
+    meaning: 'The image was deleted after IMAGE_RETENTION_DAYS; the job keeps its metadata.',
+  },
   payload_too_large: {
     status: 413,
     type: 'invalid_request_error',

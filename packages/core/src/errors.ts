@@ -94,6 +94,13 @@ export class ImageUrlRefusedError extends GatewayError {
   }
 }
 
+/** An image deleted by the retention sweep (its job keeps its metadata). */
+export class ImageExpiredError extends GatewayError {
+  constructor(message = 'The image has expired and was deleted.', options: GatewayErrorOptions = {}) {
+    super(410, 'invalid_request_error', message, { ...options, code: 'image_expired' });
+  }
+}
+
 /** A Range header that starts past the end of what it asks for. */
 export class RangeNotSatisfiableHttpError extends GatewayError {
   constructor(message = 'The requested range starts past the end of the image.', options: GatewayErrorOptions = {}) {

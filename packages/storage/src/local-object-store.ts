@@ -263,6 +263,10 @@ export function createLocalObjectStore(config: LocalObjectStoreConfig): LocalObj
       return signer.check(token, now);
     },
 
+    async applyRetention() {
+      // Nothing expires files by itself here: the provider worker's retention sweep deletes them.
+    },
+
     async deleteObjects(keys) {
       await Promise.all(
         keys.map(async (key) => {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeObjectStoreContract, type S3rverHandle, startS3rver } from '@imagegate/testing';
@@ -81,5 +83,49 @@ describe('createObjectStore against s3rver', () => {
     await other.deleteBucket();
     await expect(other.getObjectStream('k/1')).rejects.toBeInstanceOf(ObjectNotFoundError);
     other.close();
+  });
+});
+
+describe('applyRetention on S3', () => {
+  // s3rver has no lifecycle API: a stand-in bucket that already holds an operator's rule records
+  // what the store sends (S3 replaces the whole configuration on PUT, so other rules must be kept).
+  let server: Server;
+  let put = '';
+  const existing =
+    '<LifecycleConfiguration><Rule><ID>operator-logs</ID><Filter><Prefix>logs/</Prefix></Filter>' +
+    '<Status>Enabled</Status><Expiration><Days>7</Days></Expiration></Rule></LifecycleConfiguration>';
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.method === 'PUT') put = Buffer.concat(chunks).toString();
+        response.writeHead(200, { 'content-type': 'application/xml' });
+        response.end(request.method === 'GET' ? existing : '');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('adds an expiration rule for jobs/ and keeps the bucket’s other rules', async () => {
+    const store = createObjectStore({
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      region: 'us-east-1',
+      bucket: 'images',
+      accessKeyId: 'a',
+      secretAccessKey: 'b',
+    });
+    await store.applyRetention(31);
+    store.close();
+    expect(put).toContain('<ID>operator-logs</ID>');
+    expect(put).toContain(
+      '<Rule><Status>Enabled</Status><Expiration><Days>31</Days></Expiration><ID>imagegate-retention</ID>' +
+        '<Filter><Prefix>jobs/</Prefix></Filter></Rule>',
+    );
   });
 });

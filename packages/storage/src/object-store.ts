@@ -6,10 +6,13 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadBucketCommand,
+  type LifecycleRule,
   ListObjectsV2Command,
+  PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -90,6 +93,12 @@ export interface ObjectStore {
    * at creation: it throws until they are loaded (`ensureBucket()` waits for them).
    */
   presignGet(key: string, ttlSeconds: number, now?: Date): string;
+  /**
+   * Has the store itself expire objects under `jobs/` `days` after they were written, as a
+   * backstop behind the retention sweep: on S3 a bucket lifecycle rule (`imagegate-retention`,
+   * other rules kept); the local store has none (the sweep alone). Run by the setup step.
+   */
+  applyRetention(days: number): Promise<void>;
   /** Deletes the given keys (up to 1000); keys that do not exist are not an error. */
   deleteObjects(keys: readonly string[]): Promise<void>;
   /** The keys under `prefix` (every page), in byte order. */
@@ -101,6 +110,7 @@ export interface ObjectStore {
 }
 
 const DEFAULT_MAX_SOCKETS = 128;
+const RETENTION_RULE_ID = 'imagegate-retention';
 
 function rangeHeader(range: ByteRange): string {
   return 'suffixLength' in range ? `bytes=-${range.suffixLength}` : `bytes=${range.start}-${range.end ?? ''}`;
@@ -297,6 +307,27 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
 
     presignGet(key, ttlSeconds, now) {
       return presigner.presign(key, credentials.current(), ttlSeconds, now);
+    },
+
+    async applyRetention(days) {
+      let rules: LifecycleRule[] = [];
+      try {
+        rules = (await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? [];
+      } catch (err) {
+        if (!isStatus(err, 404, 'NoSuchLifecycleConfiguration')) throw err;
+      }
+      const ours: LifecycleRule = {
+        ID: RETENTION_RULE_ID,
+        Status: 'Enabled',
+        Filter: { Prefix: 'jobs/' },
+        Expiration: { Days: days },
+      };
+      await client.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: bucket,
+          LifecycleConfiguration: { Rules: [...rules.filter((rule) => rule.ID !== RETENTION_RULE_ID), ours] },
+        }),
+      );
     },
 
     async deleteObjects(keys) {

@@ -1,5 +1,6 @@
 /**
- * One-shot deployment step: applies migrations and makes sure the bucket exists. Run it before the
+ * One-shot deployment step: applies migrations, makes sure the bucket exists and installs its
+ * retention lifecycle rule (S3). Run it before the
  * services start (docker-compose's `migrate` container; a Kubernetes Job or init container).
  */
 import { createLogger } from '@imagegate/core';
@@ -15,8 +16,17 @@ try {
   logger.info({ applied }, 'migrations up to date');
   const store = objectStoreFromEnv(config);
   await store.ensureBucket();
+  // A day after the sweep's turn, so the sweep (which also marks the jobs) normally goes first.
+  await store
+    .applyRetention(config.IMAGE_RETENTION_DAYS + 1)
+    .catch((err: unknown) =>
+      logger.warn({ err }, 'the object store refused a lifecycle rule: only the retention sweep deletes old images'),
+    );
   store.close();
-  logger.info({ store: store.kind, bucket: store.bucket }, 'object store ready');
+  logger.info(
+    { store: store.kind, bucket: store.bucket, retentionDays: config.IMAGE_RETENTION_DAYS },
+    'object store ready',
+  );
 } finally {
   await pool.end();
 }

@@ -67,6 +67,7 @@ export async function startProviderWorkerFromConfig(
         concurrency: config.WORKER_CONCURRENCY,
         shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
         reconciler: { intervalMs: config.RECONCILE_INTERVAL_MS, graceSeconds: config.RECONCILE_GRACE_S },
+        imageRetentionDays: config.IMAGE_RETENTION_DAYS,
       },
     },
     { subscriber },

@@ -138,10 +138,10 @@ describe('GET /v1/images/files/<token>', () => {
     }
   });
 
-  it('answers 404 for a signed key whose object is gone', async () => {
+  it('answers 410 image_expired for a signed key whose object is gone (the retention sweep)', async () => {
     const response = await fetch(served.store.presignGet('jobs/job_9/0.png', 60));
-    expect(response.status).toBe(404);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(response.status).toBe(410);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('image_expired');
   });
 
   it('offers no listing and no writes', async () => {

@@ -1,5 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import { ImageUrlRefusedError, NotFoundError, RangeNotSatisfiableHttpError } from '@imagegate/core';
+import { ImageExpiredError, ImageUrlRefusedError, RangeNotSatisfiableHttpError } from '@imagegate/core';
 import {
   type ByteRange,
   type LocalObjectStore,
@@ -55,7 +55,8 @@ export function imageFilesRouter(store: LocalObjectStore, deps: Pick<IngressDeps
     try {
       file = await store.getObjectStream(checked.key, { range, signal: controller.signal });
     } catch (error) {
-      if (error instanceof ObjectNotFoundError) throw new NotFoundError('The image no longer exists.');
+      // The URL was signed for an image that existed: now gone, the retention sweep deleted it.
+      if (error instanceof ObjectNotFoundError) throw new ImageExpiredError();
       if (error instanceof RangeNotSatisfiableError) {
         if (error.size !== undefined) response.setHeader('content-range', `bytes */${error.size}`);
         throw new RangeNotSatisfiableHttpError();
