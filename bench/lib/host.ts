@@ -20,9 +20,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createLogger } from '@imagegate/core';
 import { startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, startIngressFromConfig } from '@imagegate/ingress';
-import { startS3rver } from '@imagegate/local';
 import { loadWorkerConfig, startProviderWorkerFromConfig } from '@imagegate/provider-worker';
 import { loadSettlementConfig, startSettlementWorkerFromConfig } from '@imagegate/settlement-worker';
+import { startS3rver } from '@imagegate/testing';
 import { ownCpuMs } from './machine.ts';
 import { startMemoryS3 } from './memory-s3.ts';
 

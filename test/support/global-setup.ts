@@ -2,11 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPool, migrate, migrationsFingerprint } from '@imagegate/db';
-import { resolveRedis, startEmbeddedPostgres, startS3rver } from '@imagegate/local';
+import { resolveRedis, startEmbeddedPostgres } from '@imagegate/local';
 import {
   dockerEngineAvailable,
   startPostgresContainer,
   startRedisContainer,
+  startS3rver,
   type TestServices,
   withDatabase,
 } from '@imagegate/testing';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type {
   RunningGoogleEmulator,
 } from '@imagegate/emulators';
 import { loadIngressConfig, type RunningIngress, startIngressFromConfig } from '@imagegate/ingress';
+import { freePort } from '@imagegate/local';
 import {
   loadWorkerConfig,
   type RunningProviderWorker,
@@ -31,7 +33,7 @@ import {
   type SettlementFaults,
   startSettlementWorkerFromConfig,
 } from '@imagegate/settlement-worker';
-import type { ObjectStore } from '@imagegate/storage';
+import { createLocalObjectStore, type ObjectStore } from '@imagegate/storage';
 import {
   createTestBucket,
   createTestDatabase,
@@ -108,6 +110,46 @@ export interface TestStackOptions {
   resolveHost?: HostResolver;
   /** Run the provider worker in this process (default true); false when a test runs its own workers. */
   providerWorker?: boolean;
+  /**
+   * `s3` (default): a bucket of its own on the run's S3. `local`: the single-machine default, a
+   * directory of its own served by the ingress at `http://localhost:<port>`.
+   */
+  imageStore?: 's3' | 'local';
+}
+
+/** The object store's part of the services' environment, and the store itself. */
+async function openTestStore(kind: 's3' | 'local'): Promise<{ store: ObjectStore; env: Record<string, string> }> {
+  if (kind === 's3') {
+    const { s3 } = testServices();
+    const store = await createTestBucket();
+    const env: Record<string, string | undefined> = {
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      S3_BUCKET: store.bucket,
+    };
+    return {
+      store,
+      env: Object.fromEntries(Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [[k, v]]))),
+    };
+  }
+  // The URLs name the ingress's port, so it is chosen first (as `./imagegate.sh start` does).
+  const port = await freePort();
+  const env = {
+    IMAGE_STORE: 'local',
+    IMAGE_STORE_DIR: mkdtempSync(join(tmpdir(), 'imagegate-stack-images-')),
+    IMAGE_URL_SECRET: randomBytes(32).toString('base64url'),
+    PUBLIC_BASE_URL: `http://localhost:${port}`,
+    PORT: String(port),
+  };
+  const store = createLocalObjectStore({
+    directory: env.IMAGE_STORE_DIR,
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    urlSecret: env.IMAGE_URL_SECRET,
+  });
+  await store.ensureBucket();
+  return { store, env };
 }
 
 /**
@@ -116,28 +158,24 @@ export interface TestStackOptions {
  * from environment-shaped records.
  */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  const services = testServices();
   const secrets = mkdtempSync(join(tmpdir(), 'imagegate-stack-'));
-  const [emulated, database, redis, store] = await Promise.all([
+  const [emulated, database, redis, storage] = await Promise.all([
     startEmulators(options, secrets),
     createTestDatabase(),
     createTestRedis(),
-    createTestBucket(),
+    openTestStore(options.imageStore ?? 's3'),
   ]);
+  const { store } = storage;
   const adminToken = `admin-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   const env: Record<string, string | undefined> = {
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     REDIS_PREFIX: redis.prefix,
-    S3_ENDPOINT: services.s3.endpoint,
-    S3_REGION: services.s3.region,
-    S3_ACCESS_KEY_ID: services.s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: services.s3.secretAccessKey,
-    S3_BUCKET: store.bucket,
     ...emulated.env,
     ADMIN_TOKEN: adminToken,
     IMAGEGATE_SECRET_KEY: generateSecretKey(),
     PORT: '0',
+    ...storage.env,
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Far above what a test sends: only the tests of the limits themselves should meet them.

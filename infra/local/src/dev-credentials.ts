@@ -15,17 +15,26 @@ export interface DevCredentials {
   adminToken: string;
   /** `IMAGEGATE_SECRET_KEY`: seals the webhook secrets in the database; without it they are lost. */
   secretKey: string;
+  /** The HMAC key of the local image store's URLs (`IMAGE_URL_SECRET`). */
+  imageUrlSecret: string;
 }
 
 /**
- * The single-machine `dev` account, its API key, the admin token and the key sealing webhook
- * secrets. Created on the first run and kept in `.data/credentials.json` (mode 0600) so later runs
- * can print them again: the database holds only the key's hash, and only sealed webhook secrets.
- * An `adminToken` or `secretKey` from the environment wins over the saved one.
+ * The single-machine `dev` account, its API key, the admin token, the key sealing webhook secrets
+ * and the image URL secret. Created on the first run and kept in `.data/credentials.json` (mode
+ * 0600) so later runs can print them again: the database holds only the key's hash, and only
+ * sealed webhook secrets; image URLs handed out stay valid across restarts. An `adminToken`,
+ * `secretKey` or `imageUrlSecret` from the environment wins over the saved one.
  */
 export async function ensureDevCredentials(
   pool: Pool,
-  options: { file: string; adminToken?: string | undefined; secretKey?: string | undefined; starterMicros: bigint },
+  options: {
+    file: string;
+    adminToken?: string | undefined;
+    secretKey?: string | undefined;
+    imageUrlSecret?: string | undefined;
+    starterMicros: bigint;
+  },
 ): Promise<DevCredentials & { created: boolean; adminTokenGenerated: boolean }> {
   const saved = existsSync(options.file)
     ? (JSON.parse(readFileSync(options.file, 'utf8')) as Partial<DevCredentials>)
@@ -35,6 +44,7 @@ export async function ensureDevCredentials(
   const secretKey = options.secretKey ?? saved.secretKey ?? generateSecretKey();
   const key = parseSecretKey(secretKey);
   if (key === undefined) throw new Error('IMAGEGATE_SECRET_KEY must be 32 bytes as base64 or hex');
+  const imageUrlSecret = options.imageUrlSecret ?? saved.imageUrlSecret ?? randomBytes(32).toString('base64url');
 
   let account = saved.accountId ? { id: saved.accountId } : await findAccountByName(pool, 'dev');
   let apiKey = saved.apiKey;
@@ -56,7 +66,7 @@ export async function ensureDevCredentials(
     apiKey = generated.key;
     created = true;
   }
-  const credentials = { accountId: account.id, apiKey, adminToken, secretKey };
+  const credentials = { accountId: account.id, apiKey, adminToken, secretKey, imageUrlSecret };
   writeFileSync(options.file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   return { ...credentials, created, adminTokenGenerated };
 }

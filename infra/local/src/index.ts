@@ -16,4 +16,3 @@ export {
   type SpawnRedisOptions,
   spawnRedisServer,
 } from './redis-server.ts';
-export { type S3rverHandle, type S3rverOptions, startS3rver } from './s3rver.ts';

@@ -1,7 +1,8 @@
 /**
  * `pnpm start`: imagegate on one machine. Uses what the environment names and starts the rest:
- * embedded PostgreSQL, Redis (local or spawned), s3rver, and each provider's emulator when the
- * environment holds no credentials for it. Then runs every service in this process.
+ * embedded PostgreSQL, Redis (local or spawned), the local image store (a directory the ingress
+ * serves at signed URLs) unless S3 is named, and each provider's emulator when the environment
+ * holds no credentials for it. Then runs every service in this process.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,20 +18,22 @@ import {
   startProviderEmulator,
 } from '@imagegate/providers';
 import { loadSettlementConfig, startSettlementWorkerFromConfig } from '@imagegate/settlement-worker';
-import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { objectStoreFromEnv } from '@imagegate/storage';
 import { loadWebhookWorkerConfig, startWebhookWorkerFromConfig } from '@imagegate/webhook-worker';
 import { loadLocalConfig } from './config.ts';
 import { ensureDevCredentials } from './dev-credentials.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { freePort } from './free-port.ts';
 import { resolveRedis } from './redis.ts';
-import { startS3rver } from './s3rver.ts';
 
 const config = loadLocalConfig();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'imagegate' });
 const dataDir = config.IMAGEGATE_DATA_DIR ?? fileURLToPath(new URL('../../../.data', import.meta.url));
 mkdirSync(dataDir, { recursive: true });
 const stops: (() => Promise<void>)[] = [];
-const env: Record<string, string | undefined> = { ...process.env, PORT: String(config.PORT) };
+// The local store's URLs name the port, so it is chosen before anything starts.
+const port = config.PORT === 0 ? await freePort() : config.PORT;
+const env: Record<string, string | undefined> = { ...process.env, PORT: String(port) };
 
 try {
   if (config.DATABASE_URL === undefined) {
@@ -48,16 +51,14 @@ try {
   env.REDIS_URL = redis.url;
   logger.info({ source: redis.source }, 'Redis ready');
 
-  if (config.S3_ENDPOINT === undefined) {
-    const s3 = await startS3rver({ dataDir: join(dataDir, 's3'), port: config.S3RVER_PORT, silent: true });
-    stops.push(s3.stop);
+  const localStore = (config.IMAGE_STORE ?? ((config.S3_ENDPOINT ?? config.S3_BUCKET) ? 's3' : 'local')) === 'local';
+  if (localStore) {
     Object.assign(env, {
-      S3_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.region,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      IMAGE_STORE: 'local',
+      IMAGE_STORE_DIR: config.IMAGE_STORE_DIR ?? join(dataDir, 'images'),
+      PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${port}`,
     });
-    logger.info({ endpoint: s3.endpoint, dataDir: join(dataDir, 's3') }, 's3rver started');
+    logger.info({ dataDir: env.IMAGE_STORE_DIR, publicBaseUrl: env.PUBLIC_BASE_URL }, 'images kept on this machine');
   }
   // Each provider without credentials in the environment runs against its emulator.
   for (const definition of PROVIDERS) {
@@ -78,19 +79,26 @@ try {
     file: join(dataDir, 'credentials.json'),
     adminToken: config.ADMIN_TOKEN,
     secretKey: config.IMAGEGATE_SECRET_KEY,
+    imageUrlSecret: config.IMAGE_URL_SECRET,
     starterMicros: usdToMicros(config.STARTER_CREDIT_USD),
   });
   env.ADMIN_TOKEN = credentials.adminToken;
   env.IMAGEGATE_SECRET_KEY = credentials.secretKey;
+  env.IMAGE_URL_SECRET = credentials.imageUrlSecret;
   // Webhook secrets written before they were encrypted, or under a key being rotated out.
   const resealed = await resealWebhookSecrets(pool, secretBoxFromEnv(parseEnv(secretKeyEnvSchema, env)));
   if (resealed > 0) logger.info({ resealed }, 'webhook secrets sealed under IMAGEGATE_SECRET_KEY');
   await pool.end();
 
   const workerConfig = loadWorkerConfig(env);
-  const bucket = createObjectStore(objectStoreConfigFromEnv(workerConfig));
-  await bucket.ensureBucket();
-  bucket.close();
+  const store = objectStoreFromEnv(workerConfig);
+  await store.ensureBucket();
+  await store
+    .applyRetention(workerConfig.IMAGE_RETENTION_DAYS + 1)
+    .catch((error: unknown) =>
+      logger.warn({ err: error }, 'no lifecycle rule: only the retention sweep deletes old images'),
+    );
+  store.close();
 
   const worker = await startProviderWorkerFromConfig(workerConfig, logger.child({ service: 'provider-worker' }));
   stops.unshift(worker.close);

@@ -55,7 +55,10 @@ export interface JobResource {
   operation: OperationName;
   /** The request as resolved; an edit's inputs with fresh presigned URLs. */
   request: Record<string, unknown>;
+  /** `data` is empty once the images expired (`images_expired_at`). */
   result: ImagesResponseBody | null;
+  /** When the retention sweep deleted the job's images and inputs (unix s), or null. */
+  images_expired_at: number | null;
   error: ErrorObject | null;
   billing: JobBilling;
   routing: { attempts: RoutingAttempt[] };

@@ -29,10 +29,33 @@ export const s3EnvSchema = z.object({
   S3_ENDPOINT: optionalString,
   /** Endpoint clients reach for presigned URLs, when it differs from S3_ENDPOINT (e.g. inside Docker). */
   S3_PUBLIC_ENDPOINT: optionalString,
-  S3_BUCKET: z.preprocess(blankAsUndefined, z.string().default('imagegate')),
+  /** The bucket (default `imagegate`); setting it (or S3_ENDPOINT) chooses S3 over the local store. */
+  S3_BUCKET: optionalString,
   S3_REGION: z.preprocess(blankAsUndefined, z.string().default('us-east-1')),
   S3_ACCESS_KEY_ID: optionalString,
   S3_SECRET_ACCESS_KEY: optionalString,
+});
+
+/** Days images and inputs are kept after their job ends unless `IMAGE_RETENTION_DAYS` says otherwise. */
+export const DEFAULT_IMAGE_RETENTION_DAYS = 30;
+
+/**
+ * Where images and uploaded inputs are kept: S3 (several machines) or a directory of this machine
+ * whose files the ingress serves at signed URLs (one machine). `objectStoreFromEnv` in
+ * @imagegate/storage reads these.
+ */
+export const objectStoreEnvSchema = z.object({
+  ...s3EnvSchema.shape,
+  /** `s3` or `local`; default `s3` when S3_BUCKET or S3_ENDPOINT is set, else `local`. */
+  IMAGE_STORE: z.preprocess(blankAsUndefined, z.enum(['s3', 'local']).optional()),
+  /** The local store's directory (default `.data/images`, from the working directory). */
+  IMAGE_STORE_DIR: z.preprocess(blankAsUndefined, z.string().default('.data/images')),
+  /** The HMAC key of the local store's image URLs, the same in every service (at least 32 characters). */
+  IMAGE_URL_SECRET: optionalString,
+  /** Days images and uploaded inputs are kept after their job ends (default 30; then swept, 410). */
+  IMAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(DEFAULT_IMAGE_RETENTION_DAYS),
+  /** Where clients reach the ingress, for the local store's image URLs (default `http://localhost:<PORT>`). */
+  PUBLIC_BASE_URL: z.preprocess(blankAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
 });
 
 /** Seconds a presigned image URL stays valid unless `IMAGE_URL_TTL_S` says otherwise. */

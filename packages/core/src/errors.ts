@@ -87,6 +87,27 @@ export class AuthenticationError extends GatewayError {
   }
 }
 
+/** A signed image URL (the local store's) that was changed or has expired. */
+export class ImageUrlRefusedError extends GatewayError {
+  constructor(message: string, options: GatewayErrorOptions & { code: 'image_url_invalid' | 'image_url_expired' }) {
+    super(403, 'invalid_request_error', message, options);
+  }
+}
+
+/** An image deleted by the retention sweep (its job keeps its metadata). */
+export class ImageExpiredError extends GatewayError {
+  constructor(message = 'The image has expired and was deleted.', options: GatewayErrorOptions = {}) {
+    super(410, 'invalid_request_error', message, { ...options, code: 'image_expired' });
+  }
+}
+
+/** A Range header that starts past the end of what it asks for. */
+export class RangeNotSatisfiableHttpError extends GatewayError {
+  constructor(message = 'The requested range starts past the end of the image.', options: GatewayErrorOptions = {}) {
+    super(416, 'invalid_request_error', message, { ...options, code: 'range_not_satisfiable' });
+  }
+}
+
 export class InsufficientBalanceError extends GatewayError {
   constructor(message: string, options: GatewayErrorOptions = {}) {
     super(402, 'insufficient_balance', message, { code: 'insufficient_balance', ...options });

@@ -2,6 +2,7 @@ export * from './account-operations.ts';
 export * from './accounts.ts';
 export * from './api-keys.ts';
 export * from './balances.ts';
+export * from './image-retention.ts';
 export * from './job-routing.ts';
 export * from './job-row.ts';
 export * from './job-submission.ts';

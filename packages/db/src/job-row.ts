@@ -56,6 +56,8 @@ export const jobColumnsSchema = z.object({
   created_at: date,
   started_at: date.nullable(),
   completed_at: date.nullable(),
+  /** When the retention sweep deleted the job's images and inputs (IMAGE_RETENTION_DAYS after it ended). */
+  images_expired_at: date.nullable(),
 });
 export type JobColumns = z.infer<typeof jobColumnsSchema>;
 

@@ -52,8 +52,9 @@ export function warningsOf(job: JobRow): string[] {
   return [...job.parameters.warnings, ...(job.result?.warnings ?? [])];
 }
 
-/** The images as freshly presigned URLs (valid `ttlSeconds`). */
+/** The images as freshly presigned URLs (valid `ttlSeconds`); none once the retention sweep deleted them. */
 export function presignedImages(job: JobRow, store: ObjectStore, ttlSeconds: number): { url: string }[] {
+  if (job.images_expired_at !== null) return [];
   const now = new Date();
   return (job.images ?? []).map((image) => ({ url: store.presignGet(image.key, ttlSeconds, now) }));
 }
@@ -100,6 +101,7 @@ export function toJobResource(
     result: succeeded
       ? { ...imagesResponseHead(job), data: presignedImages(job, options.store, options.imageUrlTtlS) }
       : null,
+    images_expired_at: seconds(job.images_expired_at),
     error: job.error,
     billing: billingOf(job),
     routing: job.routing,

@@ -4,8 +4,9 @@ export class ObjectNotFoundError extends Error {
   readonly bucket: string;
   readonly key: string;
 
-  constructor(bucket: string, key: string, options?: { cause?: unknown }) {
-    super(`object not found: s3://${bucket}/${key}`, options);
+  /** `location` names the missing object in the message; default `s3://<bucket>/<key>`. */
+  constructor(bucket: string, key: string, options?: { cause?: unknown; location?: string }) {
+    super(`object not found: ${options?.location ?? `s3://${bucket}/${key}`}`, options);
     this.name = 'ObjectNotFoundError';
     this.bucket = bucket;
     this.key = key;

@@ -6,10 +6,13 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
+  GetBucketLifecycleConfigurationCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
   HeadBucketCommand,
+  type LifecycleRule,
   ListObjectsV2Command,
+  PutBucketLifecycleConfigurationCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
@@ -22,6 +25,7 @@ import {
 } from './credential-snapshot.ts';
 import { ObjectNotFoundError } from './object-not-found-error.ts';
 import { createGetPresigner } from './presign-get.ts';
+import { RangeNotSatisfiableError } from './range-not-satisfiable-error.ts';
 import { objectUrlPrefix } from './s3-endpoint.ts';
 
 /** Where and how to reach the bucket. */
@@ -42,10 +46,31 @@ export interface ObjectStoreConfig {
   maxSockets?: number;
 }
 
+/**
+ * Bytes `start` … `end` (inclusive, as in HTTP; `end` unset = to the end), or the last
+ * `suffixLength` bytes.
+ */
+export type ByteRange = { start: number; end?: number } | { suffixLength: number };
+
+/** An object opened for reading. */
+export interface ObjectReadStream {
+  stream: Readable;
+  /** Bytes in `stream` (the range's length when a range was asked for). */
+  contentLength: number;
+  contentType: string;
+  /** The whole object's size in bytes. */
+  size: number;
+  /** The bytes `stream` holds, inclusive, when a range was asked for. */
+  range?: { start: number; end: number };
+}
+
 /** The object operations imagegate needs. */
 export interface ObjectStore {
+  /** `s3`: any S3-compatible service; `local`: files on this machine, served by the ingress. */
+  readonly kind: 's3' | 'local';
+  /** The bucket (S3) or the directory (local). */
   readonly bucket: string;
-  /** Creates the bucket if it is missing; safe to call repeatedly and concurrently. */
+  /** Creates the bucket (directory) if it is missing; safe to call repeatedly and concurrently. */
   ensureBucket(): Promise<void>;
   /**
    * Uploads an object. A stream without `contentLength` is buffered in memory first, because
@@ -57,22 +82,26 @@ export interface ObjectStore {
     options: { contentType: string; contentLength?: number },
   ): Promise<void>;
   /**
-   * Opens an object for reading. `contentLength` is in bytes. Aborting `signal` destroys the
-   * stream. Throws `ObjectNotFoundError` when the key (or bucket) does not exist.
+   * Opens an object (or a range of it) for reading. Aborting `signal` destroys the stream. Throws
+   * `ObjectNotFoundError` when the key (or bucket) does not exist, `RangeNotSatisfiableError`
+   * when the range starts past its end. A range's end past the object's end is cut to it.
    */
-  getObjectStream(
-    key: string,
-    options?: { signal?: AbortSignal },
-  ): Promise<{ stream: Readable; contentLength: number; contentType: string }>;
+  getObjectStream(key: string, options?: { signal?: AbortSignal; range?: ByteRange }): Promise<ObjectReadStream>;
   /**
-   * Synchronously returns a presigned GET URL valid for `ttlSeconds` (1 … 604800) from `now`
+   * Synchronously returns a signed GET URL valid for `ttlSeconds` (1 … 604800) from `now`
    * (default: current time). With the default credential chain, credentials load asynchronously
    * at creation: it throws until they are loaded (`ensureBucket()` waits for them).
    */
   presignGet(key: string, ttlSeconds: number, now?: Date): string;
+  /**
+   * Has the store itself expire objects under `jobs/` `days` after they were written, as a
+   * backstop behind the retention sweep: on S3 a bucket lifecycle rule (`imagegate-retention`,
+   * other rules kept); the local store has none (the sweep alone). Run by the setup step.
+   */
+  applyRetention(days: number): Promise<void>;
   /** Deletes the given keys (up to 1000); keys that do not exist are not an error. */
   deleteObjects(keys: readonly string[]): Promise<void>;
-  /** The keys under `prefix` (every page). */
+  /** The keys under `prefix` (every page), in byte order. */
   listKeys(prefix: string): Promise<string[]>;
   /** Deletes every object and then the bucket; a missing bucket is not an error. */
   deleteBucket(): Promise<void>;
@@ -81,6 +110,18 @@ export interface ObjectStore {
 }
 
 const DEFAULT_MAX_SOCKETS = 128;
+const RETENTION_RULE_ID = 'imagegate-retention';
+
+function rangeHeader(range: ByteRange): string {
+  return 'suffixLength' in range ? `bytes=-${range.suffixLength}` : `bytes=${range.start}-${range.end ?? ''}`;
+}
+
+/** `bytes 0-9/100` → its parts. */
+function parseContentRange(value: string | undefined): { start: number; end: number; size: number } | undefined {
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(value ?? '');
+  if (match === null) return undefined;
+  return { start: Number(match[1]), end: Number(match[2]), size: Number(match[3]) };
+}
 
 function isStatus(err: unknown, status: number, ...names: string[]): boolean {
   return err instanceof S3ServiceException && (err.$metadata.httpStatusCode === status || names.includes(err.name));
@@ -113,7 +154,7 @@ function signWithoutPayloadHash(command: PutObjectCommand): PutObjectCommand {
 }
 
 /**
- * Creates an S3-backed object store. Checksums are computed/validated only when an operation
+ * Creates an S3-backed object store (several machines; `createObjectStoreFromEnv` chooses). Checksums are computed/validated only when an operation
  * requires them, since s3rver and several S3 clones reject the SDK's default trailing checksums.
  */
 export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: StorageLogger } = {}): ObjectStore {
@@ -173,6 +214,7 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
   }
 
   return {
+    kind: 's3',
     bucket,
 
     async ensureBucket() {
@@ -218,14 +260,22 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
     },
 
     async getObjectStream(key, options = {}) {
-      const { signal } = options;
+      const { signal, range } = options;
       let output: GetObjectCommandOutput;
       try {
-        output = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+        output = await client.send(
+          new GetObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Range: range === undefined ? undefined : rangeHeader(range),
+          }),
+          { abortSignal: signal },
+        );
       } catch (err) {
         if (isStatus(err, 404, 'NoSuchKey', 'NoSuchBucket', 'NotFound')) {
           throw new ObjectNotFoundError(bucket, key, { cause: err });
         }
+        if (isStatus(err, 416, 'InvalidRange')) throw new RangeNotSatisfiableError(key, undefined, { cause: err });
         throw err;
       }
       const stream = output.Body;
@@ -245,15 +295,39 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
           stream.once('close', () => signal.removeEventListener('abort', onAbort));
         }
       }
+      const served = parseContentRange(output.ContentRange);
       return {
         stream,
         contentLength: output.ContentLength,
         contentType: output.ContentType ?? 'application/octet-stream',
+        size: served?.size ?? output.ContentLength,
+        ...(range === undefined || served === undefined ? {} : { range: { start: served.start, end: served.end } }),
       };
     },
 
     presignGet(key, ttlSeconds, now) {
       return presigner.presign(key, credentials.current(), ttlSeconds, now);
+    },
+
+    async applyRetention(days) {
+      let rules: LifecycleRule[] = [];
+      try {
+        rules = (await client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? [];
+      } catch (err) {
+        if (!isStatus(err, 404, 'NoSuchLifecycleConfiguration')) throw err;
+      }
+      const ours: LifecycleRule = {
+        ID: RETENTION_RULE_ID,
+        Status: 'Enabled',
+        Filter: { Prefix: 'jobs/' },
+        Expiration: { Days: days },
+      };
+      await client.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: bucket,
+          LifecycleConfiguration: { Rules: [...rules.filter((rule) => rule.ID !== RETENTION_RULE_ID), ours] },
+        }),
+      );
     },
 
     async deleteObjects(keys) {

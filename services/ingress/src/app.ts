@@ -1,3 +1,4 @@
+import { isLocalObjectStore } from '@imagegate/storage';
 import express, { type Express, type RequestHandler } from 'express';
 import type { IngressDeps } from './deps.ts';
 import { authenticate } from './middleware/authenticate.ts';
@@ -10,6 +11,7 @@ import { adminRouter } from './routes/admin.ts';
 import { createEditHandlers, EDITS_PATH } from './routes/edits.ts';
 import { createGenerationHandler } from './routes/generations.ts';
 import { healthRouter } from './routes/health.ts';
+import { imageFilesRouter } from './routes/image-files.ts';
 import { jobsRouter } from './routes/jobs.ts';
 import { modelsRouter } from './routes/models.ts';
 import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
@@ -32,6 +34,8 @@ export function buildApp(deps: IngressDeps, onRequest?: RequestHandler): Express
   app.use(healthRouter(deps));
   // Bodies are read only after the caller is known (the admin router guards itself first).
   app.use(adminRouter(deps));
+  // The local store's image URLs carry their own signature instead of an API key.
+  if (isLocalObjectStore(deps.store)) app.use(imageFilesRouter(deps.store, deps));
 
   const auth = authenticate(deps.pool);
   // Submits arriving together share one hold statement and one queue round trip, whatever their route.

@@ -3,9 +3,9 @@ import {
   databaseEnvSchema,
   imageUrlEnvSchema,
   loggingEnvSchema,
+  objectStoreEnvSchema,
   parseEnv,
   redisEnvSchema,
-  s3EnvSchema,
   secretKeyEnvSchema,
 } from '@imagegate/core';
 import { webhookUrlEnvSchema } from '@imagegate/webhooks';
@@ -14,7 +14,7 @@ import { z } from 'zod';
 const ingressEnvSchema = z.object({
   ...databaseEnvSchema.shape,
   ...redisEnvSchema.shape,
-  ...s3EnvSchema.shape,
+  ...objectStoreEnvSchema.shape,
   ...imageUrlEnvSchema.shape,
   ...loggingEnvSchema.shape,
   ...webhookUrlEnvSchema.shape,

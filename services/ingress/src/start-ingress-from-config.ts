@@ -9,7 +9,7 @@ import {
   createWebhookQueue,
   parseProviderLimits,
 } from '@imagegate/queue';
-import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { objectStoreFromEnv } from '@imagegate/storage';
 import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
 import type { IngressConfig } from './config.ts';
 import { JobWaiter } from './job-waiter.ts';
@@ -43,7 +43,7 @@ export async function startIngressFromConfig(
   );
   const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
-  const store = createObjectStore(objectStoreConfigFromEnv(config));
+  const store = objectStoreFromEnv(config);
   const ingress = await startIngress(
     {
       pool,

@@ -1,4 +1,4 @@
-import { databaseEnvSchema, loggingEnvSchema, parseEnv, redisEnvSchema, s3EnvSchema } from '@imagegate/core';
+import { databaseEnvSchema, loggingEnvSchema, objectStoreEnvSchema, parseEnv, redisEnvSchema } from '@imagegate/core';
 import { UPSTREAM_DEFAULTS } from '@imagegate/providers';
 import { z } from 'zod';
 import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
@@ -6,7 +6,7 @@ import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 const workerEnvSchema = z.object({
   ...databaseEnvSchema.shape,
   ...redisEnvSchema.shape,
-  ...s3EnvSchema.shape,
+  ...objectStoreEnvSchema.shape,
   ...loggingEnvSchema.shape,
   /** Which provider queues this process serves, comma-separated (default: every configured provider). */
   WORKER_PROVIDERS: z.string().optional(),

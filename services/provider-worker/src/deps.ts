@@ -37,4 +37,6 @@ export interface ProviderWorkerSettings {
   shutdownGraceMs?: number;
   /** The sweep that re-enqueues jobs Redis lost; see `startReconciler`. */
   reconciler?: ReconcilerSettings;
+  /** Days images and inputs are kept after their job ends (`IMAGE_RETENTION_DAYS`, default 30). */
+  imageRetentionDays?: number;
 }

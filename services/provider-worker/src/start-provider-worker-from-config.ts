@@ -9,7 +9,7 @@ import {
   type ProviderQueue,
   parseProviderLimits,
 } from '@imagegate/queue';
-import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { objectStoreFromEnv } from '@imagegate/storage';
 import type { WorkerConfig } from './config.ts';
 import { type RunningProviderWorker, startProviderWorker } from './start-provider-worker.ts';
 
@@ -37,7 +37,7 @@ export async function startProviderWorkerFromConfig(
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-worker' });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker-cancel' });
-  const store = createObjectStore(objectStoreConfigFromEnv(config));
+  const store = objectStoreFromEnv(config);
   const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const providerQueues = new Map<string, ProviderQueue>();
@@ -65,6 +65,7 @@ export async function startProviderWorkerFromConfig(
         concurrency: config.WORKER_CONCURRENCY,
         shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
         reconciler: { intervalMs: config.RECONCILE_INTERVAL_MS, graceSeconds: config.RECONCILE_GRACE_S },
+        imageRetentionDays: config.IMAGE_RETENTION_DAYS,
       },
     },
     { subscriber },

@@ -1,5 +1,5 @@
 import type { GenerationJobPayload } from '@imagegate/contracts';
-import { startPeriodicSweep } from '@imagegate/core';
+import { DEFAULT_IMAGE_RETENTION_DAYS, startPeriodicSweep } from '@imagegate/core';
 import {
   callSpacingMs,
   createCallLimiter,
@@ -14,6 +14,7 @@ import { Worker } from 'bullmq';
 import { Cancellations } from './cancellations.ts';
 import type { ProviderWorkerDeps } from './deps.ts';
 import { drainWorkers } from './drain-workers.ts';
+import { IMAGE_RETENTION_SWEEP_INTERVAL_MS, sweepExpiredImages } from './image-retention.ts';
 import { createGenerateImageProcessor } from './processors/generate-image.ts';
 import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 import { type Reconciler, startReconciler } from './reconciler.ts';
@@ -91,12 +92,19 @@ export async function startProviderWorker(
   await beat();
   const heartbeat = startPeriodicSweep(beat, { intervalMs: 10_000, logger: deps.logger, name: 'worker heartbeat' });
   const reconciler = startReconciler(deps, deps.settings.reconciler);
+  const retentionDays = deps.settings.imageRetentionDays ?? DEFAULT_IMAGE_RETENTION_DAYS;
+  const retention = startPeriodicSweep(() => sweepExpiredImages(deps, { retentionDays }), {
+    intervalMs: IMAGE_RETENTION_SWEEP_INTERVAL_MS,
+    logger: deps.logger,
+    name: 'image retention sweep',
+  });
   return {
     workers,
     reconciler,
     async close() {
       await heartbeat.stop();
       await reconciler.stop();
+      await retention.stop();
       await drainWorkers(workers, deps.settings.shutdownGraceMs ?? PROVIDER_WORKER_DEFAULTS.shutdownGraceMs);
       await options.subscriber.unsubscribe().catch(() => {});
     },

@@ -2,9 +2,9 @@ import {
   databaseEnvSchema,
   imageUrlEnvSchema,
   loggingEnvSchema,
+  objectStoreEnvSchema,
   parseEnv,
   redisEnvSchema,
-  s3EnvSchema,
   secretKeyEnvSchema,
 } from '@imagegate/core';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule, webhookUrlEnvSchema } from '@imagegate/webhooks';
@@ -14,7 +14,7 @@ import { WEBHOOK_WORKER_DEFAULTS } from './webhook-worker-defaults.ts';
 const webhookWorkerEnvSchema = z.object({
   ...databaseEnvSchema.shape,
   ...redisEnvSchema.shape,
-  ...s3EnvSchema.shape,
+  ...objectStoreEnvSchema.shape,
   ...imageUrlEnvSchema.shape,
   ...loggingEnvSchema.shape,
   ...webhookUrlEnvSchema.shape,

@@ -1,7 +1,7 @@
 import { type Logger, secretBoxFromEnv } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createRedisConnection, createWebhookQueue } from '@imagegate/queue';
-import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { objectStoreFromEnv } from '@imagegate/storage';
 import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
 import type { WebhookWorkerConfig } from './config.ts';
 import { type RunningWebhookWorker, startWebhookWorker } from './start-webhook-worker.ts';
@@ -22,7 +22,7 @@ export async function startWebhookWorkerFromConfig(
   });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-webhooks' });
   const queue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
-  const store = createObjectStore(objectStoreConfigFromEnv(config));
+  const store = objectStoreFromEnv(config);
   const running = await startWebhookWorker({
     pool,
     redis,

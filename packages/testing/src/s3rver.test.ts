@@ -1,10 +1,18 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObjectStore } from '@imagegate/storage';
 import { describe, expect, it } from 'vitest';
-import { isPortFree } from './free-port.ts';
 import { startS3rver } from './s3rver.ts';
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port, exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
 
 describe('startS3rver', () => {
   it('serves the object store, including presigned GETs, and stops', async () => {

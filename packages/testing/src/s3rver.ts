@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import S3rver from 's3rver';
+import { checkPresignedGet } from './presigned-get-check.ts';
 
 /** Options for `startS3rver`. */
 export interface S3rverOptions {
@@ -29,18 +30,38 @@ export interface S3rverHandle {
 // Connections still streaming after this long are cut so stop() cannot hang on a slow client.
 const CLOSE_GRACE_MS = 2_000;
 
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
 /**
- * Starts s3rver, a filesystem-backed fake S3, on 127.0.0.1. Virtual-host bucket detection is off
- * so path-style requests work through any host name (e.g. a publicEndpoint behind a proxy).
+ * Starts s3rver, a filesystem-backed fake S3, on 127.0.0.1: the S3 of the tests (the single-machine
+ * start uses the local filesystem store instead). Virtual-host bucket detection is off so
+ * path-style requests work through any host name (e.g. a publicEndpoint behind a proxy).
  * s3rver 3.7 accepts SigV4 requests without checking the signature (only the access key id and,
- * for presigned URLs, the expiry), so `allowMismatchedSignatures` is not needed.
+ * for presigned URLs, the expiry); presigned GETs are checked here first, as S3 checks them, so a
+ * changed URL is refused with S3's 403 `SignatureDoesNotMatch`.
  */
 export async function startS3rver(options: S3rverOptions): Promise<S3rverHandle> {
   const directory = resolve(options.dataDir);
   await mkdir(directory, { recursive: true });
   const app = new S3rver({ directory, silent: options.silent ?? true, vhostBuckets: false });
   // Our own server (instead of app.run()) gives a typed handle and lets stop() cut connections.
-  const server = createServer(app.callback());
+  const callback = app.callback();
+  const server = createServer((request, response) => {
+    const verdict = checkPresignedGet(
+      { method: request.method, url: request.url, host: request.headers.host },
+      CREDENTIALS,
+      'us-east-1',
+    );
+    if (verdict === 'signature-mismatch') {
+      response.writeHead(403, { 'content-type': 'application/xml' });
+      response.end(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SignatureDoesNotMatch</Code>' +
+          '<Message>The request signature we calculated does not match the signature you provided.</Message></Error>',
+      );
+      return;
+    }
+    callback(request, response);
+  });
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen({ host: '127.0.0.1', port: options.port ?? 0 }, () => {
