@@ -37,7 +37,18 @@ export const jobProgressEventSchema = z.discriminatedUnion('kind', [
     key: z.string(),
     content_type: z.string(),
   }),
-  z.object({ kind: z.literal('image'), image: z.int().min(0), key: z.string(), content_type: z.string() }),
+  z.object({
+    kind: z.literal('image'),
+    image: z.int().min(0),
+    key: z.string(),
+    content_type: z.string(),
+    /** What the upstream said of it (the completed event carries these). */
+    size: z.string(),
+    quality: z.string(),
+    background: z.string(),
+    output_format: z.string(),
+    usage: z.record(z.string(), z.unknown()).optional(),
+  }),
   z.object({ kind: z.literal('progress'), message: z.string() }),
 ]);
 export type JobProgressEvent = z.infer<typeof jobProgressEventSchema>;

@@ -49,6 +49,8 @@ const ingressEnvSchema = z.object({
    * provider worker's default: one variable for a whole machine).
    */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  /** On a stream, a `: keep-alive` comment after this long without an event (ms, default 15 s). */
+  SSE_KEEPALIVE_MS: z.coerce.number().int().min(10).max(60_000).default(15_000),
   /** An operator's catalog file; its models replace or add to the defaults. */
   CATALOG_FILE: z.string().optional(),
   /** The workers' limits (see provider-limits.ts): the queue bound for backpressure and start estimates. */

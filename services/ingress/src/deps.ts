@@ -6,6 +6,7 @@ import type { ObjectStore } from '@imagegate/storage';
 import type { WebhookUrlPolicy } from '@imagegate/webhooks';
 import type { JobWaiter } from './job-waiter.ts';
 import type { ProviderAdmission } from './provider-admission.ts';
+import type { JobProgressFeed } from './streaming/job-progress-feed.ts';
 
 /** What the ingress app is built from. `startIngressFromConfig` opens these from the config; tests may pass their own. */
 export interface IngressDeps {
@@ -27,6 +28,8 @@ export interface IngressDeps {
   store: ObjectStore;
   catalog: Catalog;
   waiter: JobWaiter;
+  /** Delivers running jobs' progress events (partials, stored images) to the requests streaming them. */
+  progress: JobProgressFeed;
   logger: Logger;
   settings: IngressSettings;
 }
@@ -43,6 +46,8 @@ export interface IngressSettings {
   imageFetchTimeoutMs: number;
   /** `BODY_TIMEOUT_MS`: the time a body of up to `maxBodyBytes` may take to arrive (larger ones get proportionally more). */
   bodyTimeoutMs: number;
+  /** A keep-alive comment on a stream after this long without an event (`SSE_KEEPALIVE_MS`, default 15 s). */
+  sseKeepAliveMs: number;
   /** Markup by 90-day spend (`MARKUP_TIERS`). */
   markupTiers: readonly MarkupTier[];
   /** Credit a new account starts with (`STARTER_CREDIT_USD`, default $2). */

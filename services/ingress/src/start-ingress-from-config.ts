@@ -15,6 +15,7 @@ import type { IngressConfig } from './config.ts';
 import { JobWaiter } from './job-waiter.ts';
 import { ProviderAdmission } from './provider-admission.ts';
 import { type RunningIngress, startIngress } from './start-ingress.ts';
+import { JobProgressFeed } from './streaming/job-progress-feed.ts';
 
 /**
  * Opens every connection the config names (pool, Redis, queues, object store), starts the ingress
@@ -65,6 +66,7 @@ export async function startIngressFromConfig(
       store,
       catalog,
       waiter: new JobWaiter(pool),
+      progress: new JobProgressFeed(redis, config.REDIS_PREFIX),
       logger,
       settings: {
         redisPrefix: config.REDIS_PREFIX,
@@ -73,6 +75,7 @@ export async function startIngressFromConfig(
         syncWaitMaxS: config.SYNC_WAIT_MAX_S,
         maxBodyBytes: config.MAX_BODY_BYTES,
         maxInputImageBytes: config.MAX_INPUT_IMAGE_BYTES,
+        sseKeepAliveMs: config.SSE_KEEPALIVE_MS,
         imageFetchTimeoutMs: config.IMAGE_FETCH_TIMEOUT_MS,
         bodyTimeoutMs: config.BODY_TIMEOUT_MS,
         markupTiers: parseMarkupTiers(config.MARKUP_TIERS),

@@ -47,6 +47,7 @@ export async function startIngress(deps: IngressDeps, options: IngressServerOpti
   const graceMs = options.shutdownGraceMs ?? 25_000;
   await subscribeJobChannels(options.subscriber, deps.settings.redisPrefix, {
     onJobEvent: (event) => deps.waiter.notify(event),
+    onJobProgress: (jobId) => deps.progress.notify(jobId),
   });
   deps.waiter.start();
   const draining = new CloseWhenDraining();
@@ -87,6 +88,7 @@ export async function startIngress(deps: IngressDeps, options: IngressServerOpti
       await closed;
       clearTimeout(cut);
       deps.waiter.stop();
+      deps.progress.stop();
       await options.subscriber.unsubscribe().catch(() => {});
     },
   };

@@ -7,6 +7,7 @@ import { type EditInputs, readMultipartEdit } from '../inputs/read-multipart-edi
 import type { StoredInputImage } from '../inputs/store-input-image.ts';
 import { callerOf } from '../middleware/authenticate.ts';
 import { jsonBody } from '../middleware/json-body.ts';
+import { streamImageJob } from '../streaming/stream-image-job.ts';
 import { acceptEdit, type EditInputsToAccept } from '../submission/accept-edit.ts';
 import type { SubmissionDeps } from '../submission/accept-job.ts';
 import { answerAcceptance, answeringOf, readIdempotencyKey } from './submission-http.ts';
@@ -94,9 +95,15 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
   const handler = async (request: Request, response: Response): Promise<void> => {
     const stages = new StageTimer();
     const idempotencyKey = readIdempotencyKey(request);
-    const { answering, preferences } = answeringOf(request, response, deps, stages);
     const jobId = newId('job');
     const { body, inputs } = await readEdit(request, response, jobId);
+    let answering: ReturnType<typeof answeringOf>;
+    try {
+      answering = answeringOf(request, response, deps, stages, body.stream === true);
+    } catch (error) {
+      await deps.store.deleteObjects(storedKeysOf(inputs));
+      throw error;
+    }
     stages.lap('inputs');
     const stored = storedKeysOf(inputs);
     let acceptance: Awaited<ReturnType<typeof acceptEdit>>;
@@ -111,7 +118,7 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
           identity: identityOf(body, inputs),
           idempotencyKey,
         },
-        answering,
+        answering.answering,
       );
     } catch (error) {
       // Refused before the job was recorded: nothing may be left behind. A recorded job (failed
@@ -122,7 +129,8 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
     // A replay answers with the first request's job and inputs; this request's copy goes.
     if (acceptance.kind !== 'client_gone' && acceptance.job.id !== jobId) await deps.store.deleteObjects(stored);
     if (acceptance.kind === 'client_gone') return;
-    await answerAcceptance(response, acceptance, preferences, deps);
+    if (body.stream === true) await streamImageJob(deps, response, acceptance, 'image_edit');
+    else await answerAcceptance(response, acceptance, answering.preferences, deps);
     stages.lap('answer');
     deps.logger.debug(
       { jobId: acceptance.job.id, status: acceptance.job.status, stagesMs: stages.laps },

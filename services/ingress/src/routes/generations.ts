@@ -2,6 +2,7 @@ import { generationRequestSchema } from '@imagegate/contracts';
 import { InvalidRequestError, StageTimer } from '@imagegate/core';
 import type { Request, Response } from 'express';
 import { callerOf } from '../middleware/authenticate.ts';
+import { streamImageJob } from '../streaming/stream-image-job.ts';
 import { acceptGeneration } from '../submission/accept-generation.ts';
 import type { SubmissionDeps } from '../submission/accept-job.ts';
 import { answerAcceptance, answeringOf, readIdempotencyKey } from './submission-http.ts';
@@ -20,7 +21,7 @@ export function createGenerationHandler(deps: SubmissionDeps) {
       });
     }
     const body = generationRequestSchema.parse(request.body ?? null);
-    const { answering, preferences } = answeringOf(request, response, deps, stages);
+    const { answering, preferences } = answeringOf(request, response, deps, stages, body.stream === true);
     const acceptance = await acceptGeneration(
       deps,
       {
@@ -32,7 +33,8 @@ export function createGenerationHandler(deps: SubmissionDeps) {
       answering,
     );
     if (acceptance.kind === 'client_gone') return;
-    await answerAcceptance(response, acceptance, preferences, deps);
+    if (body.stream === true) await streamImageJob(deps, response, acceptance, 'image_generation');
+    else await answerAcceptance(response, acceptance, preferences, deps);
     stages.lap('answer');
     deps.logger.debug(
       { jobId: acceptance.job.id, status: acceptance.job.status, stagesMs: stages.laps },

@@ -13,16 +13,25 @@ import { queuePlaceOf } from '../submission/job-position.ts';
  * or 202 with the job).
  */
 
-/** How long to wait and how to notice the client leaving, from the `Prefer` header. */
+/**
+ * How long to wait and how to notice the client leaving, from the `Prefer` header. A streamed
+ * request does not wait in the submission (the stream follows the job); it cannot be asynchronous.
+ */
 export function answeringOf(
   request: Request,
   response: Response,
   deps: SubmissionDeps,
   stages: StageTimer,
+  stream = false,
 ): { answering: Answering; preferences: Preferences } {
   const preferences = parsePrefer(request.headers.prefer);
+  if (stream && preferences.respondAsync) {
+    throw new InvalidRequestError('stream: true cannot be combined with Prefer: respond-async; drop one of them.', {
+      param: 'stream',
+    });
+  }
   const { syncWaitMaxS } = deps.settings;
-  const waitS = Math.min(preferences.waitS ?? (preferences.respondAsync ? 0 : syncWaitMaxS), syncWaitMaxS);
+  const waitS = stream ? 0 : Math.min(preferences.waitS ?? (preferences.respondAsync ? 0 : syncWaitMaxS), syncWaitMaxS);
   return { answering: { waitS, clientGone: () => clientGoneSignal(response), stages }, preferences };
 }
 

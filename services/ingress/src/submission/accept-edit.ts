@@ -59,7 +59,11 @@ export async function acceptEdit(
       jobId: submission.jobId,
       accountId: submission.accountId,
       route,
-      pricingInputs: { prompt: body.prompt, inputImages: sized },
+      pricingInputs: {
+        prompt: body.prompt,
+        inputImages: sized,
+        partialImages: body.stream ? body.partial_images : undefined,
+      },
       operationFor: (webhookUrl) => ({
         operation: 'edit',
         request: {

@@ -29,7 +29,7 @@ export async function acceptGeneration(
     {
       accountId: submission.accountId,
       route,
-      pricingInputs: { prompt: body.prompt },
+      pricingInputs: { prompt: body.prompt, partialImages: body.stream ? body.partial_images : undefined },
       operationFor: (webhookUrl) => ({
         operation: 'generate',
         request: requestEcho(body, route, webhookUrl),

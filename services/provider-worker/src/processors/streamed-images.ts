@@ -56,6 +56,11 @@ export class StreamedImages {
         image: call,
         key: image.key,
         content_type: image.content_type,
+        size: result.size,
+        quality: result.quality,
+        background: result.background,
+        output_format: result.outputFormat,
+        usage: result.usage,
       });
     }
   };

@@ -1,0 +1,116 @@
+import { isTerminal, type JobProgressEvent } from '@imagegate/contracts';
+import { findJob, type JobRow } from '@imagegate/db';
+import type { Response } from 'express';
+import type { Acceptance, SubmissionDeps } from '../submission/accept-job.ts';
+import { SseWriter } from './sse-writer.ts';
+
+/** Which of OpenAI's event families a stream speaks: generations or edits. */
+export type ImageStreamKind = 'image_generation' | 'image_edit';
+
+/** The longest a stream follows a job before it ends with a pointer to the job (its deadline is shorter). */
+const LONGEST_STREAM_MS = 60 * 60 * 1000;
+
+/**
+ * Answers a submitted job as OpenAI's image stream: `<kind>.partial_image` events as the worker
+ * stores partials, a `<kind>.completed` event per image as each is stored (with the job id in
+ * `extra`), then the end; `error` with the OpenAI error object when the job fails. The events carry
+ * what the worker announced on the job's progress stream (object keys); the bytes are streamed
+ * from the object store into the event as base64. Partials are numbered per image in the order
+ * sent, so a retry that starts an image over continues the numbering. A client that leaves does
+ * not stop the job.
+ */
+export async function streamImageJob(
+  deps: SubmissionDeps,
+  response: Response,
+  acceptance: Exclude<Acceptance, { kind: 'client_gone' }>,
+  kind: ImageStreamKind,
+): Promise<void> {
+  const jobId = acceptance.job.id;
+  const writer = new SseWriter(response, { 'x-imagegate-job-id': jobId }, deps.settings.sseKeepAliveMs);
+  const sentKeys = new Set<string>();
+  /** Images whose completed event went out: their late partials (a retry's) are not sent. */
+  const completedImages = new Set<number>();
+  const partialsSent = new Map<number, number>();
+  const params = acceptance.job.parameters;
+  const requested = {
+    size: params.size,
+    quality: params.quality,
+    background: params.background,
+    output_format: params.outputFormat,
+  };
+  const imageFrom = (key: string) => ({
+    field: 'b64_json',
+    open: async () => (await deps.store.getObjectStream(key)).stream,
+  });
+  const completed = (key: string, fields: Record<string, unknown>) => {
+    sentKeys.add(key);
+    return writer.event(
+      `${kind}.completed`,
+      { type: `${kind}.completed`, created_at: now(), ...fields, extra: { job_id: jobId } },
+      imageFrom(key),
+    );
+  };
+  const onProgress = (event: JobProgressEvent) => {
+    if (event.kind === 'progress') return writer.comment(event.message);
+    if (event.kind === 'partial_image') {
+      if (completedImages.has(event.image)) return;
+      const index = partialsSent.get(event.image) ?? 0;
+      partialsSent.set(event.image, index + 1);
+      return writer.event(
+        `${kind}.partial_image`,
+        { type: `${kind}.partial_image`, created_at: now(), ...requested, partial_image_index: index },
+        imageFrom(event.key),
+      );
+    }
+    completedImages.add(event.image);
+    if (sentKeys.has(event.key)) return;
+    const { kind: _kind, image: _image, key, content_type: _type, usage, ...fields } = event;
+    return completed(key, { ...fields, ...(usage === undefined ? {} : { usage }) });
+  };
+
+  let stopFollowing = () => {};
+  if (acceptance.kind !== 'finished') {
+    stopFollowing = deps.progress.follow(jobId, (entries) => {
+      for (const entry of entries) onProgress(entry.event)?.catch(() => {});
+    });
+  }
+  let job: JobRow | undefined = acceptance.job;
+  if (!isTerminal(job.status)) {
+    const clientGone = new AbortController();
+    response.on('close', () => clientGone.abort());
+    const ended = deps.waiter.wait(jobId, LONGEST_STREAM_MS, clientGone.signal);
+    // A job that ended between the submission and the wait's start is found here.
+    job = await findJob(deps.pool, jobId);
+    const outcome = job !== undefined && isTerminal(job.status) ? 'finished' : await ended;
+    if (outcome === 'aborted') {
+      stopFollowing();
+      return;
+    }
+    job = await findJob(deps.pool, jobId);
+  }
+  stopFollowing();
+  if (job === undefined || !isTerminal(job.status)) {
+    // Shutting down, or an hour gone: the job runs on and can be read at its URL.
+    await writer.comment(`the job is still running; GET /v1/images/jobs/${jobId}`);
+    await writer.end();
+    return;
+  }
+  if (job.status === 'succeeded') {
+    const result = job.result;
+    for (const image of job.images ?? []) {
+      if (sentKeys.has(image.key)) continue;
+      await completed(image.key, {
+        size: result?.size ?? requested.size,
+        quality: result?.quality ?? requested.quality,
+        background: result?.background ?? requested.background,
+        output_format: result?.output_format ?? requested.output_format,
+        ...(result?.usage === undefined ? {} : { usage: result.usage }),
+      });
+    }
+  } else {
+    await writer.event('error', { type: 'error', error: job.error });
+  }
+  await writer.end();
+}
+
+const now = () => Math.floor(Date.now() / 1000);

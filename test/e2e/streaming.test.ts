@@ -1,0 +1,106 @@
+import OpenAI, { toFile } from 'openai';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gradientPng } from '../support/edit-images.ts';
+import { callJson, type ErrorEnvelope } from '../support/http.ts';
+import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
+
+/**
+ * `stream: true` on the Images API, read by the official `openai` client's stream iterator exactly
+ * as it reads OpenAI: partial images while the job renders, then the completed images.
+ */
+
+let stack: TestStack;
+let account: TestAccount;
+let client: OpenAI;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  account = await stack.createAccount('streams', 20);
+  client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const decodedSize = async (b64: string) => {
+  const meta = await sharp(Buffer.from(b64, 'base64')).metadata();
+  return `${meta.width}x${meta.height}`;
+};
+
+describe('streaming partial images', () => {
+  it('streams 2 partials within the render, then the completed image, through images.generate', async () => {
+    const started = Date.now();
+    const stream = await client.images.generate({
+      model: 'gpt-image-2',
+      prompt: 'a lighthouse [emulate:latency=6000]',
+      size: '1024x1024',
+      quality: 'low',
+      stream: true,
+      partial_images: 2,
+    });
+    const events: { type: string; at: number; size: string; index?: number; jobId?: string }[] = [];
+    for await (const event of stream) {
+      events.push({
+        type: event.type,
+        at: Date.now() - started,
+        size: await decodedSize(event.b64_json),
+        ...(event.type === 'image_generation.partial_image' ? { index: event.partial_image_index } : {}),
+        ...(event.type === 'image_generation.completed'
+          ? { jobId: (event as unknown as { extra: { job_id: string } }).extra.job_id }
+          : {}),
+      });
+    }
+    expect(events.map((event) => event.type)).toEqual([
+      'image_generation.partial_image',
+      'image_generation.partial_image',
+      'image_generation.completed',
+    ]);
+    expect(events.map((event) => event.index)).toEqual([0, 1, undefined]);
+    expect(events.every((event) => event.size === '1024x1024')).toBe(true);
+    // The emulator sends a partial every 2 s of a 6 s render: the first is here within 2.5 s.
+    expect(events[0]?.at).toBeLessThan(2_500);
+    const jobId = events.at(-1)?.jobId ?? '';
+    const job = await callJson<{ status: string; billing: { charged_usd: number } }>(
+      `${stack.baseURL}/images/jobs/${jobId}`,
+      { apiKey: account.apiKey },
+    );
+    expect(job.body.status).toBe('succeeded');
+  }, 30_000);
+
+  it('streams an edit through images.edit', async () => {
+    const stream = await client.images.edit({
+      model: 'gpt-image-2',
+      image: await toFile(await gradientPng(256, 256), 'in.png', { type: 'image/png' }),
+      prompt: 'dusk',
+      size: '1024x1024',
+      quality: 'low',
+      stream: true,
+      partial_images: 1,
+    });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types).toEqual(['image_edit.partial_image', 'image_edit.completed']);
+  }, 30_000);
+
+  it.each([['flux-2-pro'], ['gemini-3-pro-image']])('%s streams completed events only, one per image', async (model) => {
+    const stream = await client.images.generate({ model, prompt: 'a boat', n: 2, stream: true, partial_images: 2 });
+    const types: string[] = [];
+    for await (const event of stream) types.push(event.type);
+    expect(types).toEqual(['image_generation.completed', 'image_generation.completed']);
+  }, 30_000);
+
+  it.each([
+    [{ partial_images: 4 }, {}, 'partial_images'],
+    [{ output_format: 'gif' }, {}, 'stream'],
+    [{}, { prefer: 'respond-async' }, 'stream'],
+  ])('refuses %j %j with a 400 on %s', async (fields, headers, param) => {
+    const refused = await callJson<ErrorEnvelope>(`${stack.baseURL}/images/generations`, {
+      apiKey: account.apiKey,
+      headers,
+      body: { model: 'gpt-image-2.6-flare', prompt: 'x', stream: true, ...fields },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.param).toBe(param);
+  });
+});
