@@ -199,6 +199,37 @@ describe('worker processes', () => {
     }
   }, 40_000);
 
+  it('keeps a stream going when its worker is SIGKILLed: the client ends with the completed image, charged once', async () => {
+    stack.emulator.resetStats();
+    const first = await startProcess();
+    const response = await fetch(`${stack.baseURL}/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${caller.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'gpt-image-2',
+        prompt: 'streamed when the worker dies [emulate:latency=3000]',
+        quality: 'low',
+        stream: true,
+        partial_images: 2,
+      }),
+    });
+    const jobId = response.headers.get('x-imagegate-job-id') ?? '';
+    const text = response.text();
+    await until(() => stack.emulator.stats().inFlight === 1, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // the first partial has gone out
+    await startProcess();
+    await first.kill('SIGKILL');
+
+    const events = [...(await text).matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
+    expect(events.at(-1)).toBe('image_generation.completed');
+    expect(events.filter((event) => event === 'image_generation.completed')).toHaveLength(1);
+    // Partials keep their numbering across the retry: 0 from the first worker, then 1, 2… from the second.
+    const indexes = [...(await text).matchAll(/"partial_image_index":(\d+)/g)].map((match) => Number(match[1]));
+    expect(indexes).toEqual(indexes.map((_, position) => position));
+    await until(async () => (await jobRow(jobId))?.charged_micros !== null, 5_000);
+    expect(await debitEntriesOf(stack.database.pool, jobId)).toBe(1);
+  }, 40_000);
+
   it('lets the job in hand finish on SIGTERM, takes no new one, and exits 0', async () => {
     const worker = await startProcess();
     const inHand = await submit('in hand at SIGTERM [emulate:latency=1500]');
