@@ -24,6 +24,7 @@ export const SMOKE_ARGS: Record<string, string[]> = {
   'edit-memory': ['--rounds', '1', '--in-flight', '2', '--input-bytes', String(1024 * 1024), '--latency-ms', '100'],
   'image-memory': ['--rounds', '1', '--in-flight', '4', '--image-bytes', String(1024 * 1024), '--latency-ms', '100'],
   'redis-footprint': ['--jobs', '4', '--image-bytes', String(1024 * 1024), '--latency-ms', '50', '--sample-ms', '100'],
+  'stream-latency': ['--streams', '2', '--rounds', '1', '--latency-ms', '400'],
   settlement: ['--jobs', '200', '--rounds', '1', '--seconds', '1'],
   'sync-frontier': ['--start', '10', '--max-rate', '10', '--seconds', '1', '--warmup', '0'],
   'sync-overhead': ['--seconds', '1', '--rounds', '1', '--warmup', '0', '--rate', '20'],

@@ -36,6 +36,7 @@ describe('pnpm bench --smoke', () => {
       'rate-limit',
       'redis-footprint',
       'settlement',
+      'stream-latency',
       'sync-frontier',
       'sync-overhead',
     ]);
@@ -55,6 +56,7 @@ describe('pnpm bench --smoke', () => {
     expect(byName.get('sync-overhead')?.results.errors).toBe(0);
     expect(byName.get('image-memory')?.results.errors).toBe(0);
     expect(byName.get('edit-memory')?.results.errors).toBe(0);
+    expect(byName.get('stream-latency')?.results.missing_partials).toBe(0);
     expect(byName.get('settlement')?.results.exact).toBe(1);
     expect(byName.get('redis-footprint')?.results.image_bytes).toBe(0);
     expect(byName.get('redis-footprint')?.results.submit_errors).toBe(0);

@@ -22,6 +22,8 @@ export interface ControlStats {
 export interface ControlDeps {
   faults: FaultController;
   stats: ControlStats;
+  /** When each streamed partial went out (`GET /__emulator/partials`), where the emulator streams. */
+  partials?: () => unknown;
 }
 
 const MAX_CONTROL_BODY_BYTES = 1024 * 1024;
@@ -60,6 +62,9 @@ export async function handleControl(req: IncomingMessage, path: string, deps: Co
     case 'DELETE /__emulator/stats':
       deps.stats.reset();
       return { status: 200, body: deps.stats.snapshot() };
+    case 'GET /__emulator/partials':
+      if (deps.partials !== undefined) return { status: 200, body: deps.partials() };
+      return { status: 404, body: { error: { message: 'this emulator does not stream partials' } } };
     default:
       return { status: 404, body: { error: { message: `Unknown control route ${route}` } } };
   }

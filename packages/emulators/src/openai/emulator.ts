@@ -13,6 +13,7 @@ import { handleGeneration } from './generations-handler.ts';
 import { LISTED_OPENAI_IMAGE_MODELS } from './models.ts';
 import type { ReplyContext } from './reply.ts';
 import { newReplyContext, sendError, sendJson } from './reply.ts';
+import { partialSendLog } from './stream-images.ts';
 
 /** Options for {@link startOpenAIEmulator}. */
 export interface OpenAIEmulatorOptions {
@@ -110,7 +111,7 @@ async function route(
   if (path === GENERATIONS_PATH && method === 'POST') return handleGeneration(req, res, ctx, deps);
   if (path === EDITS_PATH && method === 'POST') return handleEdit(req, res, ctx, deps);
   if (path.startsWith(CONTROL_PREFIX)) {
-    const reply = await handleControl(req, path, deps);
+    const reply = await handleControl(req, path, { ...deps, partials: () => partialSendLog });
     return sendJson(res, ctx, reply.status, reply.body);
   }
   if (path === MODELS_PATH && method === 'GET') {
