@@ -108,6 +108,8 @@ try {
     REDIS_URL,
     REDIS_PREFIX: prefix,
     S3_ENDPOINT: 'http://127.0.0.1:1',
+    // The ingress alone refuses to start without the key that seals webhook secrets.
+    IMAGEGATE_SECRET_KEY: randomBytes(32).toString('base64'),
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',

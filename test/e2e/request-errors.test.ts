@@ -110,7 +110,7 @@ describe('validation', () => {
       'prompt',
       'invalid_value',
     ],
-    ['stream: true', { ...valid, stream: true }, 400, 'invalid_request_error', 'stream', 'invalid_value'],
+    ['stream: "yes"', { ...valid, stream: 'yes' }, 400, 'invalid_request_error', 'stream', 'invalid_type'],
     // `style` is DALL·E 3's and is now accepted (ignored with a warning); `styles` is nobody's.
     [
       'an unknown parameter',

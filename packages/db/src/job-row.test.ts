@@ -28,6 +28,7 @@ function row(overrides: Record<string, unknown> = {}): Record<string, unknown> {
     prices: {},
     hold_micros: 15_000n,
     charged_micros: null,
+    images_expired_at: null,
     settled_at: null,
     idempotency_key: null,
     request_hash: null,

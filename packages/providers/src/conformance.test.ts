@@ -100,10 +100,16 @@ describe.each(targets.map((target) => [target.label, target] as const))('adapter
     expect(result.warnings.join(' ')).toMatch(target.approximated.warning);
   });
 
+  /** Scripts `fault` for one call: twice for a 401 where the adapter refreshes its token and tries again. */
+  const script = (fault: ScriptedFault) => {
+    target.faults.enqueue(fault);
+    if (target.retriesAuthOnce && fault.type === 'error' && fault.status === 401) target.faults.enqueue(fault);
+  };
+
   it.each(ERROR_TABLE)('maps an upstream %s', async (_label, fault, expected) => {
     // Upstreams quote what they were sent (OpenAI's 401 names the key): make every error body do so.
     const quoting = target.echoable ? `It came with key ${target.echoable}.` : undefined;
-    target.faults.enqueue(fault.type === 'error' && quoting ? { ...fault, message: quoting } : fault);
+    script(fault.type === 'error' && quoting ? { ...fault, message: quoting } : fault);
     const error = await failureOf(target.provider.generate(target.request, {}));
     expect({ status: error.status, code: error.code, retryable: error.retryable }).toEqual(expected);
     if (fault.type === 'rate_limit' && target.rateLimitSaysWhen !== false) expect(error.retryAfterMs).toBe(2000);
@@ -114,7 +120,7 @@ describe.each(targets.map((target) => [target.label, target] as const))('adapter
   it.each(ERROR_TABLE)(
     "answers an upstream %s with a listed code, keeping the upstream's own apart",
     async (_label, fault) => {
-      target.faults.enqueue(fault);
+      script(fault);
       const error = await failureOf(target.provider.generate(target.request, {}));
       expect(isErrorCode(error.code)).toBe(true);
       expect(error.upstreamCode).toEqual(expect.any(String));

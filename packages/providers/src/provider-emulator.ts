@@ -50,4 +50,6 @@ export interface ConformanceCase {
   approximated?: { request: ProviderImageRequest; warning: RegExp } | undefined;
   /** False when this upstream's 429 does not say when to come back (Vertex's quota errors). */
   rateLimitSaysWhen?: false | undefined;
+  /** True when the adapter answers a 401 by fetching a fresh token and trying once more (Vertex OAuth). */
+  retriesAuthOnce?: true | undefined;
 }

@@ -174,7 +174,7 @@ describe('POST /v1/images/generations validation', () => {
       'unknown_parameter',
     ],
     ['style is set', { ...base, style: 'vivid' }, 400, 'invalid_request_error', 'style', 'unknown_parameter'],
-    ['stream is true', { ...base, stream: true }, 400, 'invalid_request_error', 'stream', 'invalid_value'],
+    ['stream is not a boolean', { ...base, stream: 'yes' }, 400, 'invalid_request_error', 'stream', 'invalid_type'],
     ['user is a number', { ...base, user: 7 }, 400, 'invalid_request_error', 'user', 'invalid_type'],
     ['a field is unknown', { ...base, seed: 1 }, 400, 'invalid_request_error', 'seed', 'unknown_parameter'],
     [

@@ -37,6 +37,7 @@ export const googleEmulator: ProviderEmulator<RunningGoogleEmulator, GoogleEmula
         secrets: [running.serviceAccount.private_key.split('\n')[1] ?? 'unused', 'ya29.'],
         approximated: { request: { ...imagen, n: 2, prompt: 'a crowd [emulate:filtered=1]' }, warning: /withheld/ },
         rateLimitSaysWhen: false,
+        retriesAuthOnce: true,
       },
       {
         label: 'google gemini (gemini api)',
