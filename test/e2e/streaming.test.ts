@@ -94,6 +94,17 @@ describe('streaming partial images', () => {
     30_000,
   );
 
+  it('passes BFL’s progress on as comments while a FLUX image renders', async () => {
+    const response = await fetch(`${stack.baseURL}/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${account.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'flux-2-pro', prompt: 'slow flux [emulate:latency=2500]', stream: true }),
+    });
+    const text = await response.text();
+    expect(text).toMatch(/^: image 1: \d+% rendered$/m);
+    expect(text).toContain('event: image_generation.completed');
+  }, 30_000);
+
   it('quotes and charges the partials OpenAI bills: 100 output tokens each', async () => {
     const charged = async (partials: number) => {
       const stream = await client.images.generate({

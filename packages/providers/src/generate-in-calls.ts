@@ -15,6 +15,8 @@ export interface GenerateInCallsOptions {
    * and announces each image as it is done). A failure here fails the call.
    */
   onCallDone?: ((call: number, result: ProviderImageResult) => Promise<void>) | undefined;
+  /** What call `call`'s upstream says of its progress. */
+  onProgress?: ((call: number, message: string) => void) | undefined;
 }
 
 /** How `n` images split into calls of at most `perCall`: 10 by 4 → [4, 4, 2]. */
@@ -35,7 +37,7 @@ export async function generateInCalls(
   request: ProviderImageRequest,
   options: GenerateInCallsOptions,
 ): Promise<ProviderImageResult> {
-  const { onTaskSubmitted, onPartialImage, onCallDone } = options;
+  const { onTaskSubmitted, onPartialImage, onCallDone, onProgress } = options;
   const calls = splitIntoCalls(request.n, Math.max(1, options.imagesPerCall));
   const settled = await Promise.allSettled(
     calls.map(async (n, index) => {
@@ -46,6 +48,7 @@ export async function generateInCalls(
           pendingTask: options.pendingTasks?.[String(index)],
           onTaskSubmitted: onTaskSubmitted && ((task) => onTaskSubmitted(index, task)),
           onPartialImage: onPartialImage && ((image, partial) => onPartialImage(index, image, partial)),
+          onProgress: onProgress && ((message) => onProgress(index, message)),
         },
       );
       await onCallDone?.(index, result);

@@ -89,6 +89,8 @@ export interface GenerateOptions {
    * arrives (`index` is the upstream's `partial_image_index`). The call waits for it.
    */
   onPartialImage?: ((image: ProviderImage, index: number) => Promise<void>) | undefined;
+  /** Progress an upstream reports while it renders (BFL's polls), in words; not waited for. */
+  onProgress?: ((message: string) => void) | undefined;
 }
 
 export interface ImageProvider {

@@ -21,6 +21,8 @@ export interface BflResultResponse {
   sample: string | undefined;
   /** Free-form: `{"Moderation Reasons": [...]}`, `{error: "..."}`, or a string. */
   details: unknown;
+  /** How far a pending task is, 0–1, where BFL says. */
+  progress: number | undefined;
 }
 
 /** A request's `WxH` size as BFL's `width`/`height`, for models not sized by aspect ratio. */
@@ -71,6 +73,7 @@ const resultResponseSchema = z.object({
   status: z.string(),
   result: lenient(z.object({ sample: lenient(z.string()) })),
   details: z.unknown(),
+  progress: lenient(z.number().min(0).max(1)),
 });
 
 /** The submit answer, or undefined when it lacks `id` or `polling_url` (e.g. a webhook answer). */
@@ -90,5 +93,10 @@ export function parseSubmitResponse(body: unknown): BflSubmitResponse | undefine
 export function parseResultResponse(body: unknown): BflResultResponse | undefined {
   const parsed = resultResponseSchema.safeParse(body);
   if (!parsed.success) return undefined;
-  return { status: parsed.data.status, sample: parsed.data.result?.sample, details: parsed.data.details };
+  return {
+    status: parsed.data.status,
+    sample: parsed.data.result?.sample,
+    details: parsed.data.details,
+    progress: parsed.data.progress,
+  };
 }

@@ -110,6 +110,7 @@ async function run(
       waitFirst: !resumed,
       signal,
       redact: context.redact,
+      onProgress: options.onProgress && ((fraction) => options.onProgress?.(`${Math.round(fraction * 100)}% rendered`)),
     });
     if (outcome.type === 'ready') {
       const image = await download(context.http, outcome.sampleUrl, request, signal);

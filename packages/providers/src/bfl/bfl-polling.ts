@@ -27,6 +27,8 @@ export interface PollTaskOptions {
   /** Ends a wait or a poll at once. */
   signal: AbortSignal;
   redact: Redact;
+  /** Each poll of a pending task that says how far it is (0–1). */
+  onProgress?: ((fraction: number) => void) | undefined;
 }
 
 const BACKOFF_FACTOR = 1.5;
@@ -62,5 +64,6 @@ export async function pollTask(http: BflHttp, task: UpstreamTask, options: PollT
       case 'Task not found':
         return { type: 'not_found' };
     }
+    if (result.progress !== undefined) options.onProgress?.(result.progress);
   }
 }

@@ -204,6 +204,7 @@ export function createGenerateImageProcessor(
         onTaskSubmitted: (index, task) => recordUpstreamTask(pool, jobId, index, task),
         onPartialImage: streamed?.onPartialImage,
         onCallDone: streamed?.onCallDone,
+        onProgress: streamed?.onProgress,
       });
     } catch (thrown) {
       if (thrown instanceof RateLimitError) throw thrown;

@@ -65,6 +65,14 @@ export class StreamedImages {
     }
   };
 
+  /** Upstream progress (BFL's), announced for the stream to pass on as a comment; a lost one does not matter. */
+  readonly onProgress = (call: number, message: string): void => {
+    appendJobProgress(this.#redis, this.#prefix, this.#jobId, {
+      kind: 'progress',
+      message: `image ${call + 1}: ${message}`,
+    }).catch(() => {});
+  };
+
   /** The stored images of every call that succeeded, in call order. */
   images(): StoredImage[] {
     return [...this.#byCall].sort(([a], [b]) => a - b).flatMap(([, stored]) => stored);
