@@ -7,6 +7,7 @@ export * from './provider-queue.ts';
 export * from './queue-entry-states.ts';
 export * from './queue-names.ts';
 export * from './queue-position.ts';
+export * from './queue-stats.ts';
 export * from './redis-connection.ts';
 export * from './settlement-queue.ts';
 export * from './webhook-queue.ts';

@@ -7,6 +7,7 @@ import {
   redisEnvSchema,
   s3EnvSchema,
 } from '@imagegate/core';
+import { telemetryEnvSchema } from '@imagegate/telemetry';
 import { webhookUrlEnvSchema } from '@imagegate/webhooks';
 import { z } from 'zod';
 
@@ -17,6 +18,7 @@ const ingressEnvSchema = z.object({
   ...imageUrlEnvSchema.shape,
   ...loggingEnvSchema.shape,
   ...webhookUrlEnvSchema.shape,
+  ...telemetryEnvSchema.shape,
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   /** Guards /admin/v1; the admin API is off when unset. */

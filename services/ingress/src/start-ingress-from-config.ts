@@ -8,8 +8,10 @@ import {
   createSettlementQueue,
   createWebhookQueue,
   parseProviderLimits,
+  readQueueStats,
 } from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
+import { createTelemetry, observeQueues, type Telemetry, tracingOptionsOf } from '@imagegate/telemetry';
 import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
 import type { IngressConfig } from './config.ts';
 import { JobWaiter } from './job-waiter.ts';
@@ -19,13 +21,16 @@ import { type RunningIngress, startIngress } from './start-ingress.ts';
 /**
  * Opens every connection the config names (pool, Redis, queues, object store), starts the ingress
  * on them with `startIngress`, and closes them all on `close()`: what `main.ts`, `pnpm start` and
- * the test stack run. `resolveHost` replaces DNS for the webhook URL guard (tests).
+ * the test stack run. `resolveHost` replaces DNS for the webhook URL guard (tests). `telemetry`:
+ * the process's, when it runs other services too (their metrics then show at this `/metrics`);
+ * without it the ingress makes its own from the config.
  */
 export async function startIngressFromConfig(
   config: IngressConfig,
   logger: Logger,
-  overrides: { resolveHost?: HostResolver } = {},
+  overrides: { resolveHost?: HostResolver; telemetry?: Telemetry } = {},
 ): Promise<RunningIngress> {
+  const telemetry = overrides.telemetry ?? (await createTelemetry(tracingOptionsOf(config, 'imagegate-ingress')));
   const pool = createPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'imagegate-ingress',
@@ -41,6 +46,8 @@ export async function startIngressFromConfig(
   const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX });
   const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX });
   const store = createObjectStore(objectStoreConfigFromEnv(config));
+  const allQueues = [...queues.values(), webhookQueue, settlementQueue];
+  const stopObservingQueues = observeQueues(telemetry.metrics, () => readQueueStats(allQueues));
   const ingress = await startIngress(
     {
       pool,
@@ -62,6 +69,7 @@ export async function startIngressFromConfig(
       catalog,
       waiter: new JobWaiter(pool),
       logger,
+      telemetry,
       settings: {
         redisPrefix: config.REDIS_PREFIX,
         adminToken: config.ADMIN_TOKEN,
@@ -88,7 +96,9 @@ export async function startIngressFromConfig(
     ...ingress,
     async close() {
       await ingress.close();
-      await Promise.all([...queues.values(), webhookQueue, settlementQueue].map((queue) => queue.close()));
+      stopObservingQueues();
+      if (overrides.telemetry === undefined) await telemetry.tracing.shutdown();
+      await Promise.all(allQueues.map((queue) => queue.close()));
       subscriber.disconnect();
       redis.disconnect();
       store.close();
