@@ -8,7 +8,11 @@ export interface GenerateInCallsOptions {
   /** Tasks earlier deliveries of this job submitted, by call index. */
   pendingTasks?: Readonly<Record<string, UpstreamTask>> | undefined;
   onTaskSubmitted?: ((index: number, task: UpstreamTask) => Promise<void>) | undefined;
+  /** Runs each upstream call (its index, the call): where the worker times, counts and traces calls. */
+  aroundCall?: (<T>(index: number, call: () => Promise<T>) => Promise<T>) | undefined;
 }
+
+const justCall = <T>(_index: number, call: () => Promise<T>): Promise<T> => call();
 
 /** How `n` images split into calls of at most `perCall`: 10 by 4 → [4, 4, 2]. */
 export function splitIntoCalls(n: number, perCall: number): number[] {
@@ -28,17 +32,19 @@ export async function generateInCalls(
   request: ProviderImageRequest,
   options: GenerateInCallsOptions,
 ): Promise<ProviderImageResult> {
-  const { onTaskSubmitted } = options;
+  const { onTaskSubmitted, aroundCall = justCall } = options;
   const calls = splitIntoCalls(request.n, Math.max(1, options.imagesPerCall));
   const settled = await Promise.allSettled(
     calls.map((n, index) =>
-      provider.generate(
-        { ...request, n },
-        {
-          signal: options.signal,
-          pendingTask: options.pendingTasks?.[String(index)],
-          onTaskSubmitted: onTaskSubmitted && ((task) => onTaskSubmitted(index, task)),
-        },
+      aroundCall(index, () =>
+        provider.generate(
+          { ...request, n },
+          {
+            signal: options.signal,
+            pendingTask: options.pendingTasks?.[String(index)],
+            onTaskSubmitted: onTaskSubmitted && ((task) => onTaskSubmitted(index, task)),
+          },
+        ),
       ),
     ),
   );

@@ -1,4 +1,5 @@
 import type { WebhookDeliveryPayload } from '@imagegate/contracts';
+import { currentTraceparent } from '@imagegate/telemetry';
 import { Queue } from 'bullmq';
 import type { Redis } from './redis-connection.ts';
 
@@ -31,7 +32,11 @@ export function createWebhookQueue(options: { connection: Redis; prefix: string 
  * a delivery that is already queued (or being attempted) changes nothing.
  */
 export async function enqueueWebhookDelivery(queue: WebhookQueue, deliveryId: string): Promise<void> {
-  await queue.add('deliver', { deliveryId }, { jobId: deliveryId });
+  // With tracing on, the entry carries the ending's trace: the delivery joins the job's trace.
+  const traceparent = currentTraceparent();
+  await queue.add('deliver', traceparent === undefined ? { deliveryId } : { deliveryId, traceparent }, {
+    jobId: deliveryId,
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { QueueStatsSource } from './queue-stats.ts';
+import type { QueueStats, QueueStatsSource } from './queue-stats.ts';
 
 /** Seconds: from a fast JSON read to a long image generation. */
 const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -21,7 +21,7 @@ export interface GatewayMetrics {
   /** One per upstream call (a job of n images may make several); `status`: `ok` or the error code. */
   upstreamCalls: Counter<'provider' | 'model' | 'status'>;
   upstreamCallDuration: Histogram<'provider' | 'model'>;
-  /** One per worker attempt at a job; `outcome`: `succeeded`, `retry`, `rate_limited`, `fallback`, `failed`, `canceled`. */
+  /** One per worker attempt that called (or tried to call) the upstream; `outcome`: `succeeded`, `retry`, `rate_limited`, `failed` (on to a fallback, or the job fails), `canceled`. */
   upstreamAttempts: Counter<'provider' | 'model' | 'outcome'>;
   /** Where the queue gauges are read from at each scrape (see `observeQueues`). */
   queueSources: Set<QueueStatsSource>;
@@ -45,34 +45,46 @@ export function createGatewayMetrics(): GatewayMetrics {
   const registry = new Registry();
   const registers = [registry];
   const usd = (name: string, help: string) => new Counter({ name, help, registers });
-  const queueGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['queue'], registers });
   const queueSources = new Set<QueueStatsSource>();
-  const queueWaiting = new Gauge({
-    name: 'imagegate_queue_waiting',
-    help: 'Entries waiting in the queue (read at scrape time).',
-    labelNames: ['queue'],
-    // Registered before the other three and collected first: one read of the queues sets all four.
-    registers,
-    async collect() {
-      const gauges = [queueWaiting, queueActive, queueDelayed, queueOldestWaitingAge];
-      for (const gauge of gauges) gauge.reset();
-      const stats = (await Promise.all([...queueSources].map((source) => source()))).flat();
-      for (const { queue, waiting, active, delayed, oldestWaitingAgeS } of stats) {
-        queueWaiting.set({ queue }, waiting);
-        queueActive.set({ queue }, active);
-        queueDelayed.set({ queue }, delayed);
-        queueOldestWaitingAge.set({ queue }, oldestWaitingAgeS);
-      }
-    },
-  });
-  const queueActive = queueGauge('imagegate_queue_active', 'Entries a worker holds now.');
+  // prom-client collects every metric of a scrape at once: the four queue gauges share one read.
+  let reading: Promise<QueueStats[]> | undefined;
+  const readQueues = (): Promise<QueueStats[]> => {
+    reading ??= Promise.all([...queueSources].map((source) => source()))
+      .then((each) => each.flat())
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  };
+  const queueGauge = (name: string, help: string, valueOf: (stats: QueueStats) => number): Gauge<'queue'> => {
+    const gauge: Gauge<'queue'> = new Gauge({
+      name,
+      help,
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        const stats = await readQueues();
+        gauge.reset();
+        for (const queue of stats) gauge.set({ queue: queue.queue }, valueOf(queue));
+      },
+    });
+    return gauge;
+  };
+  const queueWaiting = queueGauge(
+    'imagegate_queue_waiting',
+    'Entries waiting for a worker (read at scrape time).',
+    (stats) => stats.waiting,
+  );
+  const queueActive = queueGauge('imagegate_queue_active', 'Entries a worker holds now.', (stats) => stats.active);
   const queueDelayed = queueGauge(
     'imagegate_queue_delayed',
     'Entries waiting for a later time (retries, rate-limit pauses).',
+    (stats) => stats.delayed,
   );
   const queueOldestWaitingAge = queueGauge(
     'imagegate_queue_oldest_waiting_age_seconds',
-    'Age of the oldest waiting entry (0 when none waits).',
+    'Age of the oldest entry waiting for a worker (0 when none waits).',
+    (stats) => stats.oldestWaitingAgeS,
   );
   return {
     registry,
@@ -116,7 +128,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     upstreamAttempts: new Counter({
       name: 'imagegate_upstream_attempts_total',
-      help: "Worker attempts at a job's step, by provider, model and outcome (succeeded, retry, rate_limited, fallback, failed, canceled).",
+      help: "Worker attempts at a job's step, by provider, model and outcome (succeeded, retry, rate_limited, failed, canceled).",
       labelNames: ['provider', 'model', 'outcome'],
       registers,
     }),

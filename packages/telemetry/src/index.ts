@@ -2,6 +2,7 @@ export * from './gateway-metrics.ts';
 export * from './in-span.ts';
 export * from './metrics-server.ts';
 export * from './observe-queues.ts';
+export * from './process-telemetry.ts';
 export * from './queue-stats.ts';
 export * from './telemetry.ts';
 export * from './telemetry-env.ts';

@@ -1,3 +1,4 @@
+import { parseEnv } from '@imagegate/core';
 import { z } from 'zod';
 
 /** The telemetry variables every service reads (docs/operations.md, "Metrics" and "Traces"). */
@@ -18,6 +19,11 @@ export const telemetryEnvSchema = z.object({
 });
 
 export type TelemetryConfig = z.output<typeof telemetryEnvSchema>;
+
+/** The telemetry variables of `env` (a process running several services reads them once). */
+export function parseTelemetryConfig(env: Record<string, string | undefined>): TelemetryConfig {
+  return parseEnv(telemetryEnvSchema, env);
+}
 
 /** The tracing options of `config` for a service named `serviceName`. */
 export function tracingOptionsOf(config: TelemetryConfig, serviceName: string) {

@@ -11,7 +11,7 @@ import {
   readQueueStats,
 } from '@imagegate/queue';
 import { createObjectStore, objectStoreConfigFromEnv } from '@imagegate/storage';
-import { createTelemetry, observeQueues, type Telemetry, tracingOptionsOf } from '@imagegate/telemetry';
+import { observeQueues, openTelemetry, type Telemetry } from '@imagegate/telemetry';
 import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
 import type { IngressConfig } from './config.ts';
 import { JobWaiter } from './job-waiter.ts';
@@ -30,7 +30,8 @@ export async function startIngressFromConfig(
   logger: Logger,
   overrides: { resolveHost?: HostResolver; telemetry?: Telemetry } = {},
 ): Promise<RunningIngress> {
-  const telemetry = overrides.telemetry ?? (await createTelemetry(tracingOptionsOf(config, 'imagegate-ingress')));
+  const opened = await openTelemetry(config, 'imagegate-ingress', overrides.telemetry);
+  const { telemetry } = opened;
   const pool = createPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'imagegate-ingress',
@@ -97,7 +98,7 @@ export async function startIngressFromConfig(
     async close() {
       await ingress.close();
       stopObservingQueues();
-      if (overrides.telemetry === undefined) await telemetry.tracing.shutdown();
+      await opened.close();
       await Promise.all(allQueues.map((queue) => queue.close()));
       subscriber.disconnect();
       redis.disconnect();
