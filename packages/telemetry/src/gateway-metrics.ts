@@ -56,7 +56,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       });
     return reading;
   };
-  const queueGauge = (name: string, help: string, valueOf: (stats: QueueStats) => number): Gauge<'queue'> => {
+  const queueGauge = (name: string, help: string, readingOf: (stats: QueueStats) => number): Gauge<'queue'> => {
     const gauge: Gauge<'queue'> = new Gauge({
       name,
       help,
@@ -65,7 +65,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       async collect() {
         const stats = await readQueues();
         gauge.reset();
-        for (const queue of stats) gauge.set({ queue: queue.queue }, valueOf(queue));
+        for (const queue of stats) gauge.set({ queue: queue.queue }, readingOf(queue));
       },
     });
     return gauge;
