@@ -151,7 +151,10 @@ describe('a worker process on its own', () => {
       expect(worker.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const response = await fetch(`${worker.metricsUrl}/metrics`);
       expect(response.status).toBe(200);
-      expect(await response.text()).toContain('# TYPE imagegate_settlement_batch_size histogram');
+      const text = await response.text();
+      expect(text).toContain('# TYPE imagegate_settlement_batch_size histogram');
+      // Node's process metrics too (prom-client's defaults).
+      expect(text).toContain('# TYPE process_cpu_seconds_total counter');
       expect((await fetch(`${worker.metricsUrl}/other`)).status).toBe(404);
     } finally {
       await worker.close();

@@ -1,5 +1,7 @@
 import { waitForSettlements } from '@imagegate/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { gradientPng } from '../support/edit-images.ts';
 import { callJson } from '../support/http.ts';
 import { type OtlpReceiver, startOtlpReceiver } from '../support/otlp-receiver.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
@@ -75,4 +77,40 @@ describe('OpenTelemetry with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(byName('upstream call')?.attributes).toMatchObject({ 'imagegate.provider': 'openai' });
     expect(roots[0]?.serviceName).toBe('imagegate');
   });
+
+  it.each(['json', 'multipart'])(
+    'keeps an edit (%s body) in its request’s trace past the body parser: hold, enqueue and worker',
+    async (encoding) => {
+      // Large enough to arrive in many socket reads: the parser's callback then runs outside the request.
+      const source = await gradientPng(1024, 1024);
+      const fields = { model: 'gpt-image-2', prompt: `traced ${encoding} edit`, size: '1024x1024' };
+      let jobId: string;
+      if (encoding === 'json') {
+        const response = await callJson<{ extra: { job_id: string } }>(`${stack.baseURL}/images/edits`, {
+          apiKey: account.apiKey,
+          body: { ...fields, images: [{ image_url: `data:image/png;base64,${source.toString('base64')}` }] },
+        });
+        expect(response.status).toBe(200);
+        jobId = response.body.extra.job_id;
+      } else {
+        const form = new FormData();
+        form.append('image', new Blob([source], { type: 'image/png' }), 'source.png');
+        for (const [name, value] of Object.entries(fields)) form.append(name, value);
+        const response = await fetch(`${stack.baseURL}/images/edits`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${account.apiKey}` },
+          body: form,
+        });
+        expect(response.status).toBe(200);
+        jobId = z.object({ extra: z.object({ job_id: z.string() }) }).parse(await response.json()).extra.job_id;
+      }
+      const hold = () =>
+        collector.spans.find((span) => span.name === 'hold' && span.attributes['imagegate.job_id'] === jobId);
+      const names = () =>
+        new Set(collector.spans.filter((span) => span.traceId === hold()?.traceId).map((span) => span.name));
+      const expected = ['POST /v1/images/edits', 'hold', 'enqueue', 'worker attempt', 'upstream call', 'store'];
+      await spansUntil(() => expected.every((name) => names().has(name)));
+      expect([...names()]).toEqual(expect.arrayContaining(expected));
+    },
+  );
 });

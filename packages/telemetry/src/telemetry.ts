@@ -1,3 +1,4 @@
+import { collectDefaultMetrics } from 'prom-client';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.ts';
 import { disabledTracing, startTracing, type Tracing, type TracingOptions } from './tracing.ts';
 
@@ -11,9 +12,14 @@ export interface Telemetry {
   tracing: Tracing;
 }
 
-/** Fresh metrics and tracing as configured (see `startTracing`). */
+/**
+ * Fresh metrics and tracing as configured (see `startTracing`). The registry also gets Node's
+ * process metrics (CPU, memory, event-loop lag, handles: prom-client's defaults).
+ */
 export async function createTelemetry(tracing: TracingOptions): Promise<Telemetry> {
-  return { metrics: createGatewayMetrics(), tracing: await startTracing(tracing) };
+  const metrics = createGatewayMetrics();
+  collectDefaultMetrics({ register: metrics.registry });
+  return { metrics, tracing: await startTracing(tracing) };
 }
 
 /** Metrics nobody scrapes and no tracing: for services started from deps that name none. */

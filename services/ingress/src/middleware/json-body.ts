@@ -1,7 +1,6 @@
 import { InvalidRequestError } from '@imagegate/core';
 import express, { type RequestHandler } from 'express';
 import { findInvalidUtf8 } from './invalid-utf8.ts';
-import { resumeRequestContext } from './observe-requests.ts';
 import { storableJson } from './storable-json.ts';
 
 /**
@@ -25,7 +24,5 @@ export function jsonBody(maxBodyBytes: number): RequestHandler[] {
       },
     }),
     storableJson,
-    // The parser's callback runs outside the request's trace; the handlers after it run inside again.
-    resumeRequestContext,
   ];
 }

@@ -1,12 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Telemetry } from '@imagegate/telemetry';
 import { contextOfTraceparent } from '@imagegate/telemetry';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { NextFunction, Request, Response } from 'express';
 import type { MatchedPath } from '../openapi/route-matcher.ts';
-
-/** What `resumeRequestContext` runs the rest of the request in, kept on `response.locals`. */
-const ASYNC_CONTEXT = 'asyncContext';
 
 /**
  * Counts every request by route template, method and status and times it; with tracing on, runs
@@ -40,19 +36,8 @@ export function observeRequests(telemetry: Telemetry, matchPath: (path: string) 
       next();
       return;
     }
-    context.with(trace.setSpan(context.active(), span), () => {
-      response.locals[ASYNC_CONTEXT] = AsyncLocalStorage.snapshot();
-      next();
-    });
+    // The rest of the request runs in the span: AsyncLocalStorage (Node 24's async context frames)
+    // carries it across awaits and the body parser's stream callbacks alike.
+    context.with(trace.setSpan(context.active(), span), next);
   };
-}
-
-/**
- * Puts the request back in its span after a body parser: a parser calls `next` from the socket's
- * events, which run outside the request's async context. Without tracing there is nothing to resume.
- */
-export function resumeRequestContext(_request: Request, response: Response, next: NextFunction): void {
-  const resume: unknown = response.locals[ASYNC_CONTEXT];
-  if (typeof resume === 'function') resume(next);
-  else next();
 }
