@@ -34,6 +34,7 @@ import {
   startSettlementWorkerFromConfig,
 } from '@imagegate/settlement-worker';
 import { createLocalObjectStore, type ObjectStore } from '@imagegate/storage';
+import { createTelemetry, parseTelemetryConfig, type Telemetry, tracingOptionsOf } from '@imagegate/telemetry';
 import {
   createTestBucket,
   createTestDatabase,
@@ -92,6 +93,8 @@ export interface TestStack {
    * test can keep jobs queued or play a worker itself.
    */
   pretendServed(provider: string): Promise<void>;
+  /** The metrics and tracing every service of the stack shares (the ingress's `/metrics` shows them all). */
+  telemetry: Telemetry;
   /** Fetch with the admin token. */
   admin(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
   stop(): Promise<void>;
@@ -184,15 +187,26 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   const { openai: emulator, google, bfl } = emulated.typed;
   const logger = createLogger({ level: env.LOG_LEVEL });
+  // Shared, as `./imagegate.sh start` shares it: one /metrics for the whole pipeline.
+  const telemetry = await createTelemetry(tracingOptionsOf(parseTelemetryConfig(env), 'imagegate'));
   const worker =
     options.providerWorker === false
       ? noProviderWorker()
-      : await startProviderWorkerFromConfig(loadWorkerConfig(env), logger);
-  const settlement = await startSettlementWorkerFromConfig(loadSettlementConfig(env), logger, options.settlementFaults);
+      : await startProviderWorkerFromConfig(loadWorkerConfig(env), logger, { telemetry });
+  const settlement = await startSettlementWorkerFromConfig(
+    loadSettlementConfig(env),
+    logger,
+    options.settlementFaults,
+    { telemetry },
+  );
   const webhooks = await startWebhookWorkerFromConfig(loadWebhookWorkerConfig(env), logger, {
     resolveHost: options.resolveHost,
+    telemetry,
   });
-  let ingress = await startIngressFromConfig(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
+  let ingress = await startIngressFromConfig(loadIngressConfig(env), logger, {
+    resolveHost: options.resolveHost,
+    telemetry,
+  });
 
   async function admin(path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
     return fetch(`${stack.url}${path}`, {
@@ -218,6 +232,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     worker,
     settlement,
     webhooks,
+    telemetry,
     admin,
     async pretendServed(provider) {
       await redis.redis.set(workerHeartbeatKey(redis.prefix, provider), 'test', 'PX', 600_000);
@@ -240,7 +255,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     async restartIngress(extra) {
       await ingress.close();
       Object.assign(env, extra, { PORT: String(new URL(ingress.url).port) });
-      ingress = await startIngressFromConfig(loadIngressConfig(env), logger, { resolveHost: options.resolveHost });
+      ingress = await startIngressFromConfig(loadIngressConfig(env), logger, {
+        resolveHost: options.resolveHost,
+        telemetry,
+      });
       stack.ingress = ingress;
     },
     async stop() {
@@ -251,6 +269,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await worker.close();
       await stack.settlement.close();
       await stack.webhooks.close();
+      await telemetry.tracing.shutdown();
       await Promise.all([...emulated.all.values()].map((running) => running.close()));
       rmSync(secrets, { recursive: true, force: true });
       await store.deleteBucket().catch(() => {});

@@ -19,6 +19,7 @@ import {
 } from '@imagegate/providers';
 import { loadSettlementConfig, startSettlementWorkerFromConfig } from '@imagegate/settlement-worker';
 import { objectStoreFromEnv } from '@imagegate/storage';
+import { openTelemetry, parseTelemetryConfig } from '@imagegate/telemetry';
 import { loadWebhookWorkerConfig, startWebhookWorkerFromConfig } from '@imagegate/webhook-worker';
 import { loadLocalConfig } from './config.ts';
 import { ensureDevCredentials } from './dev-credentials.ts';
@@ -100,19 +101,31 @@ try {
     );
   store.close();
 
-  const worker = await startProviderWorkerFromConfig(workerConfig, logger.child({ service: 'provider-worker' }));
+  // One registry and tracer for every service here: the ingress's /metrics shows them all (and
+  // METRICS_PORT, when set, serves the same).
+  const opened = await openTelemetry(parseTelemetryConfig(env), 'imagegate');
+  stops.unshift(opened.close);
+  const { telemetry } = opened;
+  const worker = await startProviderWorkerFromConfig(workerConfig, logger.child({ service: 'provider-worker' }), {
+    telemetry,
+  });
   stops.unshift(worker.close);
   const settlement = await startSettlementWorkerFromConfig(
     loadSettlementConfig(env),
     logger.child({ service: 'settlement-worker' }),
+    undefined,
+    { telemetry },
   );
   stops.unshift(settlement.close);
   const webhooks = await startWebhookWorkerFromConfig(
     loadWebhookWorkerConfig(env),
     logger.child({ service: 'webhook-worker' }),
+    { telemetry },
   );
   stops.unshift(webhooks.close);
-  const ingress = await startIngressFromConfig(loadIngressConfig(env), logger.child({ service: 'ingress' }));
+  const ingress = await startIngressFromConfig(loadIngressConfig(env), logger.child({ service: 'ingress' }), {
+    telemetry,
+  });
   stops.unshift(ingress.close);
 
   const lines = [

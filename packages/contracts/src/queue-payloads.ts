@@ -4,15 +4,22 @@ import { z } from 'zod';
  * A provider queue job carries only the job id: Postgres holds the request, so a job that Redis
  * loses can be re-enqueued from the database alone, and no prompt or image bytes sit in Redis.
  */
-export const generationJobPayloadSchema = z.object({ jobId: z.string() });
+export const generationJobPayloadSchema = z.object({
+  jobId: z.string(),
+  /** The W3C trace context of the enqueueing span, when tracing is on (the worker's spans continue it). */
+  traceparent: z.string().max(55).optional(),
+});
 export type GenerationJobPayload = z.infer<typeof generationJobPayloadSchema>;
 
 /** A settlement queue entry: the job whose hold to settle (Postgres holds the rest). */
-export const settlementPayloadSchema = z.object({ jobId: z.string() });
+export const settlementPayloadSchema = z.object({ jobId: z.string(), traceparent: z.string().max(55).optional() });
 export type SettlementPayload = z.infer<typeof settlementPayloadSchema>;
 
 /** A webhook queue entry: the delivery to attempt (Postgres holds the delivery). */
-export const webhookDeliveryPayloadSchema = z.object({ deliveryId: z.string() });
+export const webhookDeliveryPayloadSchema = z.object({
+  deliveryId: z.string(),
+  traceparent: z.string().max(55).optional(),
+});
 export type WebhookDeliveryPayload = z.infer<typeof webhookDeliveryPayloadSchema>;
 
 /** Published on the job-events channel when a job reaches a terminal state. */

@@ -26,6 +26,7 @@ export const ERROR_CODES = [
   'not_found',
   'model_not_found',
   'unknown_url',
+  'method_not_allowed',
   'request_timeout',
   'idempotency_conflict',
   'range_not_satisfiable',
@@ -145,6 +146,11 @@ export const ERROR_CODE_DETAILS = {
   },
   model_not_found: { status: 404, type: 'invalid_request_error', meaning: 'No model of that name in the catalog.' },
   unknown_url: { status: 404, type: 'invalid_request_error', meaning: 'No endpoint at this method and path.' },
+  method_not_allowed: {
+    status: 405,
+    type: 'invalid_request_error',
+    meaning: 'The path exists but not with this method; `Allow` lists the methods it takes.',
+  },
   request_timeout: { status: 408, type: 'invalid_request_error', meaning: 'The request took too long to arrive.' },
   idempotency_conflict: {
     status: 409,

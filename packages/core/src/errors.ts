@@ -120,6 +120,13 @@ export class NotFoundError extends GatewayError {
   }
 }
 
+/** A known path asked with a method it does not take (the route answers with `Allow`). */
+export class MethodNotAllowedError extends GatewayError {
+  constructor(message: string, options: GatewayErrorOptions = {}) {
+    super(405, 'invalid_request_error', message, { ...options, code: 'method_not_allowed' });
+  }
+}
+
 /** Node's parser gave up waiting for the request to arrive (the server's `requestTimeout`). */
 export class RequestTimeoutError extends GatewayError {
   constructor(message = 'The request took too long to arrive.', options: GatewayErrorOptions = {}) {

@@ -14,8 +14,12 @@ const settlementJobSchema = jobColumnsSchema
     hold_micros: true,
     images: true,
     result: true,
+    // For the metrics: how and when the job ended.
+    provider: true,
+    error: true,
+    completed_at: true,
   })
-  .extend({ request: z.object({ n: z.int() }) });
+  .extend({ request: z.object({ n: z.int() }), operation: z.string() });
 export type SettlementJob = z.infer<typeof settlementJobSchema>;
 
 /** What `findJobsToSettle` read: the jobs to settle, and those whose stored columns do not parse. */
@@ -32,7 +36,8 @@ export interface JobsToSettle {
 export async function findJobsToSettle(db: Queryable, jobIds: readonly string[]): Promise<JobsToSettle> {
   const { rows } = await db.query({
     name: 'find-jobs-to-settle',
-    text: `select id, account_id, status, model, prices, markup_permille, hold_micros, images, result, request
+    text: `select id, account_id, status, model, prices, markup_permille, hold_micros, images, result, request,
+                  provider, error, completed_at, operation
            from jobs where id = any($1::text[]) and settled_at is null and status in ('succeeded', 'failed', 'canceled')`,
     values: [jobIds],
   });

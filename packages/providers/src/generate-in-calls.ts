@@ -17,7 +17,11 @@ export interface GenerateInCallsOptions {
   onCallDone?: ((call: number, result: ProviderImageResult) => Promise<void>) | undefined;
   /** What call `call`'s upstream says of its progress. */
   onProgress?: ((call: number, message: string) => void) | undefined;
+  /** Runs each upstream call (its index, the call): where the worker times, counts and traces calls. */
+  aroundCall?: (<T>(index: number, call: () => Promise<T>) => Promise<T>) | undefined;
 }
+
+const justCall = <T>(_index: number, call: () => Promise<T>): Promise<T> => call();
 
 /** How `n` images split into calls of at most `perCall`: 10 by 4 → [4, 4, 2]. */
 export function splitIntoCalls(n: number, perCall: number): number[] {
@@ -37,19 +41,21 @@ export async function generateInCalls(
   request: ProviderImageRequest,
   options: GenerateInCallsOptions,
 ): Promise<ProviderImageResult> {
-  const { onTaskSubmitted, onPartialImage, onCallDone, onProgress } = options;
+  const { onTaskSubmitted, onPartialImage, onCallDone, onProgress, aroundCall = justCall } = options;
   const calls = splitIntoCalls(request.n, Math.max(1, options.imagesPerCall));
   const settled = await Promise.allSettled(
     calls.map(async (n, index) => {
-      const result = await provider.generate(
-        { ...request, n },
-        {
-          signal: options.signal,
-          pendingTask: options.pendingTasks?.[String(index)],
-          onTaskSubmitted: onTaskSubmitted && ((task) => onTaskSubmitted(index, task)),
-          onPartialImage: onPartialImage && ((image, partial) => onPartialImage(index, image, partial)),
-          onProgress: onProgress && ((message) => onProgress(index, message)),
-        },
+      const result = await aroundCall(index, () =>
+        provider.generate(
+          { ...request, n },
+          {
+            signal: options.signal,
+            pendingTask: options.pendingTasks?.[String(index)],
+            onTaskSubmitted: onTaskSubmitted && ((task) => onTaskSubmitted(index, task)),
+            onPartialImage: onPartialImage && ((image, partial) => onPartialImage(index, image, partial)),
+            onProgress: onProgress && ((message) => onProgress(index, message)),
+          },
+        ),
       );
       await onCallDone?.(index, result);
       return result;

@@ -9,6 +9,7 @@ export * from './queue-entry-states.ts';
 export * from './queue-errors.ts';
 export * from './queue-names.ts';
 export * from './queue-position.ts';
+export * from './queue-stats.ts';
 export * from './redis-connection.ts';
 export * from './settlement-queue.ts';
 export * from './webhook-queue.ts';

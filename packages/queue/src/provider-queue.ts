@@ -55,6 +55,8 @@ export function routeIndexOfQueueJobId(queueJobId: string | undefined): number {
 export interface GenerationToEnqueue {
   jobId: string;
   routeIndex: number;
+  /** W3C trace context of the span that enqueued it (tracing on): the worker continues that trace. */
+  traceparent?: string | undefined;
 }
 
 /**
@@ -64,9 +66,9 @@ export interface GenerationToEnqueue {
  */
 export async function enqueueGenerations(queue: ProviderQueue, jobs: readonly GenerationToEnqueue[]): Promise<void> {
   await queue.addBulk(
-    jobs.map(({ jobId, routeIndex }) => ({
+    jobs.map(({ jobId, routeIndex, traceparent }) => ({
       name: 'generate',
-      data: { jobId },
+      data: traceparent === undefined ? { jobId } : { jobId, traceparent },
       opts: { jobId: generationQueueJobId(jobId, routeIndex) },
     })),
   );

@@ -1,4 +1,5 @@
 import type { SettlementPayload } from '@imagegate/contracts';
+import { currentTraceparent } from '@imagegate/telemetry';
 import { Queue } from 'bullmq';
 import type { QueueOptions } from './provider-queue.ts';
 import { logQueueErrors } from './queue-errors.ts';
@@ -31,5 +32,9 @@ export function createSettlementQueue(options: QueueOptions): SettlementQueue {
  * settlement itself is exactly once per job in Postgres (the sweep settles what Redis loses).
  */
 export async function enqueueSettlement(queue: SettlementQueue, jobId: string): Promise<void> {
-  await queue.add('settle', { jobId }, { jobId: `settle-${jobId}` });
+  // With tracing on, the entry carries the ending's trace: the job's settlement joins its trace.
+  const traceparent = currentTraceparent();
+  await queue.add('settle', traceparent === undefined ? { jobId } : { jobId, traceparent }, {
+    jobId: `settle-${jobId}`,
+  });
 }

@@ -1,4 +1,5 @@
 import type { WebhookDeliveryPayload } from '@imagegate/contracts';
+import { currentTraceparent } from '@imagegate/telemetry';
 import { Queue } from 'bullmq';
 import type { QueueOptions } from './provider-queue.ts';
 import { logQueueErrors } from './queue-errors.ts';
@@ -34,7 +35,11 @@ export function createWebhookQueue(options: QueueOptions): WebhookQueue {
  * a delivery that is already queued (or being attempted) changes nothing.
  */
 export async function enqueueWebhookDelivery(queue: WebhookQueue, deliveryId: string): Promise<void> {
-  await queue.add('deliver', { deliveryId }, { jobId: deliveryId });
+  // With tracing on, the entry carries the ending's trace: the delivery joins the job's trace.
+  const traceparent = currentTraceparent();
+  await queue.add('deliver', traceparent === undefined ? { deliveryId } : { deliveryId, traceparent }, {
+    jobId: deliveryId,
+  });
 }
 
 /**

@@ -5,7 +5,11 @@ import { authenticate } from './middleware/authenticate.ts';
 import { bodyDeadline } from './middleware/body-deadline.ts';
 import { errorHandler, unknownRoute } from './middleware/error-handler.ts';
 import { jsonBody } from './middleware/json-body.ts';
+import { observeRequests } from './middleware/observe-requests.ts';
 import { requestId } from './middleware/request-id.ts';
+import { API_ROUTES } from './openapi/api-routes.ts';
+import { methodNotAllowed } from './openapi/method-not-allowed.ts';
+import { createRouteMatcher } from './openapi/route-matcher.ts';
 import { accountRouter } from './routes/account.ts';
 import { adminRouter } from './routes/admin.ts';
 import { createEditHandlers, EDITS_PATH } from './routes/edits.ts';
@@ -13,7 +17,9 @@ import { createGenerationHandler } from './routes/generations.ts';
 import { healthRouter } from './routes/health.ts';
 import { imageFilesRouter } from './routes/image-files.ts';
 import { jobsRouter } from './routes/jobs.ts';
+import { metricsRouter } from './routes/metrics.ts';
 import { modelsRouter } from './routes/models.ts';
+import { openApiRouter } from './routes/openapi.ts';
 import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
 import { createEnqueueBatcher } from './submission/enqueue-batcher.ts';
 import { createHoldBatcher } from './submission/hold-batcher.ts';
@@ -29,9 +35,14 @@ export function buildApp(deps: IngressDeps, onRequest?: RequestHandler): Express
   app.set('query parser', 'simple');
   if (onRequest !== undefined) app.use(onRequest);
   app.use(requestId);
+  const matchPath = createRouteMatcher(API_ROUTES);
+  app.use(observeRequests(deps.telemetry, matchPath));
   // Every route's body, however it is read (JSON here, a multipart stream in a route), must arrive in time.
   app.use(bodyDeadline(deps.settings));
+  app.use(methodNotAllowed(matchPath));
   app.use(healthRouter(deps));
+  app.use(metricsRouter(deps.telemetry.metrics.registry));
+  app.use(openApiRouter(API_ROUTES));
   // Bodies are read only after the caller is known (the admin router guards itself first).
   app.use(adminRouter(deps));
   // The local store's image URLs carry their own signature instead of an API key.

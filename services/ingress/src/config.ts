@@ -8,6 +8,7 @@ import {
   redisEnvSchema,
   secretKeyEnvSchema,
 } from '@imagegate/core';
+import { telemetryEnvSchema } from '@imagegate/telemetry';
 import { webhookUrlEnvSchema } from '@imagegate/webhooks';
 import { z } from 'zod';
 
@@ -19,6 +20,7 @@ const ingressEnvSchema = z.object({
   ...loggingEnvSchema.shape,
   ...webhookUrlEnvSchema.shape,
   ...secretKeyEnvSchema.shape,
+  ...telemetryEnvSchema.shape,
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().default('0.0.0.0'),
   /** Guards /admin/v1; the admin API is off when unset. Sent as `Bearer <token>`, so without whitespace. */

@@ -3,6 +3,7 @@ import type { Logger, SecretBox } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
 import type { ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
+import type { Telemetry } from '@imagegate/telemetry';
 import type { WebhookUrlPolicy } from '@imagegate/webhooks';
 import type { JobWaiter } from './job-waiter.ts';
 import type { ProviderAdmission } from './provider-admission.ts';
@@ -31,6 +32,8 @@ export interface IngressDeps {
   /** Delivers running jobs' progress events (partials, stored images) to the requests streaming them. */
   progress: JobProgressFeed;
   logger: Logger;
+  /** Metrics (served at `/metrics`) and tracing. */
+  telemetry: Telemetry;
   settings: IngressSettings;
 }
 

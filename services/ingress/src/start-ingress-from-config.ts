@@ -8,8 +8,10 @@ import {
   createSettlementQueue,
   createWebhookQueue,
   parseProviderLimits,
+  readQueueStats,
 } from '@imagegate/queue';
 import { objectStoreFromEnv } from '@imagegate/storage';
+import { observeQueues, openTelemetry, type Telemetry } from '@imagegate/telemetry';
 import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
 import type { IngressConfig } from './config.ts';
 import { JobWaiter } from './job-waiter.ts';
@@ -20,13 +22,17 @@ import { JobProgressFeed } from './streaming/job-progress-feed.ts';
 /**
  * Opens every connection the config names (pool, Redis, queues, object store), starts the ingress
  * on them with `startIngress`, and closes them all on `close()`: what `main.ts`, `pnpm start` and
- * the test stack run. `resolveHost` replaces DNS for the webhook URL guard (tests).
+ * the test stack run. `resolveHost` replaces DNS for the webhook URL guard (tests). `telemetry`:
+ * the process's, when it runs other services too (their metrics then show at this `/metrics`);
+ * without it the ingress makes its own from the config.
  */
 export async function startIngressFromConfig(
   config: IngressConfig,
   logger: Logger,
-  overrides: { resolveHost?: HostResolver } = {},
+  overrides: { resolveHost?: HostResolver; telemetry?: Telemetry } = {},
 ): Promise<RunningIngress> {
+  const opened = await openTelemetry(config, 'imagegate-ingress', overrides.telemetry);
+  const { telemetry } = opened;
   const pool = createPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'imagegate-ingress',
@@ -45,6 +51,8 @@ export async function startIngressFromConfig(
   const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const store = objectStoreFromEnv(config);
+  const allQueues = [...queues.values(), webhookQueue, settlementQueue];
+  const stopObservingQueues = observeQueues(telemetry.metrics, () => readQueueStats(allQueues));
   const ingress = await startIngress(
     {
       pool,
@@ -68,6 +76,7 @@ export async function startIngressFromConfig(
       waiter: new JobWaiter(pool),
       progress: new JobProgressFeed(redis, config.REDIS_PREFIX),
       logger,
+      telemetry,
       settings: {
         redisPrefix: config.REDIS_PREFIX,
         adminToken: config.ADMIN_TOKEN,
@@ -95,7 +104,9 @@ export async function startIngressFromConfig(
     ...ingress,
     async close() {
       await ingress.close();
-      await Promise.all([...queues.values(), webhookQueue, settlementQueue].map((queue) => queue.close()));
+      stopObservingQueues();
+      await opened.close();
+      await Promise.all(allQueues.map((queue) => queue.close()));
       subscriber.disconnect();
       redis.disconnect();
       store.close();

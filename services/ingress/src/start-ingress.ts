@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Redis } from '@imagegate/queue';
 import { subscribeJobChannels } from '@imagegate/queue';
+import type { Express } from 'express';
 import { buildApp } from './app.ts';
 import { answerClientError } from './client-error.ts';
 import type { IngressDeps } from './deps.ts';
@@ -8,6 +9,8 @@ import { CloseWhenDraining } from './middleware/close-when-draining.ts';
 
 export interface RunningIngress {
   server: Server;
+  /** The express app the server runs (tests read the routes it registered). */
+  app: Express;
   /** e.g. `http://127.0.0.1:8080`. */
   url: string;
   /**
@@ -51,6 +54,7 @@ export async function startIngress(deps: IngressDeps, options: IngressServerOpti
   });
   deps.waiter.start();
   const draining = new CloseWhenDraining();
+  const app = buildApp(deps, draining.middleware);
   const server = createServer(
     {
       headersTimeout: headersTimeoutMs,
@@ -61,7 +65,7 @@ export async function startIngress(deps: IngressDeps, options: IngressServerOpti
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, headersTimeoutMs / 4)),
       keepAliveTimeout: 65_000,
     },
-    buildApp(deps, draining.middleware),
+    app,
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -76,6 +80,7 @@ export async function startIngress(deps: IngressDeps, options: IngressServerOpti
   const displayHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   return {
     server,
+    app,
     url: `http://${displayHost}:${port}`,
     async close() {
       const startedAt = Date.now();

@@ -1,5 +1,6 @@
 import { databaseEnvSchema, loggingEnvSchema, objectStoreEnvSchema, parseEnv, redisEnvSchema } from '@imagegate/core';
 import { UPSTREAM_DEFAULTS } from '@imagegate/providers';
+import { telemetryEnvSchema } from '@imagegate/telemetry';
 import { z } from 'zod';
 import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 
@@ -8,6 +9,7 @@ const workerEnvSchema = z.object({
   ...redisEnvSchema.shape,
   ...objectStoreEnvSchema.shape,
   ...loggingEnvSchema.shape,
+  ...telemetryEnvSchema.shape,
   /** Which provider queues this process serves, comma-separated (default: every configured provider). */
   WORKER_PROVIDERS: z.string().optional(),
   /** Jobs in flight per provider queue in this process (default 50: the work is waiting on upstreams). */

@@ -3,6 +3,7 @@ import type { Pool } from '@imagegate/db';
 import type { ImageProvider } from '@imagegate/providers';
 import type { ProviderLimits, ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
+import type { Telemetry } from '@imagegate/telemetry';
 import type { ReconcilerSettings } from './reconciler-settings.ts';
 
 export interface ProviderWorkerDeps {
@@ -21,6 +22,8 @@ export interface ProviderWorkerDeps {
   /** Calls per window and jobs in flight per provider, across every worker process. */
   limits: ProviderLimits;
   logger: Logger;
+  /** Metrics and tracing (default: metrics nobody reads, no tracing). */
+  telemetry?: Telemetry | undefined;
   settings: ProviderWorkerSettings;
 }
 

@@ -10,6 +10,7 @@ import {
   parseProviderLimits,
 } from '@imagegate/queue';
 import { objectStoreFromEnv } from '@imagegate/storage';
+import { openTelemetry, type Telemetry } from '@imagegate/telemetry';
 import type { WorkerConfig } from './config.ts';
 import { type RunningProviderWorker, startProviderWorker } from './start-provider-worker.ts';
 
@@ -17,11 +18,13 @@ import { type RunningProviderWorker, startProviderWorker } from './start-provide
  * Builds the adapters the environment has credentials for (each provider definition reads its own
  * variables), opens every connection the config names (pool, Redis, queues, object store), starts
  * `startProviderWorker` on them, and closes them all on `close()`: what `main.ts`, `pnpm start` and
- * the test stack run.
+ * the test stack run. `telemetry` is the process's when it runs other services too (else its own,
+ * served on `METRICS_PORT` when set).
  */
 export async function startProviderWorkerFromConfig(
   config: WorkerConfig,
   logger: Logger,
+  overrides: { telemetry?: Telemetry } = {},
 ): Promise<RunningProviderWorker> {
   const all = createConfiguredProviders(config.providerEnv, { timeoutMs: config.UPSTREAM_TIMEOUT_MS });
   const wanted = config.WORKER_PROVIDERS?.split(',')
@@ -33,6 +36,7 @@ export async function startProviderWorkerFromConfig(
       `No provider to serve: set a provider's credentials (one of ${providerEnvNames().join(', ')}) and check WORKER_PROVIDERS.`,
     );
   }
+  const opened = await openTelemetry(config, 'imagegate-provider-worker', overrides.telemetry);
   const limits = parseProviderLimits(config.PROVIDER_LIMITS, defaultProviderLimits());
   const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_SIZE, applicationName: 'imagegate-worker' });
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });
@@ -60,6 +64,7 @@ export async function startProviderWorkerFromConfig(
       queueFor,
       limits,
       logger,
+      telemetry: opened.telemetry,
       settings: {
         redisPrefix: config.REDIS_PREFIX,
         concurrency: config.WORKER_CONCURRENCY,
@@ -73,8 +78,10 @@ export async function startProviderWorkerFromConfig(
   logger.info({ providers: [...providers.keys()] }, 'provider worker running');
   return {
     ...worker,
+    metricsUrl: opened.metricsUrl,
     async close() {
       await worker.close();
+      await opened.close();
       await settlementQueue.close();
       await webhookQueue.close();
       await Promise.all([...providerQueues.values()].map((queue) => queue.close()));

@@ -10,11 +10,13 @@ import {
   subscribeJobChannels,
   workerHeartbeatKey,
 } from '@imagegate/queue';
+import { unobservedTelemetry } from '@imagegate/telemetry';
 import { Worker } from 'bullmq';
 import { Cancellations } from './cancellations.ts';
 import type { ProviderWorkerDeps } from './deps.ts';
 import { drainWorkers } from './drain-workers.ts';
 import { IMAGE_RETENTION_SWEEP_INTERVAL_MS, sweepExpiredImages } from './image-retention.ts';
+import { inAttemptSpan } from './processors/attempt-span.ts';
 import { createGenerateImageProcessor } from './processors/generate-image.ts';
 import { PROVIDER_WORKER_DEFAULTS } from './provider-worker-defaults.ts';
 import { type Reconciler, startReconciler } from './reconciler.ts';
@@ -33,6 +35,8 @@ function admissionLimit(limit: ProviderLimit): { max: number; duration: number }
 export interface RunningProviderWorker {
   workers: Worker<GenerationJobPayload>[];
   reconciler: Reconciler;
+  /** The `METRICS_PORT` endpoint's base URL, when this service opened one (`start…FromConfig`). */
+  metricsUrl?: string | undefined;
   /** Stops taking jobs, lets those in hand finish within the grace (or hands them back), then returns. */
   close(): Promise<void>;
 }
@@ -52,13 +56,18 @@ export async function startProviderWorker(
     onCancelRequest: (jobId) => cancellations.cancel(jobId),
   });
   const { redisPrefix } = deps.settings;
+  const telemetry = deps.telemetry ?? unobservedTelemetry();
   const workers = [...deps.providers.values()].map((provider) => {
     const limit = limitFor(deps.limits, provider.name);
     const queue = deps.queueFor(provider.name);
     const lane = { queue, limiter: createCallLimiter(deps.redis, redisPrefix, provider.name, limit) };
     const worker = new Worker<GenerationJobPayload>(
       providerQueueName(provider.name),
-      createGenerateImageProcessor(deps, provider, cancellations, lane),
+      inAttemptSpan(
+        telemetry,
+        provider.name,
+        createGenerateImageProcessor({ ...deps, telemetry }, provider, cancellations, lane),
+      ),
       {
         connection: deps.redis,
         prefix: redisPrefix,

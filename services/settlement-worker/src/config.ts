@@ -1,4 +1,5 @@
 import { databaseEnvSchema, loggingEnvSchema, parseEnv, redisEnvSchema } from '@imagegate/core';
+import { telemetryEnvSchema } from '@imagegate/telemetry';
 import { z } from 'zod';
 import { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';
 
@@ -6,6 +7,7 @@ const settlementEnvSchema = z.object({
   ...databaseEnvSchema.shape,
   ...redisEnvSchema.shape,
   ...loggingEnvSchema.shape,
+  ...telemetryEnvSchema.shape,
   /** Queue entries in flight per process (default 256); they wait in the batcher, so this bounds a batch. */
   SETTLEMENT_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(SETTLEMENT_DEFAULTS.concurrency),
   /** Jobs settled by one statement at most (default 100). */

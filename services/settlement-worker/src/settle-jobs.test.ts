@@ -44,7 +44,7 @@ describe('settleJobs', () => {
 
     const [good, unreadable] = await settleJobs(database.pool, ['job_good', 'job_unreadable']);
 
-    expect(good).toEqual({
+    expect(good).toMatchObject({
       status: 'fulfilled',
       value: { settled: true, chargedMicros: PER_IMAGE, releasedMicros: 0n },
     });
@@ -98,13 +98,19 @@ describe('settleJobs', () => {
       jobs.map((job) => job.id),
     );
 
-    expect(results).toEqual([
+    expect(results).toMatchObject([
       { status: 'fulfilled', value: { settled: true, chargedMicros: 30_000n, releasedMicros: 0n } },
       { status: 'fulfilled', value: { settled: true, chargedMicros: 15_000n, releasedMicros: 45_000n } },
       { status: 'fulfilled', value: { settled: true, chargedMicros: 0n, releasedMicros: 45_000n } },
       { status: 'fulfilled', value: { settled: true, chargedMicros: 0n, releasedMicros: 15_000n } },
       { status: 'fulfilled', value: { settled: true, chargedMicros: 15_000n, releasedMicros: 0n } },
     ]);
+    // How each job ended, for the metrics (succeeded, the failure's code, canceled).
+    const outcomes = results.map((result) =>
+      result.status === 'fulfilled' && result.value.settled ? result.value.ending.outcome : undefined,
+    );
+    expect([outcomes[0], outcomes[3], outcomes[4]]).toEqual(['succeeded', 'canceled', 'succeeded']);
+    expect(outcomes[2]).not.toBe('failed');
     expect(await ledgerOf('job_full')).toEqual([{ type: 'debit', amount_micros: -30_000n, held_micros: -30_000n }]);
     expect(await ledgerOf('job_partial')).toEqual([
       { type: 'debit', amount_micros: -15_000n, held_micros: -15_000n },

@@ -9,7 +9,25 @@ import {
   type SettlementJob,
 } from '@imagegate/db';
 
-export type SettlementOutcome = { settled: false } | { settled: true; chargedMicros: bigint; releasedMicros: bigint };
+/** How a settled job had ended, for the metrics (every value bounded: catalog names, closed codes). */
+export interface SettledJobEnding {
+  operation: string;
+  provider: string;
+  model: string;
+  /** `succeeded`, `canceled`, or the failed job's error code. */
+  outcome: string;
+  endedAt: Date | null;
+}
+
+export type SettlementOutcome =
+  | { settled: false }
+  | {
+      settled: true;
+      chargedMicros: bigint;
+      releasedMicros: bigint;
+      upstreamCostMicros: bigint;
+      ending: SettledJobEnding;
+    };
 
 /** Called once per job settled here whose upstream cost more than it was charged. */
 export type LossListener = (loss: { jobId: string; chargedMicros: bigint; upstreamCostMicros: bigint }) => void;
@@ -22,7 +40,7 @@ export interface SettlementFaults {
   afterCommit?: (jobId: string) => void;
 }
 
-type PlannedSettlement = JobSettlement & { holdMicros: bigint; upstreamCostMicros: bigint };
+type PlannedSettlement = JobSettlement & { holdMicros: bigint; upstreamCostMicros: bigint; ending: SettledJobEnding };
 
 /**
  * Settles a batch of finished jobs, each exactly once: a succeeded job is debited what it delivered
@@ -70,9 +88,16 @@ export async function settleJobs(
         settled: true,
         chargedMicros: settlement.chargedMicros,
         releasedMicros: settlement.holdMicros - settlement.chargedMicros,
+        upstreamCostMicros: settlement.upstreamCostMicros,
+        ending: settlement.ending,
       },
     };
   });
+}
+
+function endingOf(job: SettlementJob): SettledJobEnding {
+  const outcome = job.status === 'failed' ? (job.error?.code ?? 'internal_error') : job.status;
+  return { operation: job.operation, provider: job.provider, model: job.model, outcome, endedAt: job.completed_at };
 }
 
 /** Each job's charge and ledger entry ids; a job that cannot be priced goes to `failed` instead. */
@@ -92,6 +117,7 @@ function planSettlements(
         chargedMicros,
         upstreamCostMicros,
         holdMicros: job.hold_micros,
+        ending: endingOf(job),
         debitEntryId: newId('led'),
         releaseEntryId: newId('led'),
       });

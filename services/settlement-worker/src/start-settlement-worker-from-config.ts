@@ -1,6 +1,7 @@
 import type { Logger } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createRedisConnection } from '@imagegate/queue';
+import { openTelemetry, type Telemetry } from '@imagegate/telemetry';
 import type { SettlementConfig } from './config.ts';
 import type { SettlementFaults } from './settle-jobs.ts';
 import { type RunningSettlementWorker, startSettlementWorker } from './start-settlement-worker.ts';
@@ -8,12 +9,16 @@ import { type RunningSettlementWorker, startSettlementWorker } from './start-set
 /**
  * Opens the connections the config names (pool, Redis), starts `startSettlementWorker` on them,
  * and closes them all on `close()`: what `main.ts`, `pnpm start` and the test stack run.
+ * `telemetry` is the process's when it runs other services too (else its own, served on
+ * `METRICS_PORT` when set).
  */
 export async function startSettlementWorkerFromConfig(
   config: SettlementConfig,
   logger: Logger,
   faults?: SettlementFaults,
+  overrides: { telemetry?: Telemetry } = {},
 ): Promise<RunningSettlementWorker> {
+  const opened = await openTelemetry(config, 'imagegate-settlement-worker', overrides.telemetry);
   const pool = createPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'imagegate-settlement',
@@ -24,6 +29,7 @@ export async function startSettlementWorkerFromConfig(
     redis,
     logger,
     faults,
+    telemetry: opened.telemetry,
     settings: {
       redisPrefix: config.REDIS_PREFIX,
       concurrency: config.SETTLEMENT_CONCURRENCY,
@@ -35,8 +41,10 @@ export async function startSettlementWorkerFromConfig(
   });
   return {
     ...running,
+    metricsUrl: opened.metricsUrl,
     async close() {
       await running.close();
+      await opened.close();
       redis.disconnect();
       await pool.end();
     },

@@ -1,14 +1,18 @@
 import { type Logger, MicroBatcher, startPeriodicSweep } from '@imagegate/core';
 import { findUnsettledJobIds, type Pool } from '@imagegate/db';
 import { type Redis, SETTLEMENT_QUEUE, type SettlementPayload, settlementPayloadSchema } from '@imagegate/queue';
+import { contextOfTraceparent, inSpan, type Telemetry, unobservedTelemetry } from '@imagegate/telemetry';
 import { Worker } from 'bullmq';
 import { type LossListener, type SettlementFaults, type SettlementOutcome, settleJobs } from './settle-jobs.ts';
 import { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';
+import { recordSettlements } from './settlement-metrics.ts';
 
 export interface SettlementWorkerDeps {
   pool: Pool;
   redis: Redis;
   logger: Logger;
+  /** Metrics and tracing (default: metrics nobody reads, no tracing). */
+  telemetry?: Telemetry | undefined;
   settings: {
     redisPrefix: string;
     /** Queue entries in flight in this process; they wait in the batcher, so this bounds a batch (default 256). */
@@ -29,6 +33,8 @@ export interface RunningSettlementWorker {
   worker: Worker<SettlementPayload>;
   /** One sweep now; returns how many jobs it settled. */
   sweep(): Promise<number>;
+  /** The `METRICS_PORT` endpoint's base URL, when this service opened one (`start…FromConfig`). */
+  metricsUrl?: string | undefined;
   close(): Promise<void>;
 }
 
@@ -41,26 +47,36 @@ export interface RunningSettlementWorker {
  */
 export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise<RunningSettlementWorker> {
   const { pool, logger, settings } = deps;
+  const telemetry = deps.telemetry ?? unobservedTelemetry();
+  const settle = async (jobIds: string[]) => {
+    const results = await settleJobs(pool, jobIds, deps.faults, warnOfLoss);
+    recordSettlements(telemetry.metrics, results);
+    return results;
+  };
   // A job whose upstream cost more than we charged is worth an operator's look (prices, markup).
   const warnOfLoss: LossListener = ({ jobId, chargedMicros, upstreamCostMicros }) =>
     logger.warn(
       { jobId, chargedMicros: String(chargedMicros), upstreamCostMicros: String(upstreamCostMicros) },
       'job cost more upstream than it was charged',
     );
-  const batcher = new MicroBatcher<string, SettlementOutcome>(
-    (jobIds) => settleJobs(pool, jobIds, deps.faults, warnOfLoss),
-    {
-      maxItems: settings.batchSize ?? SETTLEMENT_DEFAULTS.batchSize,
-      maxWaitMs: settings.batchWaitMs ?? SETTLEMENT_DEFAULTS.batchWaitMs,
-      // Batches touch accounts in id order, so several may run at once without deadlocking.
-      maxInFlight: 8,
-    },
-  );
+  const batcher = new MicroBatcher<string, SettlementOutcome>(settle, {
+    maxItems: settings.batchSize ?? SETTLEMENT_DEFAULTS.batchSize,
+    maxWaitMs: settings.batchWaitMs ?? SETTLEMENT_DEFAULTS.batchWaitMs,
+    // Batches touch accounts in id order, so several may run at once without deadlocking.
+    maxInFlight: 8,
+  });
   const worker = new Worker<SettlementPayload>(
     SETTLEMENT_QUEUE,
     async (job) => {
-      const { jobId } = settlementPayloadSchema.parse(job.data);
-      const outcome = await batcher.add(jobId);
+      const { jobId, traceparent } = settlementPayloadSchema.parse(job.data);
+      // A span per job (continuing the trace of its ending) around its share of the batch.
+      const outcome = await inSpan(
+        telemetry.tracing.tracer,
+        'settlement',
+        { 'imagegate.job_id': jobId },
+        () => batcher.add(jobId),
+        contextOfTraceparent(traceparent),
+      );
       if (outcome.settled) logger.debug({ jobId, charged: String(outcome.chargedMicros) }, 'settled');
     },
     {
@@ -81,6 +97,7 @@ export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise
     });
     if (jobIds.length === 0) return 0;
     const results = await settleJobs(pool, jobIds, {}, warnOfLoss);
+    recordSettlements(telemetry.metrics, results);
     const settled = results.filter((result) => result.status === 'fulfilled' && result.value.settled).length;
     if (settled > 0) logger.info({ settled }, 'sweep settled jobs whose settlement was lost');
     return settled;

@@ -7,6 +7,7 @@ import {
   redisEnvSchema,
   secretKeyEnvSchema,
 } from '@imagegate/core';
+import { telemetryEnvSchema } from '@imagegate/telemetry';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule, webhookUrlEnvSchema } from '@imagegate/webhooks';
 import { z } from 'zod';
 import { WEBHOOK_WORKER_DEFAULTS } from './webhook-worker-defaults.ts';
@@ -19,6 +20,7 @@ const webhookWorkerEnvSchema = z.object({
   ...loggingEnvSchema.shape,
   ...webhookUrlEnvSchema.shape,
   ...secretKeyEnvSchema.shape,
+  ...telemetryEnvSchema.shape,
   /** Deliveries in flight per process (default 50: the work is waiting on receivers). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(WEBHOOK_WORKER_DEFAULTS.concurrency),
   /**

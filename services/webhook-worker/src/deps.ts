@@ -2,6 +2,7 @@ import type { Logger, SecretBox } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
 import type { Redis, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
+import type { Telemetry } from '@imagegate/telemetry';
 import type { WebhookUrlPolicy } from '@imagegate/webhooks';
 
 /** What the webhook worker is built from. `startWebhookWorkerFromConfig` opens these from the config; tests may pass their own. */
@@ -18,6 +19,8 @@ export interface WebhookWorkerDeps {
   /** Opens the accounts' sealed webhook secrets (`IMAGEGATE_SECRET_KEY`). */
   secretBox: SecretBox;
   logger: Logger;
+  /** Metrics and tracing (default: metrics nobody reads, no tracing). */
+  telemetry?: Telemetry | undefined;
   settings: WebhookWorkerSettings;
 }
 

@@ -2,6 +2,7 @@ import { type Logger, secretBoxFromEnv } from '@imagegate/core';
 import { createPool } from '@imagegate/db';
 import { createRedisConnection, createWebhookQueue } from '@imagegate/queue';
 import { objectStoreFromEnv } from '@imagegate/storage';
+import { openTelemetry, type Telemetry } from '@imagegate/telemetry';
 import { createWebhookUrlPolicy, type HostResolver } from '@imagegate/webhooks';
 import type { WebhookWorkerConfig } from './config.ts';
 import { type RunningWebhookWorker, startWebhookWorker } from './start-webhook-worker.ts';
@@ -9,13 +10,15 @@ import { type RunningWebhookWorker, startWebhookWorker } from './start-webhook-w
 /**
  * Opens the connections the config names (pool, Redis, queue, object store), starts
  * `startWebhookWorker` on them, and closes them all on `close()`: what `main.ts`, `pnpm start` and
- * the test stack run. `resolveHost` replaces DNS for the URL guard (tests).
+ * the test stack run. `resolveHost` replaces DNS for the URL guard (tests); `telemetry` is the
+ * process's when it runs other services too (else its own, served on `METRICS_PORT` when set).
  */
 export async function startWebhookWorkerFromConfig(
   config: WebhookWorkerConfig,
   logger: Logger,
-  overrides: { resolveHost?: HostResolver } = {},
+  overrides: { resolveHost?: HostResolver; telemetry?: Telemetry } = {},
 ): Promise<RunningWebhookWorker> {
+  const opened = await openTelemetry(config, 'imagegate-webhook-worker', overrides.telemetry);
   const pool = createPool(config.DATABASE_URL, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: 'imagegate-webhooks',
@@ -31,6 +34,7 @@ export async function startWebhookWorkerFromConfig(
     policy: createWebhookUrlPolicy({ allowHosts: config.WEBHOOK_ALLOW_HOSTS, resolveHost: overrides.resolveHost }),
     secretBox: secretBoxFromEnv(config),
     logger,
+    telemetry: opened.telemetry,
     settings: {
       redisPrefix: config.REDIS_PREFIX,
       retryScheduleMs: config.WEBHOOK_RETRY_SCHEDULE,
@@ -43,8 +47,10 @@ export async function startWebhookWorkerFromConfig(
   });
   return {
     ...running,
+    metricsUrl: opened.metricsUrl,
     async close() {
       await running.close();
+      await opened.close();
       await queue.close();
       redis.disconnect();
       store.close();

@@ -10,6 +10,8 @@ export interface RunningWebhookWorker {
   worker: Worker<WebhookDeliveryPayload>;
   /** One sweep now; returns how many overdue deliveries it handed to the queue. */
   sweep(): Promise<number>;
+  /** The `METRICS_PORT` endpoint's base URL, when this service opened one (`start…FromConfig`). */
+  metricsUrl?: string | undefined;
   /** Stops taking deliveries and lets those in flight finish (each is bounded by the timeout). */
   close(): Promise<void>;
 }

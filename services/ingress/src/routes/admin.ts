@@ -19,11 +19,11 @@ import { jsonBody } from '../middleware/json-body.ts';
 import { renderLedgerEntry } from './account.ts';
 
 const usdAmount = z.number().finite().min(-1_000_000).max(1_000_000);
-const createAccountSchema = z
+export const createAccountSchema = z
   .object({ name: z.string().trim().min(1).max(200), starter_credit_usd: usdAmount.min(0).optional() })
   .strict();
-const createKeySchema = z.object({ name: z.string().trim().min(1).max(200).default('default') }).strict();
-const creditsSchema = z
+export const createKeySchema = z.object({ name: z.string().trim().min(1).max(200).default('default') }).strict();
+export const creditsSchema = z
   .object({
     amount_usd: usdAmount.refine((amount) => amount !== 0, 'must not be 0'),
     reason: z.string().trim().min(1).max(500),
@@ -43,7 +43,7 @@ const reportTimeSchema = z
     }
     return date;
   });
-const marginQuerySchema = z.object({ since: reportTimeSchema.optional(), until: reportTimeSchema.optional() });
+export const marginQuerySchema = z.object({ since: reportTimeSchema.optional(), until: reportTimeSchema.optional() });
 /** Most jobs one report reads; a longer range is answered with `truncated: true`. */
 const MARGIN_REPORT_MAX_JOBS = 100_000;
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;

@@ -2,6 +2,7 @@ import { isTerminal, type JobOperation } from '@imagegate/contracts';
 import { OverloadedError, type StageTimer } from '@imagegate/core';
 import { findJob, finishJobUnsuccessfully, type JobRow } from '@imagegate/db';
 import { announceJobEnd, jobEndingChannelsOf } from '@imagegate/queue';
+import { currentTraceparent, inSpan } from '@imagegate/telemetry';
 import { checkWebhookUrl } from '@imagegate/webhooks';
 import type { IngressDeps } from '../deps.ts';
 import type { EnqueueBatcher } from './enqueue-batcher.ts';
@@ -63,12 +64,18 @@ export async function acceptJob(
       ? undefined
       : (await checkWebhookUrl(toAccept.webhookUrl, deps.webhookUrlPolicy)).url.href;
   const { operationFor, ...submission } = toAccept;
-  const { job: submitted, replayed } = await submitJob(
-    deps.pool,
-    { ...submission, webhookUrl, operation: operationFor(webhookUrl) },
-    { markupTiers: deps.settings.markupTiers, holds: deps.holds },
-  );
+  const { tracer } = deps.telemetry.tracing;
+  const { job: submitted, replayed } = await inSpan(tracer, 'hold', {}, async (span) => {
+    const held = await submitJob(
+      deps.pool,
+      { ...submission, webhookUrl, operation: operationFor(webhookUrl) },
+      { markupTiers: deps.settings.markupTiers, holds: deps.holds },
+    );
+    span.setAttributes({ 'imagegate.job_id': held.job.id, 'imagegate.replayed': held.replayed });
+    return held;
+  });
   let job = submitted;
+  if (!replayed) countSubmitted(deps, job);
   answering.stages.lap('hold');
 
   // Wait before enqueueing, so a fast job cannot finish unseen.
@@ -80,7 +87,11 @@ export async function acceptJob(
   if (job.status === 'queued' && queue !== undefined) {
     try {
       // Idempotent: a replay re-adds the job in case the first request died before enqueueing it.
-      position = await deps.enqueuer.add({ queue, jobId: job.id, routeIndex: job.route_index });
+      const { id: jobId, route_index: routeIndex } = job;
+      position = await inSpan(tracer, 'enqueue', { 'imagegate.job_id': jobId, 'imagegate.queue': queue.name }, () =>
+        // The entry carries this span's context: the worker's spans continue the request's trace.
+        deps.enqueuer.add({ queue, jobId, routeIndex, traceparent: currentTraceparent() }),
+      );
     } catch (error) {
       throw await failUnqueued(deps, job, error);
     }
@@ -96,6 +107,13 @@ export async function acceptJob(
   }
   if (isTerminal(job.status)) return { kind: 'finished', job, replayed };
   return { kind: 'accepted', job, replayed, position };
+}
+
+/** A job recorded with its hold: the submission counters (labels bounded: operation, provider, model). */
+function countSubmitted(deps: SubmissionDeps, job: JobRow): void {
+  const { metrics } = deps.telemetry;
+  metrics.jobsSubmitted.inc({ operation: job.operation, provider: job.provider, model: job.model });
+  metrics.usdHeld.inc(Number(job.hold_micros) / 1e6);
 }
 
 /** The route's first step: the model asked for. */

@@ -7,6 +7,8 @@ export interface QueuedSubmission {
   jobId: string;
   /** That step (0: the model asked for; a replay may find the job on a fallback). */
   routeIndex: number;
+  /** The submitting request's trace, for the queue entry to carry (tracing on). */
+  traceparent?: string | undefined;
 }
 
 /** Resolves with how many jobs wait ahead of the one just added (its queue position). */
@@ -29,12 +31,14 @@ export function createEnqueueBatcher(redis: Redis, options: MicroBatcherOptions 
       [...byQueue].map(async ([queue, indexes]) => {
         const jobs = indexes.flatMap((index) => {
           const item = batch[index];
-          return item === undefined ? [] : [{ id: item.jobId, routeIndex: item.routeIndex }];
+          return item === undefined
+            ? []
+            : [{ id: item.jobId, routeIndex: item.routeIndex, traceparent: item.traceparent }];
         });
         try {
           await enqueueGenerations(
             queue,
-            jobs.map((job) => ({ jobId: job.id, routeIndex: job.routeIndex })),
+            jobs.map((job) => ({ jobId: job.id, routeIndex: job.routeIndex, traceparent: job.traceparent })),
           );
         } catch (error) {
           for (const index of indexes) outcomes[index] = { status: 'rejected', reason: error };

@@ -39,9 +39,11 @@ import {
   type ProviderQueue,
   routeIndexOfQueueJobId,
 } from '@imagegate/queue';
+import { currentTraceparent, inSpan, unobservedTelemetry } from '@imagegate/telemetry';
 import { type Job, RateLimitError } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
+import { attemptTelemetry } from './attempt-telemetry.ts';
 import { readEditInputs, type SpooledEditInputs } from './edit-inputs.ts';
 import { imageKey } from './image-keys.ts';
 import { StreamedImages } from './streamed-images.ts';
@@ -78,6 +80,8 @@ export function createGenerateImageProcessor(
 ) {
   const { pool, store } = deps;
   const channels = jobEndingChannelsOf(deps);
+  const telemetry = deps.telemetry ?? unobservedTelemetry();
+  const observed = attemptTelemetry(telemetry, provider.name);
 
   async function fail(jobId: string, error: GatewayError): Promise<void> {
     await endJobUnsuccessfully(pool, channels, jobId, { status: 'failed', error });
@@ -130,7 +134,9 @@ export function createGenerateImageProcessor(
       const moved = await moveJobToFallback(pool, job.id, job.route_index);
       if (moved) {
         logger.warn({ code: error.code, fallback: moved.model }, 'model failed; falling back');
-        await enqueueGenerations(deps.queueFor(moved.provider), [{ jobId: job.id, routeIndex: moved.route_index }]);
+        await enqueueGenerations(deps.queueFor(moved.provider), [
+          { jobId: job.id, routeIndex: moved.route_index, traceparent: currentTraceparent() },
+        ]);
         return;
       }
     }
@@ -205,6 +211,7 @@ export function createGenerateImageProcessor(
         onPartialImage: streamed?.onPartialImage,
         onCallDone: streamed?.onCallDone,
         onProgress: streamed?.onProgress,
+        aroundCall: observed.aroundCall(job.model),
       });
     } catch (thrown) {
       if (thrown instanceof RateLimitError) throw thrown;
@@ -220,15 +227,19 @@ export function createGenerateImageProcessor(
         duration_ms: Date.now() - started,
       });
       if (canceled.aborted || (await findJob(pool, jobId))?.cancel_requested) {
+        observed.attempt(job.model, 'canceled');
         return cancel(jobId);
       }
       if (retryAfterMs !== undefined) {
         // Nobody calls this provider until the upstream said to; the job waits in its queue.
         logger.info({ retryAfterMs }, 'upstream rate limited; pausing the provider');
+        observed.attempt(job.model, 'rate_limited');
+        observed.paused();
         await lane.limiter.pause(retryAfterMs);
         return await handBack(jobId, retryAfterMs);
       }
       const lastAttempt = queueJob.attemptsMade + 1 >= (queueJob.opts.attempts ?? 1);
+      observed.attempt(job.model, !error.retryable || lastAttempt ? 'failed' : 'retry');
       if (!error.retryable || lastAttempt) return failStep(job, error, logger);
       logger.info({ code: error.code }, 'generation failed; will retry');
       throw error;
@@ -238,7 +249,13 @@ export function createGenerateImageProcessor(
     }
 
     stages.lap('upstream');
-    const images = streamed === undefined ? await storeImages(job, result) : streamed.images();
+    observed.attempt(job.model, 'succeeded');
+    const images =
+      streamed === undefined
+        ? await inSpan(telemetry.tracing.tracer, 'store', { 'imagegate.images': result.images.length }, () =>
+            storeImages(job, result),
+          )
+        : streamed.images();
     stages.lap('store');
     const servedBy =
       job.route_index > 0

@@ -7,11 +7,15 @@ import {
   recordWebhookAttempt,
   type WebhookAttemptVerdict,
 } from '@imagegate/db';
+import { contextOfTraceparent, inSpan, unobservedTelemetry } from '@imagegate/telemetry';
 import { nextRetryDelayMs, postWebhook, signWebhook, type WebhookAttemptOutcome } from '@imagegate/webhooks';
 import { DelayedError, type Job } from 'bullmq';
 import type { WebhookWorkerDeps } from '../deps.ts';
 import { webhookEventBody } from '../webhook-event-body.ts';
 import { WEBHOOK_WORKER_DEFAULTS } from '../webhook-worker-defaults.ts';
+
+/** A delivery attempt's verdict as the metrics name it. */
+const DELIVERY_OUTCOMES = { succeeded: 'delivered', pending: 'retrying', failed: 'failed' } as const;
 
 /** An entry run this much before its delivery is due waits for its time instead. */
 const EARLY_TOLERANCE_MS = 1_000;
@@ -42,9 +46,26 @@ async function postpone(queueJob: Job<WebhookDeliveryPayload>, token: string | u
  */
 export function createDeliverWebhookProcessor(deps: WebhookWorkerDeps) {
   const { pool, store, policy, secretBox, settings } = deps;
+  const { metrics, tracing } = deps.telemetry ?? unobservedTelemetry();
 
-  return async (queueJob: Job<WebhookDeliveryPayload>, token?: string, signal?: AbortSignal): Promise<void> => {
-    const { deliveryId } = webhookDeliveryPayloadSchema.parse(queueJob.data);
+  // Each attempt in a span continuing the trace of the job's ending (its queue entry carries it).
+  return (queueJob: Job<WebhookDeliveryPayload>, token?: string, signal?: AbortSignal): Promise<void> => {
+    const { deliveryId, traceparent } = webhookDeliveryPayloadSchema.parse(queueJob.data);
+    return inSpan(
+      tracing.tracer,
+      'webhook delivery',
+      { 'imagegate.delivery_id': deliveryId },
+      () => attempt(queueJob, deliveryId, token, signal),
+      contextOfTraceparent(traceparent),
+    );
+  };
+
+  async function attempt(
+    queueJob: Job<WebhookDeliveryPayload>,
+    deliveryId: string,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const delivery = await findWebhookDelivery(pool, deliveryId);
     if (delivery === undefined || delivery.status !== 'pending') return;
     if (delivery.next_attempt_at.getTime() > Date.now() + EARLY_TOLERANCE_MS) {
@@ -92,6 +113,7 @@ export function createDeliverWebhookProcessor(deps: WebhookWorkerDeps) {
     if (signal?.aborted) return postpone(queueJob, token, new Date());
 
     const verdict = verdictAfter(outcome, delivery.consecutive_failures, settings.retryScheduleMs);
+    metrics.webhookDeliveries.inc({ outcome: DELIVERY_OUTCOMES[verdict.status] });
     await recordWebhookAttempt(
       pool,
       deliveryId,
@@ -117,5 +139,5 @@ export function createDeliverWebhookProcessor(deps: WebhookWorkerDeps) {
       'webhook attempt failed',
     );
     return postpone(queueJob, token, verdict.nextAttemptAt);
-  };
+  }
 }
