@@ -1,3 +1,4 @@
+import { InvalidRequestError } from '@imagegate/core';
 import { z } from 'zod';
 import { imageRequestFields } from './generation-request.ts';
 import { checkExtensionsGivenOnce, normaliseExtensions, optional } from './request-extensions.ts';
@@ -53,16 +54,27 @@ export function multipartFieldsAsBody(fields: Record<string, unknown>): Record<s
   const body: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(fields)) {
     const path = bracketPath(name);
+    if (path.some((key) => PROTOTYPE_KEYS.has(key))) {
+      throw new InvalidRequestError(`'${name}' is not a field name.`, { param: name, code: 'unknown_parameter' });
+    }
     let target = body;
     for (const key of path.slice(0, -1)) {
-      const next = target[key];
-      if (typeof next !== 'object' || next === null || Array.isArray(next)) target[key] = {};
-      target = target[key] as Record<string, unknown>;
+      const next = Object.hasOwn(target, key) ? target[key] : undefined;
+      const level: Record<string, unknown> = isPlainRecord(next) ? next : {};
+      target[key] = level;
+      target = level;
     }
     const last = path.at(-1) ?? name;
     target[last] = path.length === 1 ? scalarOf(name, value) : value;
   }
   return body;
+}
+
+/** Names that would reach `Object.prototype` instead of a field (`__proto__[x]=…` must not pollute it). */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `a[b][c]` → `['a', 'b', 'c']`, `a[]` → `['a']` (its values are already a list); else `[name]`. */

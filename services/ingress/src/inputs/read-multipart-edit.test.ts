@@ -1,4 +1,6 @@
-import { Readable } from 'node:stream';
+import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { PassThrough, Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { GatewayError } from '@imagegate/core';
@@ -64,6 +66,21 @@ function nextJob(): string {
 }
 
 describe('readMultipartEdit', () => {
+  it('settles when the client goes away mid-part: refused, nothing stored, no spool left', async () => {
+    const spoolsBefore = (await readdir(tmpdir())).filter((name) => name.startsWith('imagegate-edit-')).length;
+    const jobId = nextJob();
+    const body = new PassThrough();
+    const reading = readMultipartEdit({ headers, body }, { store, jobId, maxImages: 16 });
+    body.write(partHead(file('image', Buffer.alloc(0))));
+    body.write(await png(256, 256));
+    body.write(Buffer.alloc(64 * 1024, 7));
+    setTimeout(() => body.destroy(new Error('aborted')), 50);
+    await expect(reading).rejects.toThrow();
+    expect(await store.listKeys(`jobs/${jobId}/`)).toEqual([]);
+    const spoolsAfter = (await readdir(tmpdir())).filter((name) => name.startsWith('imagegate-edit-')).length;
+    expect(spoolsAfter).toBeLessThanOrEqual(spoolsBefore);
+  });
+
   it('stores one image and its mask, hashed, with the other fields', async () => {
     const image = await png(64, 48);
     const mask = await png(64, 48);

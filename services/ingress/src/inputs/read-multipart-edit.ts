@@ -94,6 +94,8 @@ export async function readMultipartEdit(
     if (refusal !== undefined) return;
     refusal = error;
     request.body.unpipe(parser);
+    // Ends the part being read too (busboy destroys its file stream), so its upload settles.
+    parser.destroy();
     reading.resolve();
   };
 
@@ -155,6 +157,8 @@ export async function readMultipartEdit(
     if (refusal !== undefined) return;
     if (info.valueTruncated) {
       refuse(new InvalidRequestError(`${name} is longer than ${MAX_FIELD_BYTES} bytes.`, { param: name }));
+    } else if (/(^|\[)(__proto__|constructor|prototype)(\]|$)/.test(name)) {
+      refuse(new InvalidRequestError(`'${name}' is not a field name.`, { param: name, code: 'unknown_parameter' }));
     } else if (name.endsWith('[]')) {
       // A list in the SDKs' form encoding (`fallbacks[]=a`, `fallbacks[]=b`): every value, in order.
       const list = fields[name];
@@ -180,6 +184,10 @@ export async function readMultipartEdit(
   });
   parser.on('close', () => reading.resolve());
   request.body.on('error', refuse);
+  // A client that goes away mid-body (or a body deadline that destroys the request) ends the read.
+  request.body.on('close', () => {
+    if (!request.body.readableEnded) refuse(malformed(new Error('the body ended early')));
+  });
   request.body.pipe(parser);
 
   try {
