@@ -148,6 +148,17 @@ describe('POST /v1/images/edits with the official openai client', () => {
       return (result as unknown as Edited).extra.billing.charged_usd;
     };
     const [cheap, dear] = [await charged(small), await charged(large)];
+    // n = 2 is one upstream call, which bills the input once: the two images share it.
+    const two = await client.images.edit({
+      model: 'gpt-image-2',
+      image: await toFile(large, 'in.png', { type: 'image/png' }),
+      prompt: 'same prompt',
+      size: '1024x1024',
+      quality: 'low',
+      n: 2,
+    });
+    const inputUsd = ((765 * 8 + 4 * 5) * 1.5) / 1e6; // 765 image tokens at $8/M, "same prompt" ≈ 4 text tokens at $5/M
+    expect((two as unknown as Edited).extra.billing.charged_usd).toBeCloseTo(2 * dear - inputUsd, 5);
     // OpenAI's rule: a 256² image is 1 tile (255 tokens), a 2048² one 4 tiles (765 tokens), at $8/M, × 1.5 markup.
     expect(dear - cheap).toBeCloseTo(((765 - 255) * 8 * 1.5) / 1e6, 6);
   });

@@ -24,6 +24,11 @@ export interface PricingInputs {
   inputImages?: readonly { width: number; height: number }[] | undefined;
   /** Partial images streamed per image: OpenAI bills each as extra output tokens. */
   partialImages?: number | undefined;
+  /**
+   * Images one upstream call makes for this request (default 1): a token-priced upstream bills the
+   * input (prompt, input images) once per call, so each image carries its share.
+   */
+  imagesPerCall?: number | undefined;
 }
 
 /** Output tokens OpenAI bills per partial image (image generation guide: "100 additional output tokens"). */
@@ -68,9 +73,8 @@ function freezeRates(model: CatalogModel): FrozenPrices {
 
 /**
  * A model's prices as they are frozen on a job: the rule's rates in micro-USD, and what this
- * request's input (prompt tokens, input megapixels) costs per image. Token-priced upstreams bill the
- * input per call; Gemini makes one image per call, and for OpenAI counting it per image errs on the
- * dear side by a fraction of a cent.
+ * request's input (prompt tokens, input images, input megapixels) costs per image. Token-priced
+ * upstreams bill the input once per call, so it is shared by the images of a call (rounded up).
  */
 export function freezePrices(model: CatalogModel, inputs: PricingInputs = {}): FrozenPrices {
   const frozen = freezeRates(model);
@@ -84,10 +88,10 @@ export function freezePrices(model: CatalogModel, inputs: PricingInputs = {}): F
     // Partials are output, but a fixed amount per image: they ride with the per-image input cost.
     const partialTokens =
       frozen.output.formula === 'openai-tiles' ? PARTIAL_IMAGE_OUTPUT_TOKENS * (inputs.partialImages ?? 0) : 0;
-    const micros =
-      tokenMicros(textTokens, frozen.rates.textInput) +
-      tokenMicros(imageTokens, frozen.rates.imageInput) +
-      tokenMicros(partialTokens, frozen.rates.imageOutput);
+    const perCall = BigInt(Math.max(1, inputs.imagesPerCall ?? 1));
+    const inputPerCall =
+      tokenMicros(textTokens, frozen.rates.textInput) + tokenMicros(imageTokens, frozen.rates.imageInput);
+    const micros = (inputPerCall + perCall - 1n) / perCall + tokenMicros(partialTokens, frozen.rates.imageOutput);
     return { ...frozen, inputMicros: String(micros) };
   }
   if (frozen.rule === 'per_megapixel' && images.length > 0) {

@@ -52,7 +52,15 @@ function hashRequest(body: unknown): string {
  * prompt, for token-priced models) costs, quoted once here.
  */
 function frozenPricesOf(submission: JobSubmission): Map<RouteStep, FrozenPrices> {
-  return new Map(submission.route.map((step) => [step, freezePrices(step.model, submission.pricingInputs)]));
+  return new Map(
+    submission.route.map((step) => {
+      // A streamed job makes each image in a call of its own (see the worker's streamed-images.ts).
+      const imagesPerCall = step.parameters.stream
+        ? 1
+        : Math.min(step.parameters.n, step.model.capabilities.maxImagesPerCall);
+      return [step, freezePrices(step.model, { ...submission.pricingInputs, imagesPerCall })];
+    }),
+  );
 }
 
 /** The dearest unit price of any model on the route: the hold must cover whichever serves. */
