@@ -105,6 +105,36 @@ describe('streaming partial images', () => {
     expect(text).toContain('event: image_generation.completed');
   }, 30_000);
 
+  it('ends a streamed job canceled after one of its images went out with that image, charged for it alone', async () => {
+    stack.bfl.faults.enqueue({ type: 'hang' });
+    const response = await fetch(`${stack.baseURL}/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${account.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'flux-2-pro', prompt: 'one of two', n: 2, size: '1024x1024', stream: true }),
+    });
+    const jobId = response.headers.get('x-imagegate-job-id') ?? '';
+    const reader = response.body?.getReader();
+    let text = '';
+    while (!text.includes('event: image_generation.completed')) {
+      const chunk = await reader?.read();
+      if (chunk === undefined || chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    const canceled = await callJson(`${stack.baseURL}/images/jobs/${jobId}/cancel`, { apiKey: account.apiKey, body: {} });
+    expect(canceled.status).toBe(200);
+    await reader?.cancel();
+    const deadline = Date.now() + 15_000;
+    let job = { status: '', billing: { charged_usd: 0, unit_price_usd: 0 }, result: { data: [] as unknown[] } };
+    while (Date.now() < deadline) {
+      job = (await callJson<typeof job>(`${stack.baseURL}/images/jobs/${jobId}`, { apiKey: account.apiKey })).body;
+      if (job.status !== 'in_progress' && job.status !== 'queued' && job.billing.charged_usd > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(job.status).toBe('succeeded');
+    expect(job.result.data).toHaveLength(1);
+    expect(job.billing.charged_usd).toBeCloseTo(job.billing.unit_price_usd, 6);
+  }, 30_000);
+
   it('quotes and charges the partials OpenAI bills: 100 output tokens each', async () => {
     const charged = async (partials: number) => {
       const stream = await client.images.generate({

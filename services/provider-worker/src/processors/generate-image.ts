@@ -183,38 +183,15 @@ export function createGenerateImageProcessor(
 
     // A streamed job makes each image in a call of its own, stored and announced as it is done.
     const streamed = parameters.stream
-      ? new StreamedImages(jobId, { store, redis: deps.redis, prefix: deps.settings.redisPrefix })
+      ? new StreamedImages(jobId, { store, redis: deps.redis, prefix: deps.settings.redisPrefix, logger })
       : undefined;
     const perCall = streamed === undefined ? imagesPerCall : 1;
     const canceled = cancellations.begin(jobId);
     const deadline = AbortSignal.timeout(Math.min(leftMs, 2 ** 31 - 1));
     const signal = AbortSignal.any([canceled, deadline]);
     const started = Date.now();
-    let result: ProviderImageResult;
-    let spooled: SpooledEditInputs | undefined;
-    try {
-      const longWait = await takeAllowance(splitIntoCalls(request.n, perCall).length, signal);
-      stages.lap('allowance');
-      if (longWait > 0) {
-        logger.debug({ waitMs: longWait }, 'provider rate limited; handing the job back');
-        return await handBack(jobId, longWait);
-      }
-      if (job.operation === 'edit') {
-        spooled = await readEditInputs(store, job.request, signal);
-        request.inputs = spooled.inputs;
-      }
-      result = await generateInCalls(provider, request, {
-        imagesPerCall: perCall,
-        signal,
-        pendingTasks: job.upstream_tasks,
-        onTaskSubmitted: (index, task) => recordUpstreamTask(pool, jobId, index, task),
-        onPartialImage: streamed?.onPartialImage,
-        onCallDone: streamed?.onCallDone,
-        onProgress: streamed?.onProgress,
-        aroundCall: observed.aroundCall(job.model),
-      });
-    } catch (thrown) {
-      if (thrown instanceof RateLimitError) throw thrown;
+    /** An attempt that failed: record it, then cancel, hand back, fail over or retry the job. */
+    const failAttempt = async (thrown: unknown): Promise<void> => {
       const error = deadline.aborted && !canceled.aborted ? timedOut() : toGatewayError(thrown);
       // The adapters give a wait only for a 429 (or 503) with Retry-After.
       const retryAfterMs = error.retryable ? error.retryAfterMs : undefined;
@@ -243,6 +220,42 @@ export function createGenerateImageProcessor(
       if (!error.retryable || lastAttempt) return failStep(job, error, logger);
       logger.info({ code: error.code }, 'generation failed; will retry');
       throw error;
+    };
+    let result: ProviderImageResult;
+    let spooled: SpooledEditInputs | undefined;
+    try {
+      const longWait = await takeAllowance(splitIntoCalls(request.n, perCall).length, signal);
+      stages.lap('allowance');
+      if (longWait > 0) {
+        logger.debug({ waitMs: longWait }, 'provider rate limited; handing the job back');
+        return await handBack(jobId, longWait);
+      }
+      if (job.operation === 'edit') {
+        spooled = await readEditInputs(store, job.request, signal);
+        request.inputs = spooled.inputs;
+      }
+      result = await generateInCalls(provider, request, {
+        imagesPerCall: perCall,
+        signal,
+        pendingTasks: job.upstream_tasks,
+        onTaskSubmitted: (index, task) => recordUpstreamTask(pool, jobId, index, task),
+        onPartialImage: streamed?.onPartialImage,
+        onCallDone: streamed?.onCallDone,
+        onProgress: streamed?.onProgress,
+        aroundCall: observed.aroundCall(job.model),
+      });
+    } catch (thrown) {
+      if (thrown instanceof RateLimitError) throw thrown;
+      // Stopped after images were streamed: the client has them, so the job ends with them.
+      const delivered =
+        canceled.aborted || deadline.aborted
+          ? streamed?.deliveredResult(canceled.aborted ? 'Canceled' : 'Out of time')
+          : undefined;
+      if (delivered !== undefined) {
+        result = delivered;
+      } else {
+        return await failAttempt(thrown);
+      }
     } finally {
       cancellations.end(jobId);
       await spooled?.release();
