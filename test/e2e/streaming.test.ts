@@ -120,7 +120,10 @@ describe('streaming partial images', () => {
       if (chunk === undefined || chunk.done) break;
       text += new TextDecoder().decode(chunk.value);
     }
-    const canceled = await callJson(`${stack.baseURL}/images/jobs/${jobId}/cancel`, { apiKey: account.apiKey, body: {} });
+    const canceled = await callJson(`${stack.baseURL}/images/jobs/${jobId}/cancel`, {
+      apiKey: account.apiKey,
+      body: {},
+    });
     expect(canceled.status).toBe(200);
     await reader?.cancel();
     const deadline = Date.now() + 15_000;

@@ -4,8 +4,8 @@ import type { Redis } from './redis-connection.ts';
 
 /** How long a job's progress stream outlives its last event: a replay a day later still finds it. */
 const PROGRESS_TTL_MS = 24 * 60 * 60 * 1000;
-/** Events kept per job (a few partials per image, one per image, n ≤ 10): generous. */
-const MAX_EVENTS = 200;
+/** Events kept per job (≤ 3 partials and 1 finished image per image, n ≤ 10, throttled progress): generous. */
+const MAX_EVENTS = 500;
 
 /** A progress event with its position in the job's stream. */
 export interface ProgressEntry {

@@ -83,15 +83,17 @@ async function processGeneration(
   }
   const count = deliveredImages(outcome, request.n);
   if (request.stream) {
+    const finalImage = renderBase64(request, deps);
+    finalImage.catch(() => {}); // a client that leaves during the partials never awaits it
     await streamImages(res, ctx, {
       kind: 'image_generation',
       request,
       latencyMs,
       signal,
-      finalImage: renderBase64(request, deps),
+      finalImage,
       partialImage: (index) => renderPartial(request, deps, index),
       count,
-    });
+    }).catch(() => res.destroy());
     return;
   }
   const [waited, base64] = await Promise.all([

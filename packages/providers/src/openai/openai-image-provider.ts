@@ -110,6 +110,8 @@ async function streamed(
   const images: ProviderImage[] = [];
   let last: OpenAI.ImageGenCompletedEvent | OpenAI.ImageEditCompletedEvent | undefined;
   for await (const event of stream) {
+    // An event type newer than this code, without an image, is not ours to read.
+    if (typeof event.b64_json !== 'string') continue;
     const bytes = Buffer.from(event.b64_json, 'base64');
     const image = { bytes, mediaType: mediaTypeOf(event.output_format) };
     if (event.type === 'image_generation.partial_image' || event.type === 'image_edit.partial_image') {

@@ -90,16 +90,23 @@ export async function readMultipartEdit(
 
   // Settles when busboy is done or, on a refusal, at once: the unread rest is never waited for.
   const reading = Promise.withResolvers<void>();
+  /** File parts not yet read to their end. */
+  const openFiles = new Set<Readable>();
   const refuse = (error: unknown) => {
     if (refusal !== undefined) return;
     refusal = error;
     request.body.unpipe(parser);
-    // Ends the part being read too (busboy destroys its file stream), so its upload settles.
-    parser.destroy();
     reading.resolve();
+  };
+  /** The body stopped arriving (the client left, or its deadline destroyed it): the part being read never ends by itself. */
+  const bodyLost = (error: unknown) => {
+    refuse(error instanceof GatewayError ? error : malformed(error));
+    for (const file of openFiles) file.destroy(new Error('the body stopped arriving'));
   };
 
   parser.on('file', (name, file) => {
+    openFiles.add(file);
+    file.on('close', () => openFiles.delete(file));
     if (refusal !== undefined) {
       file.resume();
       return;
@@ -183,11 +190,8 @@ export async function readMultipartEdit(
     refuse(malformed(error));
   });
   parser.on('close', () => reading.resolve());
-  request.body.on('error', refuse);
-  // A client that goes away mid-body (or a body deadline that destroys the request) ends the read.
-  request.body.on('close', () => {
-    if (!request.body.readableEnded) refuse(malformed(new Error('the body ended early')));
-  });
+  request.body.on('error', bodyLost);
+  request.body.on('aborted', () => bodyLost(new Error('the client went away')));
   request.body.pipe(parser);
 
   try {

@@ -97,17 +97,21 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
     const idempotencyKey = readIdempotencyKey(request);
     const jobId = newId('job');
     const { body, inputs } = await readEdit(request, response, jobId);
+    stages.lap('inputs');
+    const stored = storedKeysOf(inputs);
+    /**
+     * Deletes this request's inputs unless a job of its own id was recorded (a job that failed at
+     * enqueue keeps them: its resource shows them). A refusal, a replay answered with the first
+     * request's job, or a replay whose client left: nothing of this request may stay behind.
+     */
+    const discardUnlessRecorded = async () => {
+      const recorded = await findJob(deps.pool, jobId).catch(() => undefined);
+      if (recorded === undefined) await deps.store.deleteObjects(stored);
+    };
+    let acceptance: Awaited<ReturnType<typeof acceptEdit>>;
     let answering: ReturnType<typeof answeringOf>;
     try {
       answering = answeringOf(request, response, deps, stages, body.stream === true);
-    } catch (error) {
-      await deps.store.deleteObjects(storedKeysOf(inputs));
-      throw error;
-    }
-    stages.lap('inputs');
-    const stored = storedKeysOf(inputs);
-    let acceptance: Awaited<ReturnType<typeof acceptEdit>>;
-    try {
       acceptance = await acceptEdit(
         deps,
         {
@@ -121,13 +125,10 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
         answering.answering,
       );
     } catch (error) {
-      // Refused before the job was recorded: nothing may be left behind. A recorded job (failed
-      // at enqueue) keeps its inputs, which its resource shows.
-      if ((await findJob(deps.pool, jobId)) === undefined) await deps.store.deleteObjects(stored);
+      await discardUnlessRecorded().catch(() => {});
       throw error;
     }
-    // A replay answers with the first request's job and inputs; this request's copy goes.
-    if (acceptance.kind !== 'client_gone' && acceptance.job.id !== jobId) await deps.store.deleteObjects(stored);
+    if (acceptance.kind === 'client_gone' || acceptance.job.id !== jobId) await discardUnlessRecorded();
     if (acceptance.kind === 'client_gone') return;
     if (body.stream === true) await streamImageJob(deps, response, acceptance, 'image_edit');
     else await answerAcceptance(response, acceptance, answering.preferences, deps);

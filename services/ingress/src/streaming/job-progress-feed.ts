@@ -71,8 +71,10 @@ export class JobProgressFeed {
           follower.listener(entries);
         }
       } while (follower.again);
-    })().finally(() => {
-      follower.reading = undefined;
-    });
+    })()
+      .catch(() => {}) // a listener's own failure ends this read; the next notification reads again
+      .finally(() => {
+        follower.reading = undefined;
+      });
   }
 }

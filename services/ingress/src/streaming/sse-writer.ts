@@ -29,6 +29,8 @@ export class SseWriter {
   #lastWriteAt = Date.now();
   /** The operations in order: each starts when the one before it has written everything. */
   #chain: Promise<void> = Promise.resolve();
+  /** Operations asked for and not yet written. */
+  #pending = 0;
 
   constructor(response: Response, headers: Record<string, string>, keepAliveMs = DEFAULT_KEEP_ALIVE_MS) {
     this.#response = response;
@@ -42,7 +44,8 @@ export class SseWriter {
     response.flushHeaders();
     this.#keepAlive = setInterval(
       () => {
-        if (Date.now() - this.#lastWriteAt >= keepAliveMs) void this.comment('keep-alive');
+        // Not while something is still being written (a slow client): comments would pile up behind it.
+        if (this.#pending === 0 && Date.now() - this.#lastWriteAt >= keepAliveMs) void this.comment('keep-alive');
       },
       Math.max(10, Math.min(keepAliveMs, 1_000)),
     );
@@ -73,9 +76,15 @@ export class SseWriter {
       // Opened before the first byte, so a missing object fails the event, not the stream mid-line.
       const source = await base64.open();
       const rest = JSON.stringify(fields);
-      await this.#write(`event: ${name}\ndata: {${JSON.stringify(base64.field)}:"`);
-      for await (const piece of base64Pieces(source)) await this.#write(piece);
-      await this.#write(rest === '{}' ? '"}\n\n' : `",${rest.slice(1)}\n\n`);
+      try {
+        await this.#write(`event: ${name}\ndata: {${JSON.stringify(base64.field)}:"`);
+        for await (const piece of base64Pieces(source)) await this.#write(piece);
+        await this.#write(rest === '{}' ? '"}\n\n' : `",${rest.slice(1)}\n\n`);
+      } catch (error) {
+        // A line cut in the middle cannot be mended: the client sees the stream end, not bad JSON.
+        this.#response.destroy(error instanceof Error ? error : new Error(String(error)));
+        throw error;
+      }
     });
   }
 
@@ -88,7 +97,10 @@ export class SseWriter {
   }
 
   #inOrder(operation: () => Promise<void>): Promise<void> {
-    const next = this.#chain.then(operation);
+    this.#pending++;
+    const next = this.#chain.then(operation).finally(() => {
+      this.#pending--;
+    });
     this.#chain = next.catch(() => {});
     return next;
   }

@@ -75,27 +75,39 @@ export async function streamImageJob(
     });
   }
   let job: JobRow | undefined = acceptance.job;
-  if (!isTerminal(job.status)) {
-    const clientGone = new AbortController();
-    response.on('close', () => clientGone.abort());
-    const ended = deps.waiter.wait(jobId, LONGEST_STREAM_MS, clientGone.signal);
-    // A job that ended between the submission and the wait's start is found here.
-    job = await findJob(deps.pool, jobId);
-    const outcome = job !== undefined && isTerminal(job.status) ? 'finished' : await ended;
-    if (outcome === 'aborted') {
-      stopFollowing();
-      return;
+  try {
+    if (!isTerminal(job.status)) {
+      if (response.destroyed) return; // the client left during the submission
+      const clientGone = new AbortController();
+      response.on('close', () => clientGone.abort());
+      const ended = deps.waiter.wait(jobId, LONGEST_STREAM_MS, clientGone.signal);
+      // A job that ended between the submission and the wait's start is found here.
+      job = await findJob(deps.pool, jobId);
+      const outcome = job !== undefined && isTerminal(job.status) ? 'finished' : await ended;
+      if (outcome === 'aborted') return;
+      job = await findJob(deps.pool, jobId);
     }
-    job = await findJob(deps.pool, jobId);
+  } finally {
+    stopFollowing();
   }
-  stopFollowing();
   if (job === undefined || !isTerminal(job.status)) {
     // Shutting down, or an hour gone: the job runs on and can be read at its URL.
     await writer.comment(`the job is still running; GET /v1/images/jobs/${jobId}`);
     await writer.end();
     return;
   }
-  if (job.status === 'succeeded') {
+  if (job.status === 'succeeded' && job.images_expired_at !== null) {
+    // A replay after the retention sweep: the images are gone, as their URLs say (410).
+    await writer.event('error', {
+      type: 'error',
+      error: {
+        message: "This job's images were deleted after the retention period.",
+        type: 'invalid_request_error',
+        param: null,
+        code: 'image_expired',
+      },
+    });
+  } else if (job.status === 'succeeded') {
     const result = job.result;
     for (const image of job.images ?? []) {
       if (sentKeys.has(image.key)) continue;

@@ -5,6 +5,8 @@ import { appendJobProgress, type Redis } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 import { extensionOf, imageKey } from './image-keys.ts';
 
+const PROGRESS_EVERY_MS = 10_000;
+
 /** Where partial `index` of image `image` of a job is stored. */
 export function partialKey(jobId: string, image: number, index: number, mediaType: string): string {
   return `jobs/${jobId}/partials/${image}-${index}.${extensionOf(mediaType)}`;
@@ -27,6 +29,7 @@ export class StreamedImages {
   readonly #prefix: string;
   readonly #logger: Logger;
   readonly #byCall = new Map<number, { stored: StoredImage[]; result: ProviderImageResult }>();
+  readonly #progressAt = new Map<number, number>();
 
   constructor(jobId: string, deps: { store: ObjectStore; redis: Redis; prefix: string; logger: Logger }) {
     this.#jobId = jobId;
@@ -84,6 +87,10 @@ export class StreamedImages {
 
   /** Upstream progress (BFL's), announced for the stream to pass on as a comment; a lost one does not matter. */
   readonly onProgress = (call: number, message: string): void => {
+    // At most one per image every 10 s: a comment, not a log of every poll.
+    const now = Date.now();
+    if (now - (this.#progressAt.get(call) ?? 0) < PROGRESS_EVERY_MS) return;
+    this.#progressAt.set(call, now);
     appendJobProgress(this.#redis, this.#prefix, this.#jobId, {
       kind: 'progress',
       message: `image ${call + 1}: ${message}`,
