@@ -130,4 +130,25 @@ describe('graceful shutdown of an ingress', () => {
     expect(exited.code).toBe(0);
     expect(exited.at - stoppedAt).toBeLessThan(SHUTDOWN_GRACE_MS + 500);
   }, 60_000);
+
+  it('ends a stream without an error, naming its job, when the job outlasts the grace', async () => {
+    const [leaving, staying] = await Promise.all([spawnIngress(), spawnIngress()]);
+    const response = await fetch(`${leaving.url}/v1/images/generations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${account.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-image-2', prompt: 'a cat [emulate:latency=8000]', stream: true }),
+    });
+    const jobId = response.headers.get('x-imagegate-job-id') ?? '';
+    const text = response.text();
+    await sleep(300);
+    const stoppedAt = Date.now();
+    const exited = await leaving.kill('SIGTERM');
+    const body = await text;
+    expect(exited.code).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(SHUTDOWN_GRACE_MS + 500);
+    expect(body).toContain(`: the job is still running; GET /v1/images/jobs/${jobId}`);
+    expect(body).not.toContain('event: error');
+    const job = await pollJob(staying.url, account.apiKey, jobId, 20_000);
+    expect(job.status).toBe('succeeded');
+  }, 60_000);
 });
