@@ -1,3 +1,4 @@
+export * from './chat-request.ts';
 export * from './edit-request.ts';
 export * from './generation-extra.ts';
 export * from './generation-parameters.ts';

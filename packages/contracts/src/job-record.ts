@@ -107,8 +107,34 @@ export const editOperationSchema = z.object({
   route: z.array(generateRouteEntrySchema),
 });
 
-/** What differs between operations; `chat` adds its branch here. */
-export const jobOperationSchema = z.discriminatedUnion('operation', [generateOperationSchema, editOperationSchema]);
+/**
+ * A chat completion as the job echoes it: the image request it became (the last user message's
+ * text is the prompt, its images the inputs, as an edit), the conversation as text (images by
+ * count: their bytes are in the object store, never here), and how to answer.
+ */
+export const chatJobRequestSchema = generateJobRequestSchema.extend({
+  messages: z.array(z.object({ role: z.string(), text: z.string(), images: z.int().min(0) })),
+  images: z.array(inputImageSchema).optional(),
+  include_usage: z.boolean().optional(),
+  /** Standard chat parameters that were sent and mean nothing to an image model. */
+  ignored: z.array(z.string()).optional(),
+});
+export type ChatJobRequest = z.infer<typeof chatJobRequestSchema>;
+
+/** The `chat` branch: a conversation in, an assistant message with images out. */
+export const chatOperationSchema = z.object({
+  operation: z.literal('chat'),
+  request: chatJobRequestSchema,
+  parameters: generateStepParametersSchema,
+  route: z.array(generateRouteEntrySchema),
+});
+
+/** What differs between operations. */
+export const jobOperationSchema = z.discriminatedUnion('operation', [
+  generateOperationSchema,
+  editOperationSchema,
+  chatOperationSchema,
+]);
 export type JobOperation = z.infer<typeof jobOperationSchema>;
 export type OperationName = JobOperation['operation'];
 

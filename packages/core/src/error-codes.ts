@@ -9,6 +9,7 @@ export const ERROR_CODES = [
   'invalid_type',
   'missing_required_parameter',
   'unknown_parameter',
+  'unsupported_parameter',
   'invalid_json',
   'invalid_body',
   'invalid_content_type',
@@ -87,6 +88,12 @@ export const ERROR_CODE_DETAILS = {
     status: 400,
     type: 'invalid_request_error',
     meaning: 'The body names a parameter we do not know.',
+  },
+  unsupported_parameter: {
+    status: 400,
+    type: 'invalid_request_error',
+    meaning:
+      'A standard parameter that would change what the answer means, which an image model cannot honour (tools, a JSON response format, logprobs).',
   },
   invalid_json: { status: 400, type: 'invalid_request_error', meaning: 'The body is not valid JSON.' },
   invalid_body: {

@@ -70,8 +70,14 @@ function shownInput(image: InputImage, store: ObjectStore, ttlSeconds: number, n
  * sha256}`, so a client (or a webhook receiver) can fetch exactly what was edited.
  */
 function shownRequest(job: JobRow, store: ObjectStore, ttlSeconds: number): Record<string, unknown> {
-  if (job.operation !== 'edit') return job.request;
   const now = new Date();
+  if (job.operation === 'chat') {
+    const { images, ...fields } = job.request;
+    return images === undefined
+      ? fields
+      : { ...fields, images: images.map((image) => shownInput(image, store, ttlSeconds, now)) };
+  }
+  if (job.operation !== 'edit') return job.request;
   const { images, mask, ...fields } = job.request;
   return {
     ...fields,

@@ -12,6 +12,7 @@ import { methodNotAllowed } from './openapi/method-not-allowed.ts';
 import { createRouteMatcher } from './openapi/route-matcher.ts';
 import { accountRouter } from './routes/account.ts';
 import { adminRouter } from './routes/admin.ts';
+import { createChatCompletionHandler } from './routes/chat-completions.ts';
 import { createEditHandlers, EDITS_PATH } from './routes/edits.ts';
 import { createGenerationHandler } from './routes/generations.ts';
 import { healthRouter } from './routes/health.ts';
@@ -55,6 +56,7 @@ export function buildApp(deps: IngressDeps, onRequest?: RequestHandler): Express
   app.post(EDITS_PATH, auth, ...createEditHandlers(submission));
   app.use('/v1', auth, jsonBody(deps.settings.maxBodyBytes));
   app.post('/v1/images/generations', createGenerationHandler(submission));
+  app.post('/v1/chat/completions', createChatCompletionHandler(submission));
   app.use(jobsRouter(deps));
   app.use(webhookDeliveriesRouter(deps));
   app.use(modelsRouter(deps));

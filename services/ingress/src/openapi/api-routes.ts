@@ -1,10 +1,11 @@
-import { editRequestSchema, generationRequestSchema } from '@imagegate/contracts';
+import { chatRequestSchema, editRequestSchema, generationRequestSchema } from '@imagegate/contracts';
 import { z } from 'zod';
 import { createAccountSchema, createKeySchema, creditsSchema, marginQuerySchema } from '../routes/admin.ts';
 import { EDITS_PATH } from '../routes/edits.ts';
 import type { ApiRoute, RouteAnswer } from './api-route.ts';
 import {
   accountSchema,
+  chatCompletionSchema,
   createdAccountSchema,
   createdApiKeySchema,
   creditResultSchema,
@@ -81,6 +82,25 @@ export const API_ROUTES: readonly ApiRoute[] = [
     },
     headers: submitHeaders,
     answers: submissionAnswers,
+  },
+  {
+    method: 'post',
+    path: '/v1/chat/completions',
+    operationId: 'createChatCompletion',
+    summary:
+      'Images through chat (OpenRouter’s and Vercel’s convention): the assistant message carries `images`; `stream: true` sends `chat.completion.chunk`s with `delta.images`.',
+    tag: 'Chat',
+    auth: 'api_key',
+    jsonBody: chatRequestSchema,
+    headers: submitHeaders,
+    answers: [
+      {
+        status: 200,
+        description: 'The chat completion (or, with `stream: true`, a text/event-stream of chunks).',
+        json: chatCompletionSchema,
+      },
+      { status: 202, description: 'The job, still queued or running; poll its Location.', json: jobResourceSchema },
+    ],
   },
   {
     method: 'get',

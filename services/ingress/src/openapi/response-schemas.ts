@@ -31,6 +31,29 @@ const routingAttemptSchema = z.looseObject({
 });
 const routingSchema = z.object({ attempts: z.array(routingAttemptSchema) });
 
+/** `POST /v1/chat/completions`: one assistant message with a short text and the images. */
+export const chatCompletionSchema = z
+  .looseObject({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: unixSeconds,
+    model: z.string(),
+    choices: z.array(
+      z.looseObject({
+        index: z.int(),
+        message: z.looseObject({
+          role: z.literal('assistant'),
+          content: z.string().nullable(),
+          images: z.array(z.object({ type: z.literal('image_url'), image_url: z.object({ url: z.string() }) })),
+        }),
+        finish_reason: z.string(),
+      }),
+    ),
+    usage: z.object({ prompt_tokens: z.int(), completion_tokens: z.int(), total_tokens: z.int() }).optional(),
+    extra: z.looseObject({ job_id: z.string(), model: z.string() }),
+  })
+  .meta({ id: 'ChatCompletion', description: "OpenAI's chat completion with OpenRouter's `message.images`." });
+
 export const imagesResponseSchema = z
   .looseObject({
     created: unixSeconds,

@@ -51,7 +51,12 @@ export function modelsRouter(deps: IngressDeps): Router {
       owned_by: model.owner,
       description: model.description,
       aliases: [`${model.owner}/${model.id}`, ...model.aliases],
-      capabilities: { ...(snakeKeys(capabilities) as object), provider_options: Object.keys(providerOptions) },
+      capabilities: {
+        ...(snakeKeys(capabilities) as object),
+        provider_options: Object.keys(providerOptions),
+        // Every image model answers on /v1/chat/completions: the last user message is the prompt (its images the inputs).
+        chat: model.capabilities.editsOnly ? 'with an image in the last user message' : 'yes',
+      },
       pricing: {
         currency: 'USD',
         markup: markupPermille / 1000,

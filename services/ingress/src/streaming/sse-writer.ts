@@ -4,6 +4,8 @@ import type { Response } from 'express';
 /** A comment line at least this often while nothing else is sent, so idle proxies keep the connection. */
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
 
+const eventLine = (name: string | undefined): string => (name === undefined ? '' : `event: ${name}\n`);
+
 /** Base64 of a stream in pieces aligned to 3 bytes, so the pieces concatenate into one valid string. */
 async function* base64Pieces(stream: Readable): AsyncGenerator<string> {
   let carry: Buffer = Buffer.alloc(0);
@@ -68,18 +70,40 @@ export class SseWriter {
     fields: Record<string, unknown>,
     base64?: { field: string; open: () => Promise<Readable> },
   ): Promise<void> {
+    if (base64 === undefined) return this.data(fields, name);
+    const rest = JSON.stringify(fields);
+    return this.dataWithBase64(
+      {
+        head: `{${JSON.stringify(base64.field)}:"`,
+        tail: rest === '{}' ? '"}' : `",${rest.slice(1)}`,
+        open: base64.open,
+      },
+      name,
+    );
+  }
+
+  /** `data: <json>` (after `event: <name>` when named; chat completion chunks are not). */
+  data(value: unknown, name?: string): Promise<void> {
+    return this.#inOrder(() => this.#write(`${eventLine(name)}data: ${JSON.stringify(value)}\n\n`));
+  }
+
+  /** `data: [DONE]`, the end marker of OpenAI's chat completion streams. */
+  done(): Promise<void> {
+    return this.#inOrder(() => this.#write('data: [DONE]\n\n'));
+  }
+
+  /**
+   * A data line whose JSON carries base64 streamed from `open()`'s stream: `head` (JSON text up to
+   * the opening quote of the string), the base64, then `tail` (from the closing quote on).
+   */
+  dataWithBase64(base64: { head: string; tail: string; open: () => Promise<Readable> }, name?: string): Promise<void> {
     return this.#inOrder(async () => {
-      if (base64 === undefined) {
-        await this.#write(`event: ${name}\ndata: ${JSON.stringify(fields)}\n\n`);
-        return;
-      }
       // Opened before the first byte, so a missing object fails the event, not the stream mid-line.
       const source = await base64.open();
-      const rest = JSON.stringify(fields);
       try {
-        await this.#write(`event: ${name}\ndata: {${JSON.stringify(base64.field)}:"`);
+        await this.#write(`${eventLine(name)}data: ${base64.head}`);
         for await (const piece of base64Pieces(source)) await this.#write(piece);
-        await this.#write(rest === '{}' ? '"}\n\n' : `",${rest.slice(1)}\n\n`);
+        await this.#write(`${base64.tail}\n\n`);
       } catch (error) {
         // A line cut in the middle cannot be mended: the client sees the stream end, not bad JSON.
         this.#response.destroy(error instanceof Error ? error : new Error(String(error)));

@@ -1,14 +1,11 @@
-import { isTerminal, type JobProgressEvent } from '@imagegate/contracts';
-import { findJob, type JobRow } from '@imagegate/db';
+import type { JobProgressEvent } from '@imagegate/contracts';
 import type { Response } from 'express';
 import type { Acceptance, SubmissionDeps } from '../submission/accept-job.ts';
+import { followJob } from './follow-job.ts';
 import { SseWriter } from './sse-writer.ts';
 
 /** Which of OpenAI's event families a stream speaks: generations or edits. */
 export type ImageStreamKind = 'image_generation' | 'image_edit';
-
-/** The longest a stream follows a job before it ends with a pointer to the job (its deadline is shorter). */
-const LONGEST_STREAM_MS = 60 * 60 * 1000;
 
 /**
  * Answers a submitted job as OpenAI's image stream: `<kind>.partial_image` events as the worker
@@ -68,34 +65,15 @@ export async function streamImageJob(
     return completed(key, { ...fields, ...(usage === undefined ? {} : { usage }) });
   };
 
-  let stopFollowing = () => {};
-  if (acceptance.kind !== 'finished') {
-    stopFollowing = deps.progress.follow(jobId, (entries) => {
-      for (const entry of entries) onProgress(entry.event)?.catch(() => {});
-    });
-  }
-  let job: JobRow | undefined = acceptance.job;
-  try {
-    if (!isTerminal(job.status)) {
-      if (response.destroyed) return; // the client left during the submission
-      const clientGone = new AbortController();
-      response.on('close', () => clientGone.abort());
-      const ended = deps.waiter.wait(jobId, LONGEST_STREAM_MS, clientGone.signal);
-      // A job that ended between the submission and the wait's start is found here.
-      job = await findJob(deps.pool, jobId);
-      const outcome = job !== undefined && isTerminal(job.status) ? 'finished' : await ended;
-      if (outcome === 'aborted') return;
-      job = await findJob(deps.pool, jobId);
-    }
-  } finally {
-    stopFollowing();
-  }
-  if (job === undefined || !isTerminal(job.status)) {
+  const followed = await followJob(deps, response, acceptance, onProgress);
+  if (followed.kind === 'left') return;
+  if (followed.kind === 'running') {
     // Shutting down, or an hour gone: the job runs on and can be read at its URL.
     await writer.comment(`the job is still running; GET /v1/images/jobs/${jobId}`);
     await writer.end();
     return;
   }
+  const { job } = followed;
   if (job.status === 'succeeded' && job.images_expired_at !== null) {
     // A replay after the retention sweep: the images are gone, as their URLs say (410).
     await writer.event('error', {

@@ -230,8 +230,13 @@ export function createGenerateImageProcessor(
         logger.debug({ waitMs: longWait }, 'provider rate limited; handing the job back');
         return await handBack(jobId, longWait);
       }
-      if (job.operation === 'edit') {
-        spooled = await readEditInputs(store, job.request, signal);
+      // An edit's inputs, or those of a chat whose last message carried images.
+      const inputs =
+        job.operation === 'edit' || (job.operation === 'chat' && (job.request.images?.length ?? 0) > 0)
+          ? { images: job.request.images ?? [], mask: job.operation === 'edit' ? job.request.mask : undefined }
+          : undefined;
+      if (inputs !== undefined) {
+        spooled = await readEditInputs(store, inputs, signal);
         request.inputs = spooled.inputs;
       }
       result = await generateInCalls(provider, request, {

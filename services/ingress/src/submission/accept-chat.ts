@@ -1,0 +1,209 @@
+import { type CatalogModel, editCapabilitiesOf, resolveEditParameters, resolveParameters } from '@imagegate/catalog';
+import type { ChatMessage, ChatRequest } from '@imagegate/contracts';
+import { GatewayError, InvalidRequestError } from '@imagegate/core';
+import { readJsonEditImages } from '../inputs/read-json-edit-images.ts';
+import type { StoredInputImage } from '../inputs/store-input-image.ts';
+import { routeEntriesOf, stepParameters } from './accept-generation.ts';
+import { type Acceptance, type Answering, acceptJob, firstStep, type SubmissionDeps } from './accept-job.ts';
+import { planRoute } from './plan-route.ts';
+
+/** The assistant's words beside its images: image models say nothing themselves. */
+export function assistantText(images: number): string {
+  return images === 1 ? 'Here is the image.' : `Here are the ${images} images.`;
+}
+
+/** A message's text parts, joined. */
+function textOf(message: ChatMessage): string {
+  const { content } = message;
+  if (content === undefined || content === null) return '';
+  if (typeof content === 'string') return content;
+  return content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
+}
+
+/** A message's image parts, with the request path each came in (for errors that name it). */
+function imagePartsOf(message: ChatMessage, at: number): { url: string; param: string }[] {
+  const parts = typeof message.content === 'object' && message.content !== null ? message.content : [];
+  return parts.flatMap((part, index) =>
+    part.type === 'image_url'
+      ? [{ url: part.image_url.url, param: `messages[${at}].content[${index}].image_url.url` }]
+      : [],
+  );
+}
+
+/**
+ * Accepts `POST /v1/chat/completions` for an image model: the last user message's text is the
+ * prompt and its images (data: or https URLs, stored under the job like an edit's) the inputs,
+ * so an image in the message makes it an edit with the edit rules; the conversation before it is
+ * kept on the job as text. Then it is recorded, held, enqueued and waited for like any job.
+ */
+export async function acceptChat(
+  deps: SubmissionDeps,
+  submission: {
+    jobId: string;
+    accountId: string;
+    body: ChatRequest;
+    rawBody: unknown;
+    idempotencyKey: string | undefined;
+  },
+  answering: Answering,
+): Promise<{ acceptance: Acceptance; stored: string[] }> {
+  const { body, jobId } = submission;
+  const at = body.messages.findLastIndex((message) => message.role === 'user');
+  const last = body.messages[at];
+  if (last === undefined) {
+    throw new InvalidRequestError('messages needs a user message: its text is the image prompt.', {
+      param: 'messages',
+    });
+  }
+  const prompt = textOf(last).trim();
+  if (prompt === '') {
+    throw new InvalidRequestError('The last user message needs text: it is the image prompt.', {
+      param: `messages[${at}].content`,
+    });
+  }
+  const primary = resolveImageModel(deps, body.model);
+  const parts = imagePartsOf(last, at);
+  let images: StoredInputImage[] = [];
+  if (parts.length > 0) {
+    try {
+      images = (
+        await readJsonEditImages(
+          { images: parts.map((part) => ({ image_url: part.url })) },
+          {
+            store: deps.store,
+            jobId,
+            maxImages: 16,
+            maxInputImageBytes: deps.settings.maxInputImageBytes,
+            urlPolicy: deps.webhookUrlPolicy,
+            fetchTimeoutMs: deps.settings.imageFetchTimeoutMs,
+          },
+        )
+      ).images;
+    } catch (error) {
+      throw renamedParam(error, (param) => parts[Number(/^images\[(\d+)\]/.exec(param)?.[1])]?.param ?? param);
+    }
+  }
+  const stored = images.map((image) => image.key);
+  const requested = {
+    prompt,
+    n: body.n,
+    size: body.size,
+    aspect_ratio: body.imageConfig?.aspect_ratio,
+    user: body.user,
+    providerOptions: body.providerOptions,
+    providerOptionsField: body.providerOptionsField,
+    stream: body.stream,
+  };
+  const editors = deps.catalog.models.filter((model) => model.capabilities.edits !== false);
+  const shapes = {
+    images: images.map((image, index) => ({
+      width: image.width,
+      height: image.height,
+      param: parts[index]?.param ?? 'messages',
+    })),
+  };
+  const ignoredWarning =
+    body.ignored.length === 0 ? [] : [`Ignored (an image model has no use for them): ${body.ignored.join(', ')}.`];
+  const route = planRoute(
+    deps.catalog,
+    primary,
+    (model) => {
+      const resolved =
+        images.length > 0
+          ? resolveEditParameters(
+              model,
+              editCapabilitiesOf(model, editors),
+              requested,
+              shapes,
+              deps.catalog.providerOptions,
+            )
+          : resolveParameters(model, requested, deps.catalog.providerOptions);
+      return { ...resolved, warnings: [...ignoredWarning, ...resolved.warnings] };
+    },
+    body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
+    (provider) => deps.queues.has(provider),
+  );
+  const acceptance = await acceptJob(
+    deps,
+    {
+      jobId,
+      accountId: submission.accountId,
+      route,
+      pricingInputs: { prompt, inputImages: images },
+      operationFor: (webhookUrl) => ({
+        operation: 'chat' as const,
+        request: {
+          model: body.model,
+          prompt,
+          n: firstStep(route).parameters.n,
+          size: firstStep(route).parameters.size,
+          ...(body.imageConfig?.aspect_ratio === undefined ? {} : { aspect_ratio: body.imageConfig.aspect_ratio }),
+          ...(body.imageConfig?.response_format === undefined
+            ? {}
+            : { response_format: body.imageConfig.response_format }),
+          ...(body.user === undefined ? {} : { user: body.user }),
+          ...(body.stream === undefined ? {} : { stream: body.stream }),
+          ...(body.providerOptions === undefined ? {} : { providerOptions: body.providerOptions }),
+          ...(route.length > 1 ? { fallbacks: route.slice(1).map((step) => step.model.id) } : {}),
+          ...(webhookUrl === undefined ? {} : { webhook_url: webhookUrl }),
+          messages: body.messages.map((message, index) => ({
+            role: message.role,
+            text: textOf(message),
+            images:
+              imagePartsOf(message, index).length + (message.role === 'assistant' ? (message.images?.length ?? 0) : 0),
+          })),
+          ...(images.length === 0
+            ? {}
+            : {
+                images: images.map((image) => ({
+                  key: image.key,
+                  content_type: image.contentType,
+                  width: image.width,
+                  height: image.height,
+                  bytes: image.bytes,
+                  sha256: image.sha256,
+                })),
+              }),
+          ...(body.includeUsage ? { include_usage: true } : {}),
+          ...(body.ignored.length === 0 ? {} : { ignored: body.ignored }),
+        },
+        parameters: stepParameters(route, 0),
+        route: routeEntriesOf(route),
+      }),
+      responseFormat: body.imageConfig?.response_format ?? 'b64_json',
+      metadata: body.metadata,
+      webhookUrl: body.webhookUrl,
+      rawBody: submission.rawBody,
+      idempotencyKey: submission.idempotencyKey,
+    },
+    answering,
+  );
+  return { acceptance, stored };
+}
+
+/** The catalog's model for `name`; a name it does not know is not an image model (400, naming some that are). */
+function resolveImageModel(deps: SubmissionDeps, name: string): CatalogModel {
+  try {
+    return deps.catalog.resolve(name);
+  } catch (error) {
+    if (!(error instanceof GatewayError) || error.code !== 'model_not_found') throw error;
+    const some = deps.catalog
+      .available()
+      .slice(0, 6)
+      .map((model) => model.id);
+    throw new InvalidRequestError(
+      `imagegate serves image models; '${name}' is not one. Models that answer on chat: ${some.join(', ')} (GET /v1/models lists them all).`,
+      { param: 'model', code: 'model_not_supported' },
+    );
+  }
+}
+
+/** The same error naming the request part as the chat request spells it. */
+function renamedParam(error: unknown, rename: (param: string) => string): unknown {
+  if (!(error instanceof GatewayError) || error.param === null) return error;
+  return new GatewayError(error.status, error.type, error.message.replace(error.param, rename(error.param)), {
+    param: rename(error.param),
+    code: error.code ?? undefined,
+    cause: error,
+  });
+}

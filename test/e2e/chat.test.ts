@@ -1,0 +1,206 @@
+import OpenAI from 'openai';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gradientPng } from '../support/edit-images.ts';
+import { callJson, type ErrorEnvelope } from '../support/http.ts';
+import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
+
+/**
+ * `POST /v1/chat/completions` read by the official `openai` client's `chat.completions`, as
+ * chat-first clients reach image models through OpenRouter: `message.images` and `delta.images`.
+ */
+
+let stack: TestStack;
+let account: TestAccount;
+let client: OpenAI;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  account = await stack.createAccount('chat', 20);
+  client = new OpenAI({ apiKey: account.apiKey, baseURL: stack.baseURL, maxRetries: 0 });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface ImagesMessage {
+  content: string | null;
+  images?: { type: 'image_url'; image_url: { url: string } }[];
+}
+
+const bytesOf = (dataUrl: string | undefined) =>
+  Buffer.from((dataUrl ?? '').replace(/^data:image\/\w+;base64,/, ''), 'base64');
+
+describe('images through chat completions', () => {
+  it('answers chat.completions.create with the image in message.images, and records a chat job', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gpt-image-2',
+      messages: [
+        { role: 'system', content: 'You draw.' },
+        { role: 'user', content: 'a lighthouse at dusk' },
+      ],
+      temperature: 0.7,
+    });
+    expect(completion.object).toBe('chat.completion');
+    const message = completion.choices[0]?.message as unknown as ImagesMessage;
+    expect(message.content).toBe('Here is the image.');
+    expect(message.images).toHaveLength(1);
+    const meta = await sharp(bytesOf(message.images?.[0]?.image_url.url)).metadata();
+    expect(meta.format).toBe('png');
+    expect(completion.usage?.total_tokens).toBeGreaterThan(0);
+    const extra = (completion as unknown as { extra: { job_id: string; warnings: string[] } }).extra;
+    expect(extra.warnings.join(' ')).toContain('Ignored (an image model has no use for them): temperature');
+    const job = await callJson<{ operation: string; status: string; request: { prompt: string; messages: unknown[] } }>(
+      `${stack.baseURL}/images/jobs/${extra.job_id}`,
+      { apiKey: account.apiKey },
+    );
+    expect(job.body).toMatchObject({
+      operation: 'chat',
+      status: 'succeeded',
+      request: { prompt: 'a lighthouse at dusk' },
+    });
+    expect(job.body.request.messages).toHaveLength(2);
+  });
+
+  it('streams chunks: the role, the image as delta.images, the text, finish_reason, usage, [DONE]', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'flux-2-pro',
+      messages: [{ role: 'user', content: 'a red boat' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const seen: string[] = [];
+    let image: string | undefined;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as (ImagesMessage & { role?: string }) | undefined;
+      if (delta?.role) seen.push('role');
+      if (delta?.images) {
+        seen.push('images');
+        image = delta.images[0]?.image_url.url;
+      }
+      if (delta?.content) seen.push('content');
+      if (chunk.choices[0]?.finish_reason) seen.push('finish');
+      if (chunk.usage) seen.push('usage');
+    }
+    expect(seen).toEqual(['role', 'images', 'content', 'finish', 'usage']);
+    expect((await sharp(bytesOf(image)).metadata()).width).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('edits the image of the previous turn when the user sends it back', async () => {
+    const first = await client.chat.completions.create({
+      model: 'gpt-image-2',
+      messages: [{ role: 'user', content: 'a blue square' }],
+    });
+    const previous = (first.choices[0]?.message as unknown as ImagesMessage).images?.[0]?.image_url.url ?? '';
+    const second = await client.chat.completions.create({
+      model: 'gpt-image-2',
+      messages: [
+        { role: 'user', content: 'a blue square' },
+        { role: 'assistant', content: 'Here is the image.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'make it dusk' },
+            { type: 'image_url', image_url: { url: previous } },
+          ],
+        },
+      ],
+    });
+    const jobId = (second as unknown as { extra: { job_id: string } }).extra.job_id;
+    const job = await callJson<{ request: { images: { sha256: string }[] } }>(`${stack.baseURL}/images/jobs/${jobId}`, {
+      apiKey: account.apiKey,
+    });
+    expect(job.body.request.images).toHaveLength(1);
+    expect((second.choices[0]?.message as unknown as ImagesMessage).images).toHaveLength(1);
+  });
+
+  it('answers Prefer: respond-async with 202 and the chat job', async () => {
+    const accepted = await callJson<{ id: string; operation: string }>(`${stack.baseURL}/chat/completions`, {
+      apiKey: account.apiKey,
+      headers: { prefer: 'respond-async' },
+      body: { model: 'gpt-image-2', messages: [{ role: 'user', content: 'later' }] },
+    });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.operation).toBe('chat');
+  });
+
+  it.each([
+    ['tools', { tools: [{ type: 'function', function: { name: 'f' } }] }, 'tools', 'unsupported_parameter'],
+    [
+      'a JSON response format',
+      { response_format: { type: 'json_schema', json_schema: {} } },
+      'response_format',
+      'unsupported_parameter',
+    ],
+    ['a text-only model', { model: 'gpt-4o' }, 'model', 'model_not_supported'],
+    [
+      'an image part that is not an image',
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'x' },
+              {
+                type: 'image_url',
+                image_url: { url: `data:image/png;base64,${Buffer.from('not an image').toString('base64')}` },
+              },
+            ],
+          },
+        ],
+      },
+      'messages[0].content[1].image_url.url',
+      null,
+    ],
+    [
+      'a private URL',
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'x' },
+              { type: 'image_url', image_url: { url: 'https://169.254.169.254/latest' } },
+            ],
+          },
+        ],
+      },
+      'messages[0].content[1].image_url.url',
+      null,
+    ],
+  ])('refuses %s with a 4xx naming it, holding nothing', async (_case, fields, param, code) => {
+    const inputsBefore = (await stack.store.listKeys('jobs/')).filter((key) => key.includes('/inputs/'));
+    const fresh = await stack.createAccount(`chat refusal ${param}`, 5);
+    const refused = await callJson<ErrorEnvelope>(`${stack.baseURL}/chat/completions`, {
+      apiKey: fresh.apiKey,
+      body: { model: 'gpt-image-2', messages: [{ role: 'user', content: 'x' }], ...fields },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.param).toBe(param);
+    if (code !== null) expect(refused.body.error.code).toBe(code);
+    const money = await callJson<{ held_usd: number; balance_usd: number }>(`${stack.baseURL}/account`, {
+      apiKey: fresh.apiKey,
+    });
+    expect(money.body).toMatchObject({ held_usd: 0, balance_usd: 5 });
+    expect(await stack.store.listKeys('jobs/').then((keys) => keys.filter((key) => key.includes('/inputs/')))).toEqual(
+      inputsBefore,
+    );
+  });
+
+  it('takes an image part that is a real image as an edit input', async () => {
+    const png = await gradientPng(128, 128);
+    const completion = await client.chat.completions.create({
+      model: 'gemini-3-pro-image',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'restyle this' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
+          ],
+        },
+      ],
+    });
+    expect((completion.choices[0]?.message as unknown as ImagesMessage).images).toHaveLength(1);
+  });
+});
