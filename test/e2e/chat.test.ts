@@ -1,3 +1,6 @@
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { createOpenRouter } from '@openrouter/ai-sdk-provider';
+import { generateText, streamText } from 'ai';
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +33,28 @@ interface ImagesMessage {
 
 const bytesOf = (dataUrl: string | undefined) =>
   Buffer.from((dataUrl ?? '').replace(/^data:image\/\w+;base64,/, ''), 'base64');
+
+describe('images through chat completions with the Vercel AI SDK', () => {
+  it('generateText and streamText through @openrouter/ai-sdk-provider return the image in result.files', async () => {
+    const openrouter = createOpenRouter({ apiKey: account.apiKey, baseURL: stack.baseURL });
+    const generated = await generateText({ model: openrouter('gpt-image-2'), prompt: 'a red kite', maxRetries: 0 });
+    expect(generated.files).toHaveLength(1);
+    expect(generated.files[0]?.mediaType).toBe('image/png');
+    expect((await sharp(Buffer.from(generated.files[0]?.uint8Array ?? [])).metadata()).format).toBe('png');
+    expect(generated.text).toBe('Here is the image.');
+
+    const streamed = streamText({ model: openrouter('flux-2-pro'), prompt: 'a green kite', maxRetries: 0 });
+    const files = await streamed.files;
+    expect(files).toHaveLength(1);
+    expect(files[0]?.uint8Array.byteLength).toBeGreaterThan(0);
+  }, 30_000);
+
+  it('generateText through @ai-sdk/openai-compatible gets the assistant text', async () => {
+    const compatible = createOpenAICompatible({ name: 'imagegate', apiKey: account.apiKey, baseURL: stack.baseURL });
+    const generated = await generateText({ model: compatible('gpt-image-2'), prompt: 'a yellow kite', maxRetries: 0 });
+    expect(generated.text).toBe('Here is the image.');
+  });
+});
 
 describe('images through chat completions', () => {
   it('answers chat.completions.create with the image in message.images, and records a chat job', async () => {
