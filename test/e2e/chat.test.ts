@@ -31,6 +31,13 @@ interface ImagesMessage {
   images?: { type: 'image_url'; image_url: { url: string } }[];
 }
 
+/** The first choice's message, with OpenRouter's `images` (which the SDK's types do not know). */
+function messageOf(completion: { choices: { message: unknown }[] }): ImagesMessage {
+  const message = completion.choices[0]?.message;
+  if (typeof message !== 'object' || message === null) throw new Error('the completion has no message');
+  return message as ImagesMessage;
+}
+
 const bytesOf = (dataUrl: string | undefined) =>
   Buffer.from((dataUrl ?? '').replace(/^data:image\/\w+;base64,/, ''), 'base64');
 
@@ -54,6 +61,75 @@ describe('images through chat completions with the Vercel AI SDK', () => {
     const generated = await generateText({ model: compatible('gpt-image-2'), prompt: 'a yellow kite', maxRetries: 0 });
     expect(generated.text).toBe('Here is the image.');
   });
+});
+
+describe('Gemini answers natively: the conversation as contents, text beside the image', () => {
+  it('says something of its own and draws, with the whole conversation (earlier images too) sent upstream', async () => {
+    const png = await gradientPng(96, 96);
+    const completion = await client.chat.completions.create({
+      model: 'gemini-3-pro-image',
+      messages: [
+        { role: 'system', content: 'Keep answers short.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'draw a cat like this' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${png.toString('base64')}` } },
+          ],
+        },
+        { role: 'assistant', content: 'Here it is.' },
+        { role: 'user', content: 'now make it dusk' },
+      ],
+    });
+    const message = messageOf(completion);
+    expect(message.content).toMatch(/^Here is the image you asked for/);
+    expect(message.images).toHaveLength(1);
+    const stats = stack.google.stats();
+    const sent = JSON.stringify([
+      ...stats.vertexGenerateContent.lastRequests,
+      ...stats.geminiGenerateContent.lastRequests,
+    ]);
+    // The three turns in order, the first with its image (elided by the emulator), the system message apart.
+    expect(sent).toMatch(/"contents":\[\{"role":"user","parts":\[\{"inlineData".*?\{"role":"model".*?\{"role":"user"/);
+    expect(sent).toContain('"systemInstruction":{"parts":[{"text":"Keep answers short."}]}');
+  });
+
+  it('streams the text as delta.content before the image, which comes after a 3 s render', async () => {
+    const started = Date.now();
+    const stream = await client.chat.completions.create({
+      model: 'gemini-3-pro-image',
+      messages: [{ role: 'user', content: 'a harbour at night [emulate:latency=3000]' }],
+      stream: true,
+    });
+    const arrivals: { kind: string; at: number }[] = [];
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as (ImagesMessage & { role?: string }) | undefined;
+      if (delta?.content) arrivals.push({ kind: 'text', at: Date.now() - started });
+      if (delta?.images) arrivals.push({ kind: 'image', at: Date.now() - started });
+    }
+    const firstText = arrivals.find((arrival) => arrival.kind === 'text');
+    const image = arrivals.find((arrival) => arrival.kind === 'image');
+    expect(firstText).toBeDefined();
+    expect(image).toBeDefined();
+    expect(firstText?.at ?? Number.POSITIVE_INFINITY).toBeLessThan(image?.at ?? 0);
+    expect(image?.at).toBeGreaterThanOrEqual(2_900);
+    expect(firstText?.at).toBeLessThan(2_000);
+  }, 30_000);
+
+  it('sends keep-alive comments during a 40 s render', async () => {
+    const response = await fetch(`${stack.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${account.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'flux-2-pro',
+        messages: [{ role: 'user', content: 'a slow one [emulate:latency=40000]' }],
+        stream: true,
+      }),
+    });
+    const text = await response.text();
+    expect(text.match(/^: keep-alive$/gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  }, 70_000);
 });
 
 describe('images through chat completions', () => {
@@ -116,7 +192,7 @@ describe('images through chat completions', () => {
       model: 'gpt-image-2',
       messages: [{ role: 'user', content: 'a blue square' }],
     });
-    const previous = (first.choices[0]?.message as unknown as ImagesMessage).images?.[0]?.image_url.url ?? '';
+    const previous = messageOf(first).images?.[0]?.image_url.url ?? '';
     const second = await client.chat.completions.create({
       model: 'gpt-image-2',
       messages: [
@@ -136,7 +212,7 @@ describe('images through chat completions', () => {
       apiKey: account.apiKey,
     });
     expect(job.body.request.images).toHaveLength(1);
-    expect((second.choices[0]?.message as unknown as ImagesMessage).images).toHaveLength(1);
+    expect(messageOf(second).images).toHaveLength(1);
   });
 
   it('answers Prefer: respond-async with 202 and the chat job', async () => {
@@ -226,6 +302,6 @@ describe('images through chat completions', () => {
         },
       ],
     });
-    expect((completion.choices[0]?.message as unknown as ImagesMessage).images).toHaveLength(1);
+    expect(messageOf(completion).images).toHaveLength(1);
   });
 });

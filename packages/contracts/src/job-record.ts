@@ -245,6 +245,8 @@ export const jobResultSchema = z.object({
   usage: imageUsageSchema.optional(),
   /** What the upstream calls could not honour exactly. */
   warnings: z.array(z.string()).optional(),
+  /** What a conversing model (chat on Gemini) said beside its images. */
+  text: z.string().optional(),
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 

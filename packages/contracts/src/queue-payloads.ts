@@ -57,5 +57,7 @@ export const jobProgressEventSchema = z.discriminatedUnion('kind', [
     usage: z.record(z.string(), z.unknown()).optional(),
   }),
   z.object({ kind: z.literal('progress'), message: z.string() }),
+  /** A piece of a conversing model's text, as it streams in (chat). */
+  z.object({ kind: z.literal('text'), delta: z.string() }),
 ]);
 export type JobProgressEvent = z.infer<typeof jobProgressEventSchema>;

@@ -15,6 +15,8 @@ export interface GenerateInCallsOptions {
    * and announces each image as it is done). A failure here fails the call.
    */
   onCallDone?: ((call: number, result: ProviderImageResult) => Promise<void>) | undefined;
+  /** The model's text as it streams in (a conversation makes one call). */
+  onTextDelta?: ((delta: string) => void) | undefined;
   /** What call `call`'s upstream says of its progress. */
   onProgress?: ((call: number, message: string) => void) | undefined;
   /** Runs each upstream call (its index, the call): where the worker times, counts and traces calls. */
@@ -41,7 +43,7 @@ export async function generateInCalls(
   request: ProviderImageRequest,
   options: GenerateInCallsOptions,
 ): Promise<ProviderImageResult> {
-  const { onTaskSubmitted, onPartialImage, onCallDone, onProgress, aroundCall = justCall } = options;
+  const { onTaskSubmitted, onPartialImage, onCallDone, onProgress, onTextDelta, aroundCall = justCall } = options;
   const calls = splitIntoCalls(request.n, Math.max(1, options.imagesPerCall));
   const settled = await Promise.allSettled(
     calls.map(async (n, index) => {
@@ -54,6 +56,7 @@ export async function generateInCalls(
             onTaskSubmitted: onTaskSubmitted && ((task) => onTaskSubmitted(index, task)),
             onPartialImage: onPartialImage && ((image, partial) => onPartialImage(index, image, partial)),
             onProgress: onProgress && ((message) => onProgress(index, message)),
+            onTextDelta,
           },
         ),
       );

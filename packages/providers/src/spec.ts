@@ -23,6 +23,18 @@ export interface ProviderImageRequest extends GenerationParameters {
    * each adapter converts it to its upstream's.
    */
   inputs?: ProviderEditInputs | undefined;
+  /**
+   * A chat on a model that converses (Gemini): the turns in order, each with its images, sent as
+   * the upstream's own conversation instead of one prompt. The answer may carry text.
+   */
+  conversation?: ProviderTurn[] | undefined;
+}
+
+/** One turn of a conversation: who spoke, what they said, the images they sent or were sent. */
+export interface ProviderTurn {
+  role: 'system' | 'user' | 'model';
+  text: string;
+  images: ProviderInputImage[];
 }
 
 /**
@@ -60,6 +72,8 @@ export interface ProviderImageResult {
   usage?: Record<string, unknown> | undefined;
   /** Options the upstream could not honour exactly, said rather than silently dropped. */
   warnings: string[];
+  /** What the model said beside its images, in a conversation (thoughts left out). */
+  text?: string | undefined;
 }
 
 /**
@@ -89,6 +103,8 @@ export interface GenerateOptions {
    * arrives (`index` is the upstream's `partial_image_index`). The call waits for it.
    */
   onPartialImage?: ((image: ProviderImage, index: number) => Promise<void>) | undefined;
+  /** In a conversation, each piece of the model's text as it streams in; not waited for. */
+  onTextDelta?: ((delta: string) => void) | undefined;
   /** Progress an upstream reports while it renders (BFL's polls), in words; not waited for. */
   onProgress?: ((message: string) => void) | undefined;
 }

@@ -33,6 +33,11 @@ export interface GenerationEndpoint<R extends { prompt: string }> {
   redact(body: unknown): unknown;
   /** The answer for an outcome that is not a plain error (`ok`, `partial`, `filtered`, `moderation`). */
   respond(request: R, outcome: FaultOutcome): Promise<GoogleReply>;
+  /**
+   * Streams the answer instead (`:streamGenerateContent?alt=sse`): given the whole answer, sends
+   * what comes first (text) at once and the rest once the latency has passed.
+   */
+  stream?: (res: ServerResponse, reply: Promise<GoogleReply>, latencyMs: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** Gemini's inline-request limit; Vertex allows a little more, which tests never need. */
@@ -91,6 +96,9 @@ async function processGeneration<R extends { prompt: string }>(
   if (failure) {
     if (await sleep(latencyMs, signal)) sendGoogleError(res, failure);
     return;
+  }
+  if (endpoint.stream !== undefined) {
+    return endpoint.stream(res, endpoint.respond(validation.request, outcome), latencyMs, signal);
   }
   // Render while the latency elapses, so latency stays what was configured.
   const [waited, reply] = await Promise.all([sleep(latencyMs, signal), endpoint.respond(validation.request, outcome)]);

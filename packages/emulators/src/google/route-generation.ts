@@ -11,6 +11,7 @@ import { sendGoogleError } from './reply.ts';
 import type { RouterContext } from './router-context.ts';
 import type { GoogleRoute } from './routes.ts';
 import { geminiModelNotFound, vertexModelNotFound } from './routes.ts';
+import { streamGenerateContent } from './stream-generate-content.ts';
 import { validateGenerateContent } from './validate-generate-content.ts';
 import { validatePredictRequest } from './validate-predict.ts';
 
@@ -47,9 +48,10 @@ export function routeGeneration(
       respond: (request, outcome) => predictReply(request, outcome, context.render),
     });
   }
-  if (route.method === 'generateContent') {
+  if (route.method === 'generateContent' || route.method === 'streamGenerateContent') {
     const model = route.model;
     return runGeneration(req, res, context.settings, {
+      ...(route.method === 'streamGenerateContent' ? { stream: streamGenerateContent } : {}),
       surface,
       model,
       stats: context.stats.recorder(route.kind === 'vertex' ? 'vertexGenerateContent' : 'geminiGenerateContent'),
@@ -60,7 +62,7 @@ export function routeGeneration(
       respond: (request, outcome) => generateContentReply(request, outcome, context.render),
     });
   }
-  const message = `Method '${route.method}' is not implemented by the imagegate Google emulator (only predict and generateContent).`;
+  const message = `Method '${route.method}' is not implemented by the imagegate Google emulator (only predict, generateContent and streamGenerateContent).`;
   sendGoogleError(res, googleError(404, 'NOT_FOUND', message));
   return Promise.resolve();
 }

@@ -1,5 +1,5 @@
 import { InvalidRequestError, ModerationBlockedError, UpstreamError } from '@imagegate/core';
-import type { ProviderImage, ProviderImageRequest } from '../spec.ts';
+import type { ProviderImage, ProviderImageRequest, ProviderInputImage, ProviderTurn } from '../spec.ts';
 import { formatOfMediaType } from '../spec.ts';
 import {
   type GeminiImageConfig,
@@ -18,6 +18,8 @@ export type GeminiSurface = 'vertex' | 'gemini-api';
 /** What one `:generateContent` call produced. */
 export interface GeminiOutput {
   images: ProviderImage[];
+  /** The model's words beside the image (asked for in a conversation). */
+  text: string;
   outputFormat: string;
   usage: { input_tokens: number; output_tokens: number; total_tokens: number } | undefined;
   warnings: string[];
@@ -54,9 +56,11 @@ export async function geminiGenerateContentBody(
     if (options.personGeneration !== undefined) imageConfig.personGeneration = options.personGeneration;
   }
   return {
-    contents: [{ role: 'user', parts: [...(await referenceImageParts(request)), { text: request.prompt }] }],
+    ...(request.conversation === undefined
+      ? { contents: [{ role: 'user', parts: [...(await referenceImageParts(request)), { text: request.prompt }] }] }
+      : await conversationContents(request.conversation)),
     generationConfig: {
-      responseModalities: ['IMAGE'],
+      responseModalities: request.conversation === undefined ? ['IMAGE'] : ['TEXT', 'IMAGE'],
       imageConfig,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     },
@@ -73,6 +77,32 @@ async function referenceImageParts(request: ProviderImageRequest): Promise<Gemin
       inlineData: { mimeType: image.mediaType, data: Buffer.from(await image.data.arrayBuffer()).toString('base64') },
     })),
   );
+}
+
+const inline = async (image: ProviderInputImage): Promise<GeminiRequestPart> => ({
+  inlineData: { mimeType: image.mediaType, data: Buffer.from(await image.data.arrayBuffer()).toString('base64') },
+});
+
+/**
+ * A chat as Gemini's own conversation: user and model turns with their images inline (earlier
+ * images included, so "make it bluer" edits the last one), system messages as `systemInstruction`.
+ */
+async function conversationContents(
+  turns: readonly ProviderTurn[],
+): Promise<Pick<GenerateContentBody, 'contents' | 'systemInstruction'>> {
+  const system = turns.filter((turn) => turn.role === 'system' && turn.text !== '');
+  const contents = await Promise.all(
+    turns
+      .filter((turn) => turn.role !== 'system')
+      .map(async (turn) => ({
+        role: turn.role === 'model' ? ('model' as const) : ('user' as const),
+        parts: [...(await Promise.all(turn.images.map(inline))), ...(turn.text === '' ? [] : [{ text: turn.text }])],
+      })),
+  );
+  return {
+    contents: contents.filter((turn) => turn.parts.length > 0),
+    ...(system.length === 0 ? {} : { systemInstruction: { parts: system.map((turn) => ({ text: turn.text })) } }),
+  };
 }
 
 /**
@@ -105,6 +135,7 @@ export function geminiOutput(body: unknown, requestedFormat: string): GeminiOutp
   const outputFormat = formatOfMediaType(image.mimeType);
   return {
     images: [{ bytes: image.data, mediaType: image.mimeType }],
+    text: answer.text,
     outputFormat,
     usage: usageOf(answer.usage),
     warnings: formatMismatchWarning(requestedFormat, outputFormat),

@@ -32,10 +32,12 @@ export interface ImagenParameters {
 export type GeminiRequestPart = { text: string } | { inlineData: { mimeType: string; data: string } };
 
 export interface GenerateContentBody {
-  /** One user turn: the edit's input images (inline, in order), then the prompt. */
-  contents: [{ role: 'user'; parts: GeminiRequestPart[] }];
+  /** The turns: one user turn (an edit's images, then the prompt), or a whole conversation. */
+  contents: { role: 'user' | 'model'; parts: GeminiRequestPart[] }[];
+  /** A conversation's system messages. */
+  systemInstruction?: { parts: { text: string }[] };
   generationConfig: {
-    responseModalities: ['IMAGE'];
+    responseModalities: ('TEXT' | 'IMAGE')[];
     imageConfig: GeminiImageConfig;
     seed?: number;
   };
@@ -73,6 +75,8 @@ export interface GenerateContentAnswer {
   finishMessage?: string | undefined;
   /** The first candidate's image parts, in order. */
   images: InlineImagePart[];
+  /** The first candidate's text, thoughts left out. */
+  text: string;
   usage?: GeminiUsage | undefined;
 }
 
@@ -102,6 +106,7 @@ const usageSchema = z.object({
 
 const partSchema = z.object({
   inlineData: lenient(z.object({ data: lenient(base64BytesSchema), mimeType: lenient(z.string()) })),
+  text: lenient(z.string()),
   thought: lenient(z.boolean()),
 });
 
@@ -139,6 +144,9 @@ export function readGenerateContent(body: unknown): GenerateContentAnswer {
     finishReason: candidate?.finishReason,
     finishMessage: candidate?.finishMessage,
     images,
+    text: (candidate?.content?.parts ?? [])
+      .flatMap((part) => (part.text !== undefined && part.thought !== true ? [part.text] : []))
+      .join(''),
     usage: readUsage(answer.usageMetadata),
   };
 }

@@ -10,6 +10,7 @@ import { createUpstreamAgent } from '../upstream-agent.ts';
 import { UPSTREAM_DEFAULTS } from '../upstream-defaults.ts';
 import { createUpstreamFetch } from '../upstream-fetch.ts';
 import { type GeminiSurface, geminiGenerateContentBody, geminiOutput } from './gemini-generate-content.ts';
+import { postStreamed } from './gemini-stream.ts';
 import { createVertexAccessTokens, type ServiceAccountKey } from './google-auth.ts';
 import { geminiApiModelUrl, vertexModelUrl } from './google-endpoints.ts';
 import { mapTransportError } from './google-errors.ts';
@@ -131,7 +132,11 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
     return result(request, output, [...requested.warnings, ...output.warnings]);
   }
 
-  async function generateGemini(request: ProviderImageRequest, signal: AbortSignal): Promise<ProviderImageResult> {
+  async function generateGemini(
+    request: ProviderImageRequest,
+    signal: AbortSignal,
+    onTextDelta: ((delta: string) => void) | undefined,
+  ): Promise<ProviderImageResult> {
     const surface: GeminiSurface = vertex === undefined ? 'gemini-api' : 'vertex';
     const options = googleOptionsOf(request.providerOptions);
     const requested = requestedMediaType(request.outputFormat);
@@ -141,7 +146,12 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
         ? await vertexTarget(request.providerModel, 'generateContent', signal)
         : geminiApiTarget(request.providerModel);
     if (target === undefined) throw notConfigured('Neither Vertex AI nor the Gemini API is configured.');
-    const output = geminiOutput(await call(target, body, signal), formatOfMediaType(requested.mediaType));
+    // A conversation whose text is wanted as it is written is streamed; everything else is one answer.
+    const answer =
+      request.conversation !== undefined && onTextDelta !== undefined
+        ? await postStreamed(upstreamFetch, target.url, target.headers, body, signal, onTextDelta, target.scrub)
+        : await call(target, body, signal);
+    const output = geminiOutput(answer, formatOfMediaType(requested.mediaType));
     const compression =
       surface === 'gemini-api' && request.outputCompression !== undefined
         ? ['output_compression was not applied: the Gemini API does not take it (Vertex AI does).']
@@ -156,7 +166,7 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
       const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]);
       try {
         if (request.protocol === 'vertex-imagen') return await generateImagen(request, signal);
-        if (request.protocol === 'gemini') return await generateGemini(request, signal);
+        if (request.protocol === 'gemini') return await generateGemini(request, signal, options.onTextDelta);
         throw new InternalError(`The Google adapter does not speak protocol "${request.protocol}".`);
       } catch (error) {
         throw mapTransportError(error, { caller: options.signal, deadline });
@@ -167,11 +177,17 @@ export function createGoogleImageProvider(config: GoogleProviderConfig): ImagePr
 
 function result(
   request: ProviderImageRequest,
-  output: { images: ProviderImageResult['images']; outputFormat: string; usage?: Record<string, unknown> | undefined },
+  output: {
+    images: ProviderImageResult['images'];
+    outputFormat: string;
+    usage?: Record<string, unknown> | undefined;
+    text?: string | undefined;
+  },
   warnings: string[],
 ): ProviderImageResult {
   return {
     images: output.images,
+    ...(output.text ? { text: output.text } : {}),
     // Google sizes by aspect ratio and resolution class; the catalog resolved both from this size.
     size: request.size,
     quality: 'standard',

@@ -56,7 +56,7 @@ export async function chatCompletionBody(
         index: 0,
         message: {
           role: 'assistant',
-          content: assistantText(images.length),
+          content: job.result?.text || assistantText(images.length),
           images: urls.map((url) => ({ type: 'image_url', image_url: { url } })),
         },
         finish_reason: 'stop',

@@ -48,9 +48,14 @@ export async function streamChatJob(
   };
 
   await writer.data(chunk({ role: 'assistant', content: '' }));
-  const followed = await followJob(deps, response, acceptance, (event) =>
-    event.kind === 'image' && !sentKeys.has(event.key) ? image(event.key, event.content_type) : undefined,
-  );
+  let textSent = false;
+  const followed = await followJob(deps, response, acceptance, (event) => {
+    if (event.kind === 'text') {
+      textSent = true;
+      return writer.data(chunk({ content: event.delta }));
+    }
+    return event.kind === 'image' && !sentKeys.has(event.key) ? image(event.key, event.content_type) : undefined;
+  });
   if (followed.kind === 'left') return;
   if (followed.kind === 'running') {
     await writer.comment(`the job is still running; GET /v1/images/jobs/${accepted.id}`);
@@ -66,15 +71,17 @@ export async function streamChatJob(
   for (const stored of job.images ?? []) {
     if (!sentKeys.has(stored.key)) await image(stored.key, stored.content_type);
   }
-  await finish(writer, job, chunk);
+  await finish(writer, job, chunk, textSent);
 }
 
 async function finish(
   writer: SseWriter,
   job: JobRow,
   chunk: (delta: Record<string, unknown>, finishReason?: string | null) => Record<string, unknown>,
+  textSent: boolean,
 ): Promise<void> {
-  await writer.data(chunk({ content: assistantText(job.images?.length ?? 0) }));
+  // The model's own words went out as they came; an image-only model's short text goes now.
+  if (!textSent) await writer.data(chunk({ content: job.result?.text || assistantText(job.images?.length ?? 0) }));
   await writer.data(chunk({}, 'stop'));
   const usage = chatUsageOf(job);
   if (job.operation === 'chat' && job.request.include_usage === true) {

@@ -49,6 +49,7 @@ export async function streamImageJob(
   };
   const onProgress = (event: JobProgressEvent) => {
     if (event.kind === 'progress') return writer.comment(event.message);
+    if (event.kind === 'text') return; // a conversation's words: chat streams only
     if (event.kind === 'partial_image') {
       if (completedImages.has(event.image)) return;
       const index = partialsSent.get(event.image) ?? 0;

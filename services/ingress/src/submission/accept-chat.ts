@@ -20,15 +20,29 @@ function textOf(message: ChatMessage): string {
   return content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('\n');
 }
 
-/** A message's image parts, with the request path each came in (for errors that name it). */
+/**
+ * A message's images, with the request path each came in (for errors that name it): a user's
+ * `image_url` parts, and an assistant's `images` sent back from an earlier answer.
+ */
 function imagePartsOf(message: ChatMessage, at: number): { url: string; param: string }[] {
   const parts = typeof message.content === 'object' && message.content !== null ? message.content : [];
-  return parts.flatMap((part, index) =>
+  const inContent = parts.flatMap((part, index) =>
     part.type === 'image_url'
       ? [{ url: part.image_url.url, param: `messages[${at}].content[${index}].image_url.url` }]
       : [],
   );
+  const returned =
+    message.role === 'assistant'
+      ? (message.images ?? []).map((image, index) => ({
+          url: image.image_url.url,
+          param: `messages[${at}].images[${index}].image_url.url`,
+        }))
+      : [];
+  return [...inContent, ...returned];
 }
+
+/** Most images a conversation may carry, all turns together. */
+const MAX_CONVERSATION_IMAGES = 16;
 
 /**
  * Accepts `POST /v1/chat/completions` for an image model: the last user message's text is the
@@ -62,7 +76,15 @@ export async function acceptChat(
     });
   }
   const primary = resolveImageModel(deps, body.model);
-  const parts = imagePartsOf(last, at);
+  // Every image of the conversation is stored (a conversing model sees them all); the last user
+  // message's are an image-only model's edit inputs.
+  const perMessage = body.messages.map((message, index) => imagePartsOf(message, index));
+  const parts = perMessage.flat();
+  if (parts.length > MAX_CONVERSATION_IMAGES) {
+    throw new InvalidRequestError(`A conversation may carry at most ${MAX_CONVERSATION_IMAGES} images.`, {
+      param: parts[MAX_CONVERSATION_IMAGES]?.param ?? 'messages',
+    });
+  }
   let images: StoredInputImage[] = [];
   if (parts.length > 0) {
     try {
@@ -72,7 +94,7 @@ export async function acceptChat(
           {
             store: deps.store,
             jobId,
-            maxImages: 16,
+            maxImages: MAX_CONVERSATION_IMAGES,
             maxInputImageBytes: deps.settings.maxInputImageBytes,
             urlPolicy: deps.webhookUrlPolicy,
             fetchTimeoutMs: deps.settings.imageFetchTimeoutMs,
@@ -95,11 +117,13 @@ export async function acceptChat(
     stream: body.stream,
   };
   const editors = deps.catalog.models.filter((model) => model.capabilities.edits !== false);
+  const before = perMessage.slice(0, at).reduce((sum, each) => sum + each.length, 0);
+  const lastImages = images.slice(before, before + (perMessage[at]?.length ?? 0));
   const shapes = {
-    images: images.map((image, index) => ({
+    images: lastImages.map((image, index) => ({
       width: image.width,
       height: image.height,
-      param: parts[index]?.param ?? 'messages',
+      param: perMessage[at]?.[index]?.param ?? 'messages',
     })),
   };
   const ignoredWarning =
@@ -108,8 +132,19 @@ export async function acceptChat(
     deps.catalog,
     primary,
     (model) => {
+      // Gemini converses: every image goes along as context, up to its reference-image limit.
+      const converses = model.protocol === 'gemini';
+      if (converses && images.length > 0) {
+        const capabilities = editCapabilitiesOf(model, editors);
+        if (images.length > capabilities.maxInputImages) {
+          throw new InvalidRequestError(
+            `${model.id} takes at most ${capabilities.maxInputImages} images in a conversation.`,
+            { param: parts[capabilities.maxInputImages]?.param ?? 'messages' },
+          );
+        }
+      }
       const resolved =
-        images.length > 0
+        lastImages.length > 0 && !converses
           ? resolveEditParameters(
               model,
               editCapabilitiesOf(model, editors),
@@ -129,7 +164,10 @@ export async function acceptChat(
       jobId,
       accountId: submission.accountId,
       route,
-      pricingInputs: { prompt, inputImages: images },
+      pricingInputs: {
+        prompt: body.messages.map(textOf).join('\n'),
+        inputImages: primary.protocol === 'gemini' ? images : lastImages,
+      },
       operationFor: (webhookUrl) => ({
         operation: 'chat' as const,
         request: {
@@ -149,8 +187,7 @@ export async function acceptChat(
           messages: body.messages.map((message, index) => ({
             role: message.role,
             text: textOf(message),
-            images:
-              imagePartsOf(message, index).length + (message.role === 'assistant' ? (message.images?.length ?? 0) : 0),
+            images: perMessage[index]?.length ?? 0,
           })),
           ...(images.length === 0
             ? {}

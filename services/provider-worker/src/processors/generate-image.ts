@@ -44,6 +44,7 @@ import { type Job, RateLimitError } from 'bullmq';
 import type { Cancellations } from '../cancellations.ts';
 import type { ProviderWorkerDeps } from '../deps.ts';
 import { attemptTelemetry } from './attempt-telemetry.ts';
+import { chatInputsOf } from './chat-inputs.ts';
 import { readEditInputs, type SpooledEditInputs } from './edit-inputs.ts';
 import { imageKey } from './image-keys.ts';
 import { StreamedImages } from './streamed-images.ts';
@@ -230,14 +231,15 @@ export function createGenerateImageProcessor(
         logger.debug({ waitMs: longWait }, 'provider rate limited; handing the job back');
         return await handBack(jobId, longWait);
       }
-      // An edit's inputs, or those of a chat whose last message carried images.
-      const inputs =
-        job.operation === 'edit' || (job.operation === 'chat' && (job.request.images?.length ?? 0) > 0)
-          ? { images: job.request.images ?? [], mask: job.operation === 'edit' ? job.request.mask : undefined }
-          : undefined;
-      if (inputs !== undefined) {
-        spooled = await readEditInputs(store, inputs, signal);
+      if (job.operation === 'edit') {
+        spooled = await readEditInputs(store, job.request, signal);
         request.inputs = spooled.inputs;
+      } else if (job.operation === 'chat') {
+        const chat = chatInputsOf(job.request, parameters.protocol === 'gemini');
+        if (chat.images.length > 0) spooled = await readEditInputs(store, { images: chat.images }, signal);
+        const read = spooled?.inputs.images ?? [];
+        if (chat.turns !== undefined) request.conversation = chat.turns(read);
+        else if (read.length > 0) request.inputs = { images: read };
       }
       result = await generateInCalls(provider, request, {
         imagesPerCall: perCall,
@@ -247,6 +249,7 @@ export function createGenerateImageProcessor(
         onPartialImage: streamed?.onPartialImage,
         onCallDone: streamed?.onCallDone,
         onProgress: streamed?.onProgress,
+        onTextDelta: job.operation === 'chat' && parameters.stream ? streamed?.onTextDelta : undefined,
         aroundCall: observed.aroundCall(job.model),
       });
     } catch (thrown) {
@@ -296,6 +299,7 @@ export function createGenerateImageProcessor(
         background: result.background,
         usage: imageUsageSchema.safeParse(result.usage).data,
         warnings: [...servedBy, ...result.warnings],
+        ...(result.text ? { text: result.text } : {}),
       },
       { provider: provider.name, model: job.model, status: 'succeeded', duration_ms: Date.now() - started },
     );

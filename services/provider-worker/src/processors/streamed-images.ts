@@ -97,6 +97,13 @@ export class StreamedImages {
     }).catch(() => {});
   };
 
+  /** A conversing model's text as it comes, for the chat stream's `delta.content`; a lost piece is not retried. */
+  readonly onTextDelta = (delta: string): void => {
+    appendJobProgress(this.#redis, this.#prefix, this.#jobId, { kind: 'text', delta }).catch((error: unknown) => {
+      this.#logger.warn({ err: error }, 'a piece of text could not be announced');
+    });
+  };
+
   /** The stored images of every call that succeeded, in call order. */
   images(): StoredImage[] {
     return [...this.#byCall].sort(([a], [b]) => a - b).flatMap(([, done]) => done.stored);
