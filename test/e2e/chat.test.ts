@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradientPng } from '../support/edit-images.ts';
-import { callJson, type ErrorEnvelope } from '../support/http.ts';
+import { callJson, type ErrorEnvelope, pollJob } from '../support/http.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
 
 /**
@@ -92,6 +92,18 @@ describe('Gemini answers natively: the conversation as contents, text beside the
     // The three turns in order, the first with its image (elided by the emulator), the system message apart.
     expect(sent).toMatch(/"contents":\[\{"role":"user","parts":\[\{"inlineData".*?\{"role":"model".*?\{"role":"user"/);
     expect(sent).toContain('"systemInstruction":{"parts":[{"text":"Keep answers short."}]}');
+  });
+
+  it('takes image_config (OpenRouter’s aspect_ratio and image_size) as the size', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gemini-3-pro-image',
+      messages: [{ role: 'user', content: 'a wide valley' }],
+      // @ts-expect-error OpenRouter's field, unknown to the OpenAI SDK's types
+      image_config: { aspect_ratio: '16:9', image_size: '2K' },
+    });
+    const meta = await sharp(bytesOf(messageOf(completion).images?.[0]?.image_url.url)).metadata();
+    expect((meta.width ?? 0) / (meta.height ?? 1)).toBeCloseTo(16 / 9, 1);
+    expect(meta.width).toBeGreaterThan(2000);
   });
 
   it('streams the text as delta.content before the image, which comes after a 3 s render', async () => {
@@ -215,7 +227,7 @@ describe('images through chat completions', () => {
     expect(messageOf(second).images).toHaveLength(1);
   });
 
-  it('answers Prefer: respond-async with 202 and the chat job', async () => {
+  it('answers Prefer: respond-async with 202 and a chat job whose result is the chat completion', async () => {
     const accepted = await callJson<{ id: string; operation: string }>(`${stack.baseURL}/chat/completions`, {
       apiKey: account.apiKey,
       headers: { prefer: 'respond-async' },
@@ -223,6 +235,26 @@ describe('images through chat completions', () => {
     });
     expect(accepted.status).toBe(202);
     expect(accepted.body.operation).toBe('chat');
+    const job = (await pollJob(stack.url, account.apiKey, accepted.body.id)) as {
+      result: { object: string; choices: { message: ImagesMessage }[] };
+    };
+    expect(job.result.object).toBe('chat.completion');
+    const url = job.result.choices[0]?.message.images?.[0]?.image_url.url ?? '';
+    expect((await fetch(url)).status).toBe(200);
+  });
+
+  it('ends a stream with an error chunk the SDK throws when the job fails after the stream began', async () => {
+    const stream = await client.chat.completions.create({
+      model: 'gpt-image-2',
+      messages: [{ role: 'user', content: 'refused [emulate:moderation]' }],
+      stream: true,
+    });
+    const read = async () => {
+      for await (const _chunk of stream) {
+        // the role chunk comes first, then the error
+      }
+    };
+    await expect(read()).rejects.toMatchObject({ code: 'moderation_blocked' });
   });
 
   it.each([

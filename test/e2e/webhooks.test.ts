@@ -90,8 +90,9 @@ describe('webhook events', () => {
       data: { id: jobId, object: 'image.job', status: 'succeeded', metadata: { order: '42' } },
     });
     expect(new Date(event.timestamp).toISOString()).toBe(event.timestamp);
-    const imageUrl =
-      event.data.result?.data[0] && 'url' in event.data.result.data[0] ? event.data.result.data[0].url : '';
+    const result = event.data.result;
+    const first = result !== null && 'data' in result ? result.data[0] : undefined;
+    const imageUrl = first !== undefined && 'url' in first ? first.url : '';
     const image = await fetch(imageUrl);
     expect(image.status).toBe(200);
     expect(image.headers.get('content-type')).toBe('image/png');

@@ -24,6 +24,25 @@ export interface ImagesResponseBody {
   extra: { job_id: string; model: string; routing: { attempts: RoutingAttempt[] }; [key: string]: unknown };
 }
 
+/** A chat job's answer: OpenAI's `chat.completion`, the images in `message.images` (OpenRouter's). */
+export interface ChatCompletionBody {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    message: {
+      role: 'assistant';
+      content: string;
+      images: { type: 'image_url'; image_url: { url: string } }[];
+    };
+    finish_reason: 'stop';
+  }[];
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  extra: ImagesResponseBody['extra'];
+}
+
 /** Money of one job, in USD (docs/api.md, "Pricing"). */
 export interface JobBilling {
   held_usd: number;
@@ -56,7 +75,8 @@ export interface JobResource {
   /** The request as resolved; an edit's inputs with fresh presigned URLs. */
   request: Record<string, unknown>;
   /** `data` is empty once the images expired (`images_expired_at`). */
-  result: ImagesResponseBody | null;
+  /** The images body; for a chat job, the chat completion (with presigned URLs). */
+  result: ImagesResponseBody | ChatCompletionBody | null;
   /** When the retention sweep deleted the job's images and inputs (unix s), or null. */
   images_expired_at: number | null;
   error: ErrorObject | null;

@@ -2,6 +2,7 @@ import type { ImagesResponseBody, InputImage, JobResource } from '@imagegate/con
 import type { JobRow } from '@imagegate/db';
 import type { ObjectStore } from '@imagegate/storage';
 import { billingOf } from './billing.ts';
+import { chatCompletionOf } from './chat-completion.ts';
 
 const seconds = (date: Date | null): number | null => (date === null ? null : Math.floor(date.getTime() / 1000));
 
@@ -86,6 +87,19 @@ function shownRequest(job: JobRow, store: ObjectStore, ttlSeconds: number): Reco
   };
 }
 
+/** A succeeded job's answer as its endpoint gave it: the images body, or a chat job's chat completion. */
+function resultOf(job: JobRow, store: ObjectStore, ttlSeconds: number): JobResource['result'] {
+  const data = presignedImages(job, store, ttlSeconds);
+  if (job.operation === 'chat') {
+    return chatCompletionOf(
+      job,
+      data.map((image) => image.url),
+      imagesResponseHead(job).extra,
+    );
+  }
+  return { ...imagesResponseHead(job), data };
+}
+
 /** `GET /v1/images/jobs/{id}`: a succeeded job's result carries URLs presigned on each read. */
 export function toJobResource(
   job: JobRow,
@@ -104,9 +118,7 @@ export function toJobResource(
     estimated_start_at: options.estimatedStartAt ?? null,
     operation: job.operation,
     request: shownRequest(job, options.store, options.imageUrlTtlS),
-    result: succeeded
-      ? { ...imagesResponseHead(job), data: presignedImages(job, options.store, options.imageUrlTtlS) }
-      : null,
+    result: succeeded ? resultOf(job, options.store, options.imageUrlTtlS) : null,
     images_expired_at: seconds(job.images_expired_at),
     error: job.error,
     billing: billingOf(job),

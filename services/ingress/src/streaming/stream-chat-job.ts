@@ -1,7 +1,6 @@
 import type { JobRow } from '@imagegate/db';
+import { assistantText, chatCompletionId, chatUsageOf } from '@imagegate/resources';
 import type { Response } from 'express';
-import { chatCompletionId, chatUsageOf } from '../responses/chat-completion.ts';
-import { assistantText } from '../submission/accept-chat.ts';
 import type { Acceptance, SubmissionDeps } from '../submission/accept-job.ts';
 import { followJob } from './follow-job.ts';
 import { SseWriter } from './sse-writer.ts';

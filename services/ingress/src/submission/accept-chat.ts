@@ -7,11 +7,6 @@ import { routeEntriesOf, stepParameters } from './accept-generation.ts';
 import { type Acceptance, type Answering, acceptJob, firstStep, type SubmissionDeps } from './accept-job.ts';
 import { planRoute } from './plan-route.ts';
 
-/** The assistant's words beside its images: image models say nothing themselves. */
-export function assistantText(images: number): string {
-  return images === 1 ? 'Here is the image.' : `Here are the ${images} images.`;
-}
-
 /** A message's text parts, joined. */
 function textOf(message: ChatMessage): string {
   const { content } = message;
@@ -106,11 +101,12 @@ export async function acceptChat(
     }
   }
   const stored = images.map((image) => image.key);
+  const sized = sizeFromImageConfig(primary, body);
   const requested = {
     prompt,
     n: body.n,
-    size: body.size,
-    aspect_ratio: body.imageConfig?.aspect_ratio,
+    size: sized.size,
+    aspect_ratio: sized.aspectRatio,
     user: body.user,
     providerOptions: body.providerOptions,
     providerOptionsField: body.providerOptionsField,
@@ -126,8 +122,10 @@ export async function acceptChat(
       param: perMessage[at]?.[index]?.param ?? 'messages',
     })),
   };
-  const ignoredWarning =
-    body.ignored.length === 0 ? [] : [`Ignored (an image model has no use for them): ${body.ignored.join(', ')}.`];
+  const ignoredWarning = [
+    ...(body.ignored.length === 0 ? [] : [`Ignored (an image model has no use for them): ${body.ignored.join(', ')}.`]),
+    ...sized.warnings,
+  ];
   const route = planRoute(
     deps.catalog,
     primary,
@@ -216,6 +214,41 @@ export async function acceptChat(
     answering,
   );
   return { acceptance, stored };
+}
+
+/**
+ * OpenRouter's `image_config.image_size` (`1K`, `2K`, `4K`) with its `aspect_ratio`, as the size of
+ * the requested model's matching option; on a model without resolution classes it is ignored with
+ * a warning. An explicit `size` wins.
+ */
+function sizeFromImageConfig(
+  model: CatalogModel,
+  body: ChatRequest,
+): { size: string | undefined; aspectRatio: string | undefined; warnings: string[] } {
+  const aspectRatio = body.imageConfig?.aspect_ratio;
+  const imageSize = body.imageConfig?.image_size;
+  if (imageSize === undefined || body.size !== undefined) return { size: body.size, aspectRatio, warnings: [] };
+  const sizes = model.capabilities.sizes;
+  if (sizes.mode !== 'aspect') {
+    return {
+      size: undefined,
+      aspectRatio,
+      warnings: [`image_size applies to models sized by resolution class; ${model.id} is not, so it was ignored.`],
+    };
+  }
+  const defaultRatio = sizes.options.find((option) => option.size === sizes.default)?.aspectRatio;
+  const option = sizes.options.find(
+    (candidate) =>
+      candidate.imageSize?.toUpperCase() === imageSize.toUpperCase() &&
+      candidate.aspectRatio === (aspectRatio ?? defaultRatio),
+  );
+  if (option === undefined) {
+    throw new InvalidRequestError(
+      `${model.id} has no ${imageSize} size at aspect ratio ${aspectRatio ?? defaultRatio}.`,
+      { param: 'image_config.image_size' },
+    );
+  }
+  return { size: option.size, aspectRatio: undefined, warnings: [] };
 }
 
 /** The catalog's model for `name`; a name it does not know is not an image model (400, naming some that are). */
