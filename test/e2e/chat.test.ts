@@ -227,6 +227,41 @@ describe('images through chat completions', () => {
     expect(messageOf(second).images).toHaveLength(1);
   });
 
+  it('takes back an image URL it gave out in an earlier answer, and refuses another tenant’s', async () => {
+    const first = await client.chat.completions.create({
+      model: 'gpt-image-2',
+      messages: [{ role: 'user', content: 'a teal cube' }],
+      // @ts-expect-error our extension
+      image_config: { response_format: 'url' },
+    });
+    const ours = messageOf(first).images?.[0]?.image_url.url ?? '';
+    expect(ours).toMatch(/^http/);
+    const turn = (url: string) => [
+      { role: 'user' as const, content: 'a teal cube' },
+      {
+        role: 'user' as const,
+        content: [
+          { type: 'text' as const, text: 'make it glow' },
+          { type: 'image_url' as const, image_url: { url } },
+        ],
+      },
+    ];
+    const second = await client.chat.completions.create({ model: 'gpt-image-2', messages: turn(ours) });
+    const jobId = (second as unknown as { extra: { job_id: string } }).extra.job_id;
+    const job = await callJson<{ request: { images: unknown[] } }>(`${stack.baseURL}/images/jobs/${jobId}`, {
+      apiKey: account.apiKey,
+    });
+    expect(job.body.request.images).toHaveLength(1);
+
+    const stranger = await stack.createAccount('chat stranger', 5);
+    const refused = await callJson<ErrorEnvelope>(`${stack.baseURL}/chat/completions`, {
+      apiKey: stranger.apiKey,
+      body: { model: 'gpt-image-2', messages: turn(ours) },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.param).toBe('messages[1].content[1].image_url.url');
+  });
+
   it('answers Prefer: respond-async with 202 and a chat job whose result is the chat completion', async () => {
     const accepted = await callJson<{ id: string; operation: string }>(`${stack.baseURL}/chat/completions`, {
       apiKey: account.apiKey,

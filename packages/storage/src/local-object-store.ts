@@ -7,7 +7,7 @@ import { decodeSegment, keyPath, keySegments } from './local-key-path.ts';
 import { ObjectNotFoundError } from './object-not-found-error.ts';
 import type { ByteRange, ObjectReadStream, ObjectStore } from './object-store.ts';
 import { RangeNotSatisfiableError } from './range-not-satisfiable-error.ts';
-import { createFileUrlSigner, type FileTokenCheck } from './signed-file-url.ts';
+import { createFileUrlSigner, type FileTokenCheck, SIGNED_FILE_PATH } from './signed-file-url.ts';
 
 /** Where the local store keeps its files and how its URLs are made. */
 export interface LocalObjectStoreConfig {
@@ -257,6 +257,13 @@ export function createLocalObjectStore(config: LocalObjectStoreConfig): LocalObj
     presignGet(key, ttlSeconds, now) {
       keySegments(key); // refuses a key the store could not hold, as S3's signer refuses an empty one
       return signer.sign(key, ttlSeconds, now);
+    },
+
+    keyOfSignedUrl(url, now) {
+      const prefix = `${config.publicBaseUrl.replace(/\/+$/, '')}${SIGNED_FILE_PATH}/`;
+      if (!url.startsWith(prefix)) return undefined;
+      const checked = signer.check(url.slice(prefix.length), now);
+      return checked.ok ? checked.key : undefined;
     },
 
     checkToken(token, now) {

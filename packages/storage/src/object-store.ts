@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
@@ -94,6 +95,12 @@ export interface ObjectStore {
    */
   presignGet(key: string, ttlSeconds: number, now?: Date): string;
   /**
+   * The key a URL this store signed grants, when it is one of ours, unchanged and unexpired at
+   * `now`; else undefined. Lets a request hand back an image URL we gave out (a chat turn sending an
+   * earlier answer's image) without the gateway fetching its own store through the SSRF guard.
+   */
+  keyOfSignedUrl(url: string, now?: Date): string | undefined;
+  /**
    * Has the store itself expire objects under `jobs/` `days` after they were written, as a
    * backstop behind the retention sweep: on S3 a bucket lifecycle rule (`imagegate-retention`,
    * other rules kept); the local store has none (the sweep alone). Run by the setup step.
@@ -184,10 +191,8 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
     explicit === undefined
       ? refreshingCredentials(() => client.config.credentials(), deps.logger)
       : staticCredentials(explicit);
-  const presigner = createGetPresigner(
-    objectUrlPrefix({ endpoint: config.publicEndpoint ?? endpoint, region, bucket, forcePathStyle }),
-    region,
-  );
+  const urlPrefix = objectUrlPrefix({ endpoint: config.publicEndpoint ?? endpoint, region, bucket, forcePathStyle });
+  const presigner = createGetPresigner(urlPrefix, region);
 
   async function createBucket(): Promise<void> {
     try {
@@ -307,6 +312,28 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
 
     presignGet(key, ttlSeconds, now) {
       return presigner.presign(key, credentials.current(), ttlSeconds, now);
+    },
+
+    keyOfSignedUrl(url, now = new Date()) {
+      if (!url.startsWith(`${urlPrefix}/`)) return undefined;
+      const parsed = new URL(url);
+      const signedAt = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(
+        parsed.searchParams.get('X-Amz-Date') ?? '',
+      );
+      const ttl = Number(parsed.searchParams.get('X-Amz-Expires'));
+      if (signedAt === null || !Number.isInteger(ttl) || ttl < 1) return undefined;
+      const [, year, month, day, hour, minute, second] = signedAt.map(Number);
+      const at = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second));
+      if (at.getTime() + ttl * 1000 < now.getTime()) return undefined;
+      const key = url
+        .slice(urlPrefix.length + 1, url.indexOf('?') === -1 ? undefined : url.indexOf('?'))
+        .split('/')
+        .map((segment) => decodeURIComponent(segment))
+        .join('/');
+      // Ours exactly when signing the same key at the same time gives the very same URL.
+      const expected = Buffer.from(presigner.presign(key, credentials.current(), ttl, at));
+      const given = Buffer.from(url);
+      return expected.length === given.length && timingSafeEqual(expected, given) ? key : undefined;
     },
 
     async applyRetention(days) {

@@ -154,6 +154,17 @@ export function describeObjectStoreContract(name: string, open: () => Promise<Ob
         expect((await fetch(url)).status).toBe(200);
       });
 
+      it('are recognised as ours (keyOfSignedUrl) only unchanged and unexpired', () => {
+        const now = new Date();
+        const url = store.presignGet(key, 60, now);
+        expect(store.keyOfSignedUrl(url, now)).toBe(key);
+        expect(store.keyOfSignedUrl(backend.changeSignature(url), now)).toBeUndefined();
+        expect(store.keyOfSignedUrl(backend.changeKey(url, store.presignGet(otherKey, 60, now)), now)).toBeUndefined();
+        expect(store.keyOfSignedUrl(backend.changeExpiry(url), now)).toBeUndefined();
+        expect(store.keyOfSignedUrl(url, new Date(now.getTime() + 120_000))).toBeUndefined();
+        expect(store.keyOfSignedUrl('https://example.com/jobs/job_a/0.png', now)).toBeUndefined();
+      });
+
       it('are refused once expired', async () => {
         const expired = store.presignGet(key, 60, new Date(Date.now() - 120_000));
         const response = await fetch(expired);

@@ -18,6 +18,8 @@ export interface ReadJsonEditImagesOptions extends ReadEditOptions {
   urlPolicy: WebhookUrlPolicy;
   /** Longest one image URL may take (ms); default {@link DEFAULT_IMAGE_FETCH_TIMEOUT_MS}. */
   fetchTimeoutMs?: number;
+  /** Reads a URL of our own store (see own-image.ts); undefined for any other URL. */
+  ownImage?: ((url: string) => Promise<Readable | undefined>) | undefined;
 }
 
 const DATA_URL = /^data:image\/(?:png|jpeg|jpg|webp);base64,/i;
@@ -79,7 +81,10 @@ export async function readJsonEditImages(
     };
     let stored: StoredInputImage | undefined;
     const match = DATA_URL.exec(url);
-    if (match !== null) {
+    const own = match === null ? await options.ownImage?.(url) : undefined;
+    if (own !== undefined) {
+      stored = await storeInputImage(own, common);
+    } else if (match !== null) {
       const encoded = url.slice(match[0].length);
       // Checked before decoding: base64 is 4 characters per 3 bytes.
       if (encoded.length > Math.ceil(maxBytes / 3) * 4) {

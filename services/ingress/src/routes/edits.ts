@@ -2,6 +2,7 @@ import { type EditRequest, editRequestSchema, multipartFieldsAsBody } from '@ima
 import { InvalidRequestError, newId, StageTimer } from '@imagegate/core';
 import { findJob } from '@imagegate/db';
 import type { Request, RequestHandler, Response } from 'express';
+import { ownImageReader } from '../inputs/own-image.ts';
 import { readJsonEditImages } from '../inputs/read-json-edit-images.ts';
 import { type EditInputs, readMultipartEdit } from '../inputs/read-multipart-edit.ts';
 import type { StoredInputImage } from '../inputs/store-input-image.ts';
@@ -74,6 +75,7 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
         ...common,
         urlPolicy: deps.webhookUrlPolicy,
         fetchTimeoutMs: deps.settings.imageFetchTimeoutMs,
+        ownImage: ownImageReader(deps, callerOf(response).accountId),
       });
       return {
         body,

@@ -1,6 +1,7 @@
 import { type CatalogModel, editCapabilitiesOf, resolveEditParameters, resolveParameters } from '@imagegate/catalog';
 import type { ChatMessage, ChatRequest } from '@imagegate/contracts';
 import { GatewayError, InvalidRequestError } from '@imagegate/core';
+import { ownImageReader } from '../inputs/own-image.ts';
 import { readJsonEditImages } from '../inputs/read-json-edit-images.ts';
 import type { StoredInputImage } from '../inputs/store-input-image.ts';
 import { routeEntriesOf, stepParameters } from './accept-generation.ts';
@@ -93,6 +94,7 @@ export async function acceptChat(
             maxInputImageBytes: deps.settings.maxInputImageBytes,
             urlPolicy: deps.webhookUrlPolicy,
             fetchTimeoutMs: deps.settings.imageFetchTimeoutMs,
+            ownImage: ownImageReader(deps, submission.accountId),
           },
         )
       ).images;
