@@ -94,6 +94,17 @@ describe('Gemini answers natively: the conversation as contents, text beside the
     expect(sent).toContain('"systemInstruction":{"parts":[{"text":"Keep answers short."}]}');
   });
 
+  it('leaves its words out with modalities ["image"]', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'gemini-3-pro-image',
+      messages: [{ role: 'user', content: 'a quiet lake' }],
+      // @ts-expect-error OpenRouter's field, unknown to the OpenAI SDK's types
+      modalities: ['image'],
+    });
+    expect(messageOf(completion).content).toBe('Here is the image.');
+    expect(messageOf(completion).images).toHaveLength(1);
+  });
+
   it('takes image_config (OpenRouter’s aspect_ratio and image_size) as the size', async () => {
     const completion = await client.chat.completions.create({
       model: 'gemini-3-pro-image',

@@ -116,6 +116,8 @@ export const chatJobRequestSchema = generateJobRequestSchema.extend({
   messages: z.array(z.object({ role: z.string(), text: z.string(), images: z.int().min(0) })),
   images: z.array(inputImageSchema).optional(),
   include_usage: z.boolean().optional(),
+  /** `["image"]`: no words from a conversing model, only its images. */
+  modalities: z.array(z.enum(['image', 'text'])).optional(),
   /** Standard chat parameters that were sent and mean nothing to an image model. */
   ignored: z.array(z.string()).optional(),
 });

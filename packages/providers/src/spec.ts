@@ -28,6 +28,8 @@ export interface ProviderImageRequest extends GenerationParameters {
    * the upstream's own conversation instead of one prompt. The answer may carry text.
    */
   conversation?: ProviderTurn[] | undefined;
+  /** In a conversation, whether the model's words are wanted beside its images (default yes). */
+  conversationText?: boolean | undefined;
 }
 
 /** One turn of a conversation: who spoke, what they said, the images they sent or were sent. */

@@ -60,7 +60,8 @@ export async function geminiGenerateContentBody(
       ? { contents: [{ role: 'user', parts: [...(await referenceImageParts(request)), { text: request.prompt }] }] }
       : await conversationContents(request.conversation)),
     generationConfig: {
-      responseModalities: request.conversation === undefined ? ['IMAGE'] : ['TEXT', 'IMAGE'],
+      responseModalities:
+        request.conversation === undefined || request.conversationText === false ? ['IMAGE'] : ['TEXT', 'IMAGE'],
       imageConfig,
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     },

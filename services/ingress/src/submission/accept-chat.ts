@@ -103,6 +103,11 @@ export async function acceptChat(
     }
   }
   const stored = images.map((image) => image.key);
+  if (body.modalities !== undefined && !body.modalities.includes('image')) {
+    throw new InvalidRequestError('imagegate answers with images: modalities must include "image".', {
+      param: 'modalities',
+    });
+  }
   const sized = sizeFromImageConfig(primary, body);
   const requested = {
     prompt,
@@ -202,6 +207,7 @@ export async function acceptChat(
                 })),
               }),
           ...(body.includeUsage ? { include_usage: true } : {}),
+          ...(body.modalities === undefined ? {} : { modalities: body.modalities }),
           ...(body.ignored.length === 0 ? {} : { ignored: body.ignored }),
         },
         parameters: stepParameters(route, 0),

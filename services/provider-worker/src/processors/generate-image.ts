@@ -238,8 +238,10 @@ export function createGenerateImageProcessor(
         const chat = chatInputsOf(job.request, parameters.protocol === 'gemini');
         if (chat.images.length > 0) spooled = await readEditInputs(store, { images: chat.images }, signal);
         const read = spooled?.inputs.images ?? [];
-        if (chat.turns !== undefined) request.conversation = chat.turns(read);
-        else if (read.length > 0) request.inputs = { images: read };
+        if (chat.turns !== undefined) {
+          request.conversation = chat.turns(read);
+          request.conversationText = job.request.modalities?.includes('text') ?? true;
+        } else if (read.length > 0) request.inputs = { images: read };
       }
       result = await generateInCalls(provider, request, {
         imagesPerCall: perCall,
