@@ -78,4 +78,4 @@ async function measure(kind: string) {
 
 const results = [];
 for (const kind of values.store.split(',')) results.push(await measure(kind));
-console.log(JSON.stringify({ image_bytes: image.byteLength, seconds, concurrency, results }, null, 2));
+process.stdout.write(`${JSON.stringify({ image_bytes: image.byteLength, seconds, concurrency, results }, null, 2)}\n`);

@@ -1,6 +1,6 @@
 import { InvalidRequestError } from '@imagegate/core';
 import { z } from 'zod';
-import { checkExtensionsGivenOnce, extensionFields, normaliseExtensions, optional } from './request-extensions.ts';
+import { checkExtensionsGivenOnce, extensionFields, optional, splitExtensions } from './request-extensions.ts';
 
 /** A text part of a chat message. */
 const textPartSchema = z.object({ type: z.literal('text'), text: z.string().max(32_000) });
@@ -84,17 +84,13 @@ export const chatRequestSchema = chatBodySchema.transform((body) => {
     n,
     user,
     size,
-    webhook_url,
-    extra,
-    fallbacks,
-    providerOptions,
-    provider_options,
-    metadata,
     response_format: _responseFormat,
     ...rest
   } = body;
   // Known chat parameters with no meaning for an image model, and anything unknown: said, not used.
-  const ignored = Object.keys(rest).filter((key) => rest[key] !== undefined && rest[key] !== null);
+  const ignored = Object.keys(rest).filter(
+    (key) => !Object.hasOwn(extensionFields, key) && rest[key] !== undefined && rest[key] !== null,
+  );
   return {
     model,
     messages,
@@ -106,7 +102,7 @@ export const chatRequestSchema = chatBodySchema.transform((body) => {
     user,
     size,
     ignored,
-    ...normaliseExtensions({ webhook_url, extra, fallbacks, providerOptions, provider_options, metadata }),
+    ...splitExtensions(body).extensions,
   };
 });
 export type ChatRequest = z.output<typeof chatRequestSchema>;

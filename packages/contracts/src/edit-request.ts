@@ -1,7 +1,7 @@
 import { InvalidRequestError } from '@imagegate/core';
 import { z } from 'zod';
 import { imageRequestFields } from './generation-request.ts';
-import { checkExtensionsGivenOnce, normaliseExtensions, optional } from './request-extensions.ts';
+import { checkExtensionsGivenOnce, optional, splitExtensions } from './request-extensions.ts';
 
 /**
  * `POST /v1/images/edits` fields besides the images: a generation's fields and OpenAI's
@@ -20,22 +20,10 @@ const editBodySchema = z
   .superRefine(checkExtensionsGivenOnce);
 
 /** The edit request's fields, checked and normalised like a generation's (images aside). */
-export const editRequestSchema = editBodySchema.transform(
-  ({
-    webhook_url,
-    extra,
-    fallbacks,
-    providerOptions,
-    provider_options,
-    metadata,
-    images: _images,
-    mask: _mask,
-    ...openai
-  }) => ({
-    ...openai,
-    ...normaliseExtensions({ webhook_url, extra, fallbacks, providerOptions, provider_options, metadata }),
-  }),
-);
+export const editRequestSchema = editBodySchema.transform(({ images: _images, mask: _mask, ...body }) => {
+  const { fields, extensions } = splitExtensions(body);
+  return { ...fields, ...extensions };
+});
 
 export type EditRequest = z.output<typeof editRequestSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkExtensionsGivenOnce, extensionFields, normaliseExtensions, optional } from './request-extensions.ts';
+import { checkExtensionsGivenOnce, extensionFields, optional, splitExtensions } from './request-extensions.ts';
 
 /**
  * `POST /v1/images/generations` body as sent: OpenAI's fields plus our extensions. Unknown fields
@@ -60,11 +60,9 @@ const generationBodySchema = z
  * The generation request, checked and normalised: OpenAI's fields as sent, our extensions in one
  * spelling each (see `NormalisedExtensions`).
  */
-export const generationRequestSchema = generationBodySchema.transform(
-  ({ webhook_url, extra, fallbacks, providerOptions, provider_options, metadata, ...openai }) => ({
-    ...openai,
-    ...normaliseExtensions({ webhook_url, extra, fallbacks, providerOptions, provider_options, metadata }),
-  }),
-);
+export const generationRequestSchema = generationBodySchema.transform((body) => {
+  const { fields, extensions } = splitExtensions(body);
+  return { ...fields, ...extensions };
+});
 
 export type GenerationRequest = z.output<typeof generationRequestSchema>;

@@ -73,8 +73,22 @@ export function checkExtensionsGivenOnce(body: ExtensionInput, context: z.Refine
   }
 }
 
+/**
+ * A checked body's own fields apart from its extensions, and the extensions each in one spelling:
+ * what every operation's request schema hands on.
+ */
+export function splitExtensions<T extends ExtensionInput>(
+  body: T,
+): { fields: Omit<T, keyof ExtensionInput>; extensions: NormalisedExtensions } {
+  const { webhook_url, extra, fallbacks, providerOptions, provider_options, metadata, ...fields } = body;
+  return {
+    fields,
+    extensions: normaliseExtensions({ webhook_url, extra, fallbacks, providerOptions, provider_options, metadata }),
+  };
+}
+
 /** The extension fields of a checked body, each in one spelling. */
-export function normaliseExtensions(body: ExtensionInput): NormalisedExtensions {
+function normaliseExtensions(body: ExtensionInput): NormalisedExtensions {
   return {
     providerOptions: body.providerOptions ?? body.provider_options,
     providerOptionsField: body.provider_options === undefined ? 'providerOptions' : 'provider_options',

@@ -3,6 +3,7 @@ import type { Dirent } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
+import { destroyOnAbort } from './destroy-on-abort.ts';
 import { decodeSegment, keyPath, keySegments } from './local-key-path.ts';
 import { ObjectNotFoundError } from './object-not-found-error.ts';
 import type { ByteRange, ObjectReadStream, ObjectStore } from './object-store.ts';
@@ -237,14 +238,7 @@ export function createLocalObjectStore(config: LocalObjectStoreConfig): LocalObj
         throw error;
       }
       const stream = handle.createReadStream(served === undefined ? {} : { start: served.start, end: served.end });
-      if (signal !== undefined) {
-        const onAbort = () => stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        if (signal.aborted) onAbort();
-        else {
-          signal.addEventListener('abort', onAbort, { once: true });
-          stream.once('close', () => signal.removeEventListener('abort', onAbort));
-        }
-      }
+      destroyOnAbort(stream, signal);
       return {
         stream,
         contentLength: served === undefined ? size : served.end - served.start + 1,

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
@@ -24,6 +23,7 @@ import {
   type StorageLogger,
   staticCredentials,
 } from './credential-snapshot.ts';
+import { destroyOnAbort } from './destroy-on-abort.ts';
 import { ObjectNotFoundError } from './object-not-found-error.ts';
 import { createGetPresigner } from './presign-get.ts';
 import { RangeNotSatisfiableError } from './range-not-satisfiable-error.ts';
@@ -191,8 +191,10 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
     explicit === undefined
       ? refreshingCredentials(() => client.config.credentials(), deps.logger)
       : staticCredentials(explicit);
-  const urlPrefix = objectUrlPrefix({ endpoint: config.publicEndpoint ?? endpoint, region, bucket, forcePathStyle });
-  const presigner = createGetPresigner(urlPrefix, region);
+  const presigner = createGetPresigner(
+    objectUrlPrefix({ endpoint: config.publicEndpoint ?? endpoint, region, bucket, forcePathStyle }),
+    region,
+  );
 
   async function createBucket(): Promise<void> {
     try {
@@ -291,15 +293,8 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
         stream.destroy();
         throw new Error(`getObject ${key}: response had no Content-Length`);
       }
-      if (signal !== undefined) {
-        // The SDK stops watching the signal once headers arrive; the body must still be cancellable.
-        const onAbort = () => stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        if (signal.aborted) onAbort();
-        else {
-          signal.addEventListener('abort', onAbort, { once: true });
-          stream.once('close', () => signal.removeEventListener('abort', onAbort));
-        }
-      }
+      // The SDK stops watching the signal once headers arrive; the body must still be cancellable.
+      destroyOnAbort(stream, signal);
       const served = parseContentRange(output.ContentRange);
       return {
         stream,
@@ -314,26 +309,8 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
       return presigner.presign(key, credentials.current(), ttlSeconds, now);
     },
 
-    keyOfSignedUrl(url, now = new Date()) {
-      if (!url.startsWith(`${urlPrefix}/`)) return undefined;
-      const parsed = new URL(url);
-      const signedAt = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(
-        parsed.searchParams.get('X-Amz-Date') ?? '',
-      );
-      const ttl = Number(parsed.searchParams.get('X-Amz-Expires'));
-      if (signedAt === null || !Number.isInteger(ttl) || ttl < 1) return undefined;
-      const [, year, month, day, hour, minute, second] = signedAt.map(Number);
-      const at = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second));
-      if (at.getTime() + ttl * 1000 < now.getTime()) return undefined;
-      const key = url
-        .slice(urlPrefix.length + 1, url.indexOf('?') === -1 ? undefined : url.indexOf('?'))
-        .split('/')
-        .map((segment) => decodeURIComponent(segment))
-        .join('/');
-      // Ours exactly when signing the same key at the same time gives the very same URL.
-      const expected = Buffer.from(presigner.presign(key, credentials.current(), ttl, at));
-      const given = Buffer.from(url);
-      return expected.length === given.length && timingSafeEqual(expected, given) ? key : undefined;
+    keyOfSignedUrl(url, now) {
+      return presigner.keyOf(url, credentials.current(), now);
     },
 
     async applyRetention(days) {

@@ -1,4 +1,4 @@
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { encodeRfc3986, encodeS3Key } from './s3-uri.ts';
 
 /** Credentials used to sign; `sessionToken` is present for temporary (STS) credentials. */
@@ -16,6 +16,11 @@ export interface GetPresigner {
    * @param now signing time; defaults to the current time.
    */
   presign(key: string, credentials: SigningCredentials, ttlSeconds: number, now?: Date): string;
+  /**
+   * The key of a URL this presigner made, unchanged and unexpired at `now` (signing the same key at
+   * the same time gives back the very same URL); undefined for any other URL.
+   */
+  keyOf(url: string, credentials: SigningCredentials, now?: Date): string | undefined;
 }
 
 /** Longest validity SigV4 allows for a presigned URL: 7 days, in seconds. */
@@ -53,7 +58,28 @@ export function createGetPresigner(urlPrefix: string, region: string): GetPresig
     return key;
   }
 
-  return {
+  const presigner: GetPresigner = {
+    keyOf(signed, credentials, now = new Date()) {
+      if (!signed.startsWith(`${urlPrefix.replace(/\/+$/, '')}/`)) return undefined;
+      const query = new URL(signed).searchParams;
+      const signedAt = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(query.get('X-Amz-Date') ?? '');
+      const ttl = Number(query.get('X-Amz-Expires'));
+      if (signedAt === null || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_PRESIGN_TTL_SECONDS) return undefined;
+      const [, year, month, day, hour, minute, second] = signedAt.map(Number);
+      const at = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day, hour, minute, second));
+      if (at.getTime() + ttl * 1000 < now.getTime()) return undefined;
+      const path = signed.slice(urlPrefix.replace(/\/+$/, '').length + 1).split('?')[0] ?? '';
+      let key: string;
+      try {
+        key = path.split('/').map(decodeURIComponent).join('/');
+      } catch {
+        return undefined; // not percent-encoding we wrote
+      }
+      const expected = Buffer.from(presigner.presign(key, credentials, ttl, at));
+      const given = Buffer.from(signed);
+      return expected.length === given.length && timingSafeEqual(expected, given) ? key : undefined;
+    },
+
     presign(key, credentials, ttlSeconds, now = new Date()) {
       if (key.length === 0) {
         throw new Error('presignGet: object key must not be empty');
@@ -90,4 +116,5 @@ export function createGetPresigner(urlPrefix: string, region: string): GetPresig
       return `${url.protocol}//${host}${path}?${head}&X-Amz-Signature=${signature}&${tail}`;
     },
   };
+  return presigner;
 }

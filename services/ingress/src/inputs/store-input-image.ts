@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { InputImage } from '@imagegate/contracts';
 import { PayloadTooLargeError } from '@imagegate/core';
 import type { ObjectStore } from '@imagegate/storage';
 import { CONTENT_TYPES, ImageSniffer, type InputImageFormat, type SniffedImage } from './sniff-image.ts';
@@ -39,6 +40,26 @@ export interface StoreInputImageOptions {
   onWrite?: (key: string) => void;
   /** Whether to still upload: false once the request as a whole was refused. */
   shouldWrite?: () => boolean;
+}
+
+/** An input as the job keeps it: where it is, what its bytes are, their fingerprint. */
+export function inputImageOf(image: StoredInputImage): InputImage {
+  return {
+    key: image.key,
+    content_type: image.contentType,
+    width: image.width,
+    height: image.height,
+    bytes: image.bytes,
+    sha256: image.sha256,
+  };
+}
+
+/** An edit's images and its mask, in one list (what was stored for it, what its price counts). */
+export function withMask(inputs: {
+  images: readonly StoredInputImage[];
+  mask?: StoredInputImage | undefined;
+}): StoredInputImage[] {
+  return inputs.mask === undefined ? [...inputs.images] : [...inputs.images, inputs.mask];
 }
 
 let spoolCounter = 0;

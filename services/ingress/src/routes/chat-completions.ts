@@ -1,8 +1,8 @@
 import { chatRequestSchema, refuseMeaningChanging } from '@imagegate/contracts';
 import { errorFromStored, InvalidRequestError, newId, StageTimer } from '@imagegate/core';
-import { findJob } from '@imagegate/db';
 import { toJobResource } from '@imagegate/resources';
 import type { Request, Response } from 'express';
+import { discardInputsUnlessRecorded } from '../inputs/discard-inputs.ts';
 import { callerOf } from '../middleware/authenticate.ts';
 import { chatCompletionBody } from '../responses/chat-completion.ts';
 import { streamChatJob } from '../streaming/stream-chat-job.ts';
@@ -29,26 +29,21 @@ export function createChatCompletionHandler(deps: SubmissionDeps) {
     const stream = body.stream === true;
     const { answering, preferences } = answeringOf(request, response, deps, stages, stream);
     const jobId = newId('job');
-    let result: Awaited<ReturnType<typeof acceptChat>> | undefined;
-    try {
-      result = await acceptChat(
-        deps,
-        {
-          jobId,
-          accountId: callerOf(response).accountId,
-          body,
-          rawBody: request.body,
-          idempotencyKey: readIdempotencyKey(request),
-        },
-        answering,
-      );
-    } finally {
-      // Images of a request refused before its job was recorded, or of a replay, go.
-      const recorded = await findJob(deps.pool, jobId).catch(() => undefined);
-      const keys = result?.stored ?? (await deps.store.listKeys(`jobs/${jobId}/inputs/`).catch(() => []));
-      if (recorded === undefined && keys.length > 0) await deps.store.deleteObjects(keys).catch(() => {});
+    const { acceptance, stored } = await acceptChat(
+      deps,
+      {
+        jobId,
+        accountId: callerOf(response).accountId,
+        body,
+        rawBody: request.body,
+        idempotencyKey: readIdempotencyKey(request),
+      },
+      answering,
+    );
+    // A replay answered with the first request's job, or one whose client left, keeps no images.
+    if (acceptance.kind === 'client_gone' || acceptance.job.id !== jobId) {
+      await discardInputsUnlessRecorded(deps, jobId, stored);
     }
-    const { acceptance } = result;
     if (acceptance.kind === 'client_gone') return;
     if (acceptance.replayed) response.setHeader('idempotent-replayed', 'true');
     if (stream) {

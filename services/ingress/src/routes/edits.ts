@@ -1,11 +1,11 @@
 import { type EditRequest, editRequestSchema, multipartFieldsAsBody } from '@imagegate/contracts';
 import { InvalidRequestError, newId, StageTimer } from '@imagegate/core';
-import { findJob } from '@imagegate/db';
 import type { Request, RequestHandler, Response } from 'express';
+import { discardInputsUnlessRecorded } from '../inputs/discard-inputs.ts';
 import { ownImageReader } from '../inputs/own-image.ts';
 import { readJsonEditImages } from '../inputs/read-json-edit-images.ts';
 import { type EditInputs, readMultipartEdit } from '../inputs/read-multipart-edit.ts';
-import type { StoredInputImage } from '../inputs/store-input-image.ts';
+import { type StoredInputImage, withMask } from '../inputs/store-input-image.ts';
 import { callerOf } from '../middleware/authenticate.ts';
 import { jsonBody } from '../middleware/json-body.ts';
 import { streamImageJob } from '../streaming/stream-image-job.ts';
@@ -49,7 +49,7 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
         response.setHeader('connection', 'close');
         throw error;
       }
-      const stored = [...read.images, ...(read.mask === undefined ? [] : [read.mask])];
+      const stored = withMask(read);
       try {
         for (const name of ['images', 'mask', 'image']) {
           if (Object.hasOwn(read.fields, name)) {
@@ -101,15 +101,7 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
     const { body, inputs } = await readEdit(request, response, jobId);
     stages.lap('inputs');
     const stored = storedKeysOf(inputs);
-    /**
-     * Deletes this request's inputs unless a job of its own id was recorded (a job that failed at
-     * enqueue keeps them: its resource shows them). A refusal, a replay answered with the first
-     * request's job, or a replay whose client left: nothing of this request may stay behind.
-     */
-    const discardUnlessRecorded = async () => {
-      const recorded = await findJob(deps.pool, jobId).catch(() => undefined);
-      if (recorded === undefined) await deps.store.deleteObjects(stored);
-    };
+    const discardUnlessRecorded = () => discardInputsUnlessRecorded(deps, jobId, stored);
     let acceptance: Awaited<ReturnType<typeof acceptEdit>>;
     let answering: ReturnType<typeof answeringOf>;
     try {
@@ -144,7 +136,7 @@ export function createEditHandlers(deps: SubmissionDeps): RequestHandler[] {
 }
 
 function storedKeysOf(inputs: EditInputsToAccept): string[] {
-  return [...inputs.images, ...(inputs.mask === undefined ? [] : [inputs.mask])].map((image) => image.key);
+  return withMask(inputs).map((image) => image.key);
 }
 
 /**

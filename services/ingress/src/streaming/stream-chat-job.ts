@@ -36,6 +36,7 @@ export async function streamChatJob(
       const url = deps.store.presignGet(key, deps.settings.imageUrlTtlS);
       return writer.data(chunk({ images: [{ type: 'image_url', image_url: { url } }] }));
     }
+    // The chunk's JSON around a placeholder URL, split there: the data: URL is streamed in between.
     const [head, tail] = JSON.stringify(chunk({ images: [{ type: 'image_url', image_url: { url: '\u0000' } }] })).split(
       '\\u0000',
     );

@@ -1,9 +1,10 @@
 import { type CatalogModel, editCapabilitiesOf, resolveEditParameters, resolveParameters } from '@imagegate/catalog';
 import type { ChatMessage, ChatRequest } from '@imagegate/contracts';
 import { GatewayError, InvalidRequestError } from '@imagegate/core';
+import { discardInputsUnlessRecorded } from '../inputs/discard-inputs.ts';
 import { ownImageReader } from '../inputs/own-image.ts';
 import { readJsonEditImages } from '../inputs/read-json-edit-images.ts';
-import type { StoredInputImage } from '../inputs/store-input-image.ts';
+import { inputImageOf, type StoredInputImage } from '../inputs/store-input-image.ts';
 import { routeEntriesOf, stepParameters } from './accept-generation.ts';
 import { type Acceptance, type Answering, acceptJob, firstStep, type SubmissionDeps } from './accept-job.ts';
 import { planRoute } from './plan-route.ts';
@@ -58,6 +59,11 @@ export async function acceptChat(
   answering: Answering,
 ): Promise<{ acceptance: Acceptance; stored: string[] }> {
   const { body, jobId } = submission;
+  if (body.modalities !== undefined && !body.modalities.includes('image')) {
+    throw new InvalidRequestError('imagegate answers with images: modalities must include "image".', {
+      param: 'modalities',
+    });
+  }
   const at = body.messages.findLastIndex((message) => message.role === 'user');
   const last = body.messages[at];
   if (last === undefined) {
@@ -103,125 +109,121 @@ export async function acceptChat(
     }
   }
   const stored = images.map((image) => image.key);
-  if (body.modalities !== undefined && !body.modalities.includes('image')) {
-    throw new InvalidRequestError('imagegate answers with images: modalities must include "image".', {
-      param: 'modalities',
-    });
-  }
-  const sized = sizeFromImageConfig(primary, body);
-  const requested = {
-    prompt,
-    n: body.n,
-    size: sized.size,
-    aspect_ratio: sized.aspectRatio,
-    user: body.user,
-    providerOptions: body.providerOptions,
-    providerOptionsField: body.providerOptionsField,
-    stream: body.stream,
-  };
-  const editors = deps.catalog.models.filter((model) => model.capabilities.edits !== false);
-  const before = perMessage.slice(0, at).reduce((sum, each) => sum + each.length, 0);
-  const lastImages = images.slice(before, before + (perMessage[at]?.length ?? 0));
-  const shapes = {
-    images: lastImages.map((image, index) => ({
-      width: image.width,
-      height: image.height,
-      param: perMessage[at]?.[index]?.param ?? 'messages',
-    })),
-  };
-  const ignoredWarning = [
-    ...(body.ignored.length === 0 ? [] : [`Ignored (an image model has no use for them): ${body.ignored.join(', ')}.`]),
-    ...sized.warnings,
-  ];
-  const route = planRoute(
-    deps.catalog,
-    primary,
-    (model) => {
-      // Gemini converses: every image goes along as context, up to its reference-image limit.
-      const converses = model.protocol === 'gemini';
-      if (converses && images.length > 0) {
-        const capabilities = editCapabilitiesOf(model, editors);
-        if (images.length > capabilities.maxInputImages) {
-          throw new InvalidRequestError(
-            `${model.id} takes at most ${capabilities.maxInputImages} images in a conversation.`,
-            { param: parts[capabilities.maxInputImages]?.param ?? 'messages' },
-          );
+  // Refused from here on before a job was recorded: the images stored above go.
+  try {
+    const sized = sizeFromImageConfig(primary, body);
+    const requested = {
+      prompt,
+      n: body.n,
+      size: sized.size,
+      aspect_ratio: sized.aspectRatio,
+      user: body.user,
+      providerOptions: body.providerOptions,
+      providerOptionsField: body.providerOptionsField,
+      stream: body.stream,
+    };
+    const editors = deps.catalog.models.filter((model) => model.capabilities.edits !== false);
+    const before = perMessage.slice(0, at).reduce((sum, each) => sum + each.length, 0);
+    const lastImages = images.slice(before, before + (perMessage[at]?.length ?? 0));
+    const shapes = {
+      images: lastImages.map((image, index) => ({
+        width: image.width,
+        height: image.height,
+        param: perMessage[at]?.[index]?.param ?? 'messages',
+      })),
+    };
+    const ignoredWarning = [
+      ...(body.ignored.length === 0
+        ? []
+        : [`Ignored (an image model has no use for them): ${body.ignored.join(', ')}.`]),
+      ...sized.warnings,
+    ];
+    const route = planRoute(
+      deps.catalog,
+      primary,
+      (model) => {
+        // Gemini converses: every image goes along as context, up to its reference-image limit.
+        const converses = model.protocol === 'gemini';
+        if (converses && images.length > 0) {
+          const capabilities = editCapabilitiesOf(model, editors);
+          if (images.length > capabilities.maxInputImages) {
+            throw new InvalidRequestError(
+              `${model.id} takes at most ${capabilities.maxInputImages} images in a conversation.`,
+              { param: parts[capabilities.maxInputImages]?.param ?? 'messages' },
+            );
+          }
         }
-      }
-      const resolved =
-        lastImages.length > 0 && !converses
-          ? resolveEditParameters(
-              model,
-              editCapabilitiesOf(model, editors),
-              requested,
-              shapes,
-              deps.catalog.providerOptions,
-            )
-          : resolveParameters(model, requested, deps.catalog.providerOptions);
-      return { ...resolved, warnings: [...ignoredWarning, ...resolved.warnings] };
-    },
-    body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
-    (provider) => deps.queues.has(provider),
-  );
-  const acceptance = await acceptJob(
-    deps,
-    {
-      jobId,
-      accountId: submission.accountId,
-      route,
-      pricingInputs: {
-        prompt: body.messages.map(textOf).join('\n'),
-        inputImages: primary.protocol === 'gemini' ? images : lastImages,
+        const resolved =
+          lastImages.length > 0 && !converses
+            ? resolveEditParameters(
+                model,
+                editCapabilitiesOf(model, editors),
+                requested,
+                shapes,
+                deps.catalog.providerOptions,
+              )
+            : resolveParameters(model, requested, deps.catalog.providerOptions);
+        return { ...resolved, warnings: [...ignoredWarning, ...resolved.warnings] };
       },
-      operationFor: (webhookUrl) => ({
-        operation: 'chat' as const,
-        request: {
-          model: body.model,
-          prompt,
-          n: firstStep(route).parameters.n,
-          size: firstStep(route).parameters.size,
-          ...(body.imageConfig?.aspect_ratio === undefined ? {} : { aspect_ratio: body.imageConfig.aspect_ratio }),
-          ...(body.imageConfig?.response_format === undefined
-            ? {}
-            : { response_format: body.imageConfig.response_format }),
-          ...(body.user === undefined ? {} : { user: body.user }),
-          ...(body.stream === undefined ? {} : { stream: body.stream }),
-          ...(body.providerOptions === undefined ? {} : { providerOptions: body.providerOptions }),
-          ...(route.length > 1 ? { fallbacks: route.slice(1).map((step) => step.model.id) } : {}),
-          ...(webhookUrl === undefined ? {} : { webhook_url: webhookUrl }),
-          messages: body.messages.map((message, index) => ({
-            role: message.role,
-            text: textOf(message),
-            images: perMessage[index]?.length ?? 0,
-          })),
-          ...(images.length === 0
-            ? {}
-            : {
-                images: images.map((image) => ({
-                  key: image.key,
-                  content_type: image.contentType,
-                  width: image.width,
-                  height: image.height,
-                  bytes: image.bytes,
-                  sha256: image.sha256,
-                })),
-              }),
-          ...(body.includeUsage ? { include_usage: true } : {}),
-          ...(body.modalities === undefined ? {} : { modalities: body.modalities }),
-          ...(body.ignored.length === 0 ? {} : { ignored: body.ignored }),
+      body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
+      (provider) => deps.queues.has(provider),
+    );
+    const acceptance = await acceptJob(
+      deps,
+      {
+        jobId,
+        accountId: submission.accountId,
+        route,
+        pricingInputs: {
+          prompt: body.messages.map(textOf).join('\n'),
+          inputImages: primary.protocol === 'gemini' ? images : lastImages,
         },
-        parameters: stepParameters(route, 0),
-        route: routeEntriesOf(route),
-      }),
-      responseFormat: body.imageConfig?.response_format ?? 'b64_json',
-      metadata: body.metadata,
-      webhookUrl: body.webhookUrl,
-      rawBody: submission.rawBody,
-      idempotencyKey: submission.idempotencyKey,
-    },
-    answering,
-  );
-  return { acceptance, stored };
+        operationFor: (webhookUrl) => ({
+          operation: 'chat' as const,
+          request: {
+            model: body.model,
+            prompt,
+            n: firstStep(route).parameters.n,
+            size: firstStep(route).parameters.size,
+            ...(body.imageConfig?.aspect_ratio === undefined ? {} : { aspect_ratio: body.imageConfig.aspect_ratio }),
+            ...(body.imageConfig?.response_format === undefined
+              ? {}
+              : { response_format: body.imageConfig.response_format }),
+            ...(body.user === undefined ? {} : { user: body.user }),
+            ...(body.stream === undefined ? {} : { stream: body.stream }),
+            ...(body.providerOptions === undefined ? {} : { providerOptions: body.providerOptions }),
+            ...(route.length > 1 ? { fallbacks: route.slice(1).map((step) => step.model.id) } : {}),
+            ...(webhookUrl === undefined ? {} : { webhook_url: webhookUrl }),
+            messages: body.messages.map((message, index) => ({
+              role: message.role,
+              text: textOf(message),
+              images: perMessage[index]?.length ?? 0,
+            })),
+            ...(images.length === 0
+              ? {}
+              : {
+                  images: images.map(inputImageOf),
+                }),
+            ...(body.includeUsage ? { include_usage: true } : {}),
+            ...(body.modalities === undefined ? {} : { modalities: body.modalities }),
+            ...(body.ignored.length === 0 ? {} : { ignored: body.ignored }),
+          },
+          parameters: stepParameters(route, 0),
+          route: routeEntriesOf(route),
+        }),
+        responseFormat: body.imageConfig?.response_format ?? 'b64_json',
+        metadata: body.metadata,
+        webhookUrl: body.webhookUrl,
+        rawBody: submission.rawBody,
+        idempotencyKey: submission.idempotencyKey,
+      },
+      answering,
+    );
+    return { acceptance, stored };
+  } catch (error) {
+    await discardInputsUnlessRecorded(deps, jobId, stored).catch(() => {});
+    throw error;
+  }
 }
 
 /**

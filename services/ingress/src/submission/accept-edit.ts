@@ -1,6 +1,6 @@
 import { editCapabilitiesOf, resolveEditParameters } from '@imagegate/catalog';
-import type { EditRequest, InputImage } from '@imagegate/contracts';
-import type { StoredInputImage } from '../inputs/store-input-image.ts';
+import type { EditRequest } from '@imagegate/contracts';
+import { inputImageOf, type StoredInputImage, withMask } from '../inputs/store-input-image.ts';
 import { requestEcho, routeEntriesOf, stepParameters } from './accept-generation.ts';
 import { type Acceptance, type Answering, acceptJob, type SubmissionDeps } from './accept-job.ts';
 import { planRoute } from './plan-route.ts';
@@ -52,7 +52,7 @@ export async function acceptEdit(
     body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
     (provider) => deps.queues.has(provider),
   );
-  const sized = [...inputs.images, ...(inputs.mask === undefined ? [] : [inputs.mask])];
+  const sized = withMask(inputs);
   return acceptJob(
     deps,
     {
@@ -83,16 +83,4 @@ export async function acceptEdit(
     },
     answering,
   );
-}
-
-/** An input as the job keeps it: where it is, what its bytes are, their fingerprint. */
-function inputImageOf(image: StoredInputImage): InputImage {
-  return {
-    key: image.key,
-    content_type: image.contentType,
-    width: image.width,
-    height: image.height,
-    bytes: image.bytes,
-    sha256: image.sha256,
-  };
 }
