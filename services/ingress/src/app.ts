@@ -13,6 +13,7 @@ import { createRouteMatcher } from './openapi/route-matcher.ts';
 import { accountRouter } from './routes/account.ts';
 import { adminRouter } from './routes/admin.ts';
 import { createChatCompletionHandler } from './routes/chat-completions.ts';
+import { consoleRouter } from './routes/console.ts';
 import { createEditHandlers, EDITS_PATH } from './routes/edits.ts';
 import { createGenerationHandler } from './routes/generations.ts';
 import { healthRouter } from './routes/health.ts';
@@ -44,6 +45,7 @@ export function buildApp(deps: IngressDeps, onRequest?: RequestHandler): Express
   app.use(healthRouter(deps));
   app.use(metricsRouter(deps.telemetry.metrics.registry));
   app.use(openApiRouter(API_ROUTES));
+  app.use(consoleRouter(deps.store));
   // Bodies are read only after the caller is known (the admin router guards itself first).
   app.use(adminRouter(deps));
   // The local store's image URLs carry their own signature instead of an API key.
