@@ -206,9 +206,12 @@ export function createGenerateImageProcessor(
         duration_ms: Date.now() - started,
       });
       // For the admin API's recent failures; losing a count is better than failing the job over it.
-      await recordAttemptFailure(deps.redis, deps.settings.redisPrefix, provider.name, error.code ?? 'internal_error').catch(
-        (countError: unknown) => logger.warn({ err: countError }, 'could not count the failed attempt'),
-      );
+      await recordAttemptFailure(
+        deps.redis,
+        deps.settings.redisPrefix,
+        provider.name,
+        error.code ?? 'internal_error',
+      ).catch((countError: unknown) => logger.warn({ err: countError }, 'could not count the failed attempt'));
       if (canceled.aborted || (await findJob(pool, jobId))?.cancel_requested) {
         observed.attempt(job.model, 'canceled');
         return cancel(jobId);
