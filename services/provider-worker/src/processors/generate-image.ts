@@ -207,12 +207,9 @@ export function createGenerateImageProcessor(
       });
       // For the admin API's recent failures. Not awaited: the failure path does not wait on a
       // counter, and a lost count is better than a job held up by it.
-      recordAttemptFailure(
-        deps.redis,
-        deps.settings.redisPrefix,
-        provider.name,
-        error.code ?? 'internal_error',
-      ).catch((countError: unknown) => logger.warn({ err: countError }, 'could not count the failed attempt'));
+      recordAttemptFailure(deps.redis, deps.settings.redisPrefix, provider.name, error.code ?? 'internal_error').catch(
+        (countError: unknown) => logger.warn({ err: countError }, 'could not count the failed attempt'),
+      );
       if (canceled.aborted || (await findJob(pool, jobId))?.cancel_requested) {
         observed.attempt(job.model, 'canceled');
         return cancel(jobId);
