@@ -70,4 +70,7 @@ function App() {
   return null;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+// The boot message is plain HTML: Preact renders next to what is there, so it goes first.
+root.replaceChildren();
+render(html`<${App} />`, root);
