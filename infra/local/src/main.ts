@@ -131,6 +131,7 @@ try {
   const lines = [
     '',
     `imagegate is ready at ${ingress.url}/v1`,
+    `  Console: ${ingress.url}/console/ (sign in with the API key, or the ADMIN_TOKEN for the admin view)`,
     `  API key (${credentials.created ? 'new' : 'saved'} dev account): ${credentials.apiKey}`,
     credentials.adminTokenGenerated
       ? `  ADMIN_TOKEN (generated, kept in ${join(dataDir, 'credentials.json')}): ${credentials.adminToken}`
