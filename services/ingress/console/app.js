@@ -70,4 +70,7 @@ function App() {
   return null;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+// Preact renders beside what is already there: the boot message goes first.
+root.replaceChildren();
+render(html`<${App} />`, root);
