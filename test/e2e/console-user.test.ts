@@ -60,6 +60,7 @@ function loadedWidth(page: Page, selector: string): Promise<number> {
 }
 
 let generatedJobId: string;
+let chatJobId: string;
 
 /** How long a page may take to show what the API says (two cores shared by several stacks). */
 const SOON = { timeout: 10_000 };
@@ -75,6 +76,12 @@ beforeAll(async () => {
   const generated = await generate('a lighthouse at dusk', { webhook_url: hooks.url });
   expect(generated.status).toBe(200);
   generatedJobId = generated.body.extra.job_id;
+  const chat = await callJson<{ extra: { job_id: string } }>(`${stack.baseURL}/chat/completions`, {
+    apiKey: account.apiKey,
+    body: { model: 'gpt-image-2', messages: [{ role: 'user', content: 'a paper boat on a pond' }] },
+  });
+  expect(chat.status).toBe(200);
+  chatJobId = chat.body.extra.job_id;
   await waitForSettlements(stack.database.pool);
   await hooks.waitFor(1);
 }, 90_000);
@@ -116,7 +123,8 @@ describe('the console, user view', () => {
       await expect.poll(() => page.locator('svg.spend-chart g.chart-day').count(), SOON).toBe(90);
       const day = page.locator(`svg.spend-chart g.chart-day[data-date="${today?.date}"]`);
       expect(await day.locator('rect.chart-bar').count()).toBe(1);
-      expect(await day.locator('title').textContent()).toContain(`${shownUsd(today?.spend_usd ?? 0)}, 1 job`);
+      expect(today?.jobs).toBe(2);
+      expect(await day.locator('title').textContent()).toContain(`${shownUsd(today?.spend_usd ?? 0)}, 2 jobs`);
       expect(await page.locator('svg.spend-chart g.chart-day rect.chart-bar').count()).toBe(1);
 
       // The ledger: the starter grant, the job's hold and its debit (linked to the job).
@@ -124,8 +132,8 @@ describe('the console, user view', () => {
       await expect
         .poll(() => ledger.locator('.badge').allTextContents(), SOON)
         .toEqual(expect.arrayContaining(['grant', 'hold', 'debit']));
-      const debit = ledger.filter({ hasText: 'debit' });
-      expect(await debit.locator('a').textContent()).toBe(generatedJobId);
+      const debits = ledger.filter({ hasText: 'debit' });
+      expect(await debits.locator('a').allTextContents()).toEqual([chatJobId, generatedJobId]);
       expect(await ledger.filter({ hasText: 'grant' }).textContent()).toContain('+$20.000');
       expect(problems).toEqual([]);
     } finally {
@@ -172,6 +180,18 @@ describe('the console, user view', () => {
       expect(received[1]?.headers['webhook-id']).toBe(received[0]?.headers['webhook-id']);
       await expect.poll(() => delivery.locator('.attempts tbody tr').count(), { timeout: 20_000 }).toBe(2);
       await expect.poll(() => delivery.locator('.badge').first().textContent(), SOON).toBe('succeeded');
+
+      // A chat job's images are in its chat completion: its thumbnail and its page show them too.
+      await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+      const chatRow = page.locator('.job-table tbody tr', { hasText: chatJobId });
+      expect(await chatRow.textContent()).toContain('chat');
+      await expect
+        .poll(() => loadedWidth(page, `.job-table tr:has-text("${chatJobId}") img.thumb`), SOON)
+        .toBeGreaterThan(0);
+      await chatRow.click();
+      await page.waitForURL(`**/#/jobs/${chatJobId}`);
+      await expect.poll(() => loadedWidth(page, '.result-images img'), SOON).toBeGreaterThan(0);
+      expect(await page.locator('.messages').textContent()).toContain('a paper boat on a pond');
       expect(problems).toEqual([]);
     } finally {
       await context.close();

@@ -21,11 +21,14 @@ export function promptOf(job) {
 
 const PLACEHOLDER = { queued: '…', in_progress: '◌', failed: '✕', canceled: '–' };
 
-/** The job's first image, small; a placeholder saying why there is none. */
-export function JobThumb({ job, url }) {
+/** The job's first image, small (with how many there are when more than one); a placeholder saying why there is none. */
+export function JobThumb({ job, url, count = 1 }) {
   if (url === undefined) {
     const glyph = job.images_expired_at ? '⌛' : (PLACEHOLDER[job.status] ?? '·');
     return html`<div class=${`thumb thumb-empty status-${job.status}`} aria-hidden="true">${glyph}</div>`;
   }
-  return html`<img class="thumb" src=${url} alt=${`First image of ${job.id}`} loading="lazy" />`;
+  return html`<div class="thumb-frame">
+    <img class="thumb" src=${url} alt=${`First image of ${job.id}`} loading="lazy" />
+    ${count > 1 && html`<span class="thumb-count" title=${`${count} images`}>×${count}</span>`}
+  </div>`;
 }

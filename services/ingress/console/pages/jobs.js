@@ -56,7 +56,7 @@ export function JobsPage() {
         <tbody>
           ${list.map(
             (job) => html`<tr key=${job.id} class="clickable" onClick=${() => open(job.id)}>
-              <td class="thumb-cell"><${JobThumb} job=${job} url=${firstImage(job)} /></td>
+              <td class="thumb-cell"><${JobThumb} job=${job} url=${firstImage(job)} count=${imageUrlsOf(job).length} /></td>
               <td class="job-cell">
                 <a class="mono" href=${href(`/jobs/${job.id}`)}>${job.id}</a>
                 <div class="prompt-line muted" title=${promptOf(job)}>${promptOf(job)}</div>
