@@ -55,7 +55,10 @@ function loadedWidth(page: Page, selector: string): Promise<number> {
   return page
     .locator(selector)
     .first()
-    .evaluate((image: HTMLImageElement) => (image.complete ? image.naturalWidth : 0))
+    .evaluate((element) => {
+      const image = element as unknown as { complete: boolean; naturalWidth: number };
+      return image.complete ? image.naturalWidth : 0;
+    })
     .catch(() => 0);
 }
 
