@@ -3,7 +3,9 @@ import { imageRequestFields } from './generation-request.ts';
 import { checkExtensionsGivenOnce, optional, splitExtensions } from './request-extensions.ts';
 
 /** An input image of a quoted edit: only its size matters to the price. */
-const inputImageSizeSchema = z.object({ width: z.int().min(1).max(100_000), height: z.int().min(1).max(100_000) }).strict();
+const inputImageSizeSchema = z
+  .object({ width: z.int().min(1).max(100_000), height: z.int().min(1).max(100_000) })
+  .strict();
 
 /**
  * `POST /v1/images/quote` body: a generation's or an edit's fields as they would be sent (the prompt

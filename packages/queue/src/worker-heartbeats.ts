@@ -45,7 +45,10 @@ export async function beatWorkerHeartbeat(
   providers: readonly string[],
 ): Promise<void> {
   if (providers.length === 0) return;
-  const keys = providers.flatMap((provider) => [workerHeartbeatKey(prefix, provider), workersSeenKey(prefix, provider)]);
+  const keys = providers.flatMap((provider) => [
+    workerHeartbeatKey(prefix, provider),
+    workersSeenKey(prefix, provider),
+  ]);
   await redis.eval(BEAT, keys.length, ...keys, workerId, WORKER_HEARTBEAT_TTL_MS);
 }
 

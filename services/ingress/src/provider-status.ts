@@ -1,9 +1,9 @@
 import {
+  type ProviderQueue,
   readCallLimiterState,
   readQueueStats,
   readRecentFailures,
   readWorkersSeen,
-  type ProviderQueue,
 } from '@imagegate/queue';
 import type { IngressDeps } from './deps.ts';
 

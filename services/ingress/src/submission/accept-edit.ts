@@ -5,8 +5,8 @@ import {
   resolveEditParameters,
 } from '@imagegate/catalog';
 import type { EditRequest } from '@imagegate/contracts';
-import { inputImageOf, type StoredInputImage, withMask } from '../inputs/store-input-image.ts';
 import type { IngressDeps } from '../deps.ts';
+import { inputImageOf, type StoredInputImage, withMask } from '../inputs/store-input-image.ts';
 import { pricingInputsOf, requestEcho, routeEntriesOf, stepParameters } from './accept-generation.ts';
 import { type Acceptance, type Answering, acceptJob, type SubmissionDeps } from './accept-job.ts';
 import { planRoute, type RouteStep } from './plan-route.ts';

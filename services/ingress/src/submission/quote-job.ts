@@ -3,9 +3,9 @@ import type { QuoteRequest } from '@imagegate/contracts';
 import { microsToUsd } from '@imagegate/core';
 import { spendLast90Days } from '@imagegate/db';
 import type { IngressDeps } from '../deps.ts';
+import { planEditRoute } from './accept-edit.ts';
 import { planGenerationRoute, pricingInputsOf } from './accept-generation.ts';
 import { firstStep } from './accept-job.ts';
-import { planEditRoute } from './accept-edit.ts';
 import type { RouteStep } from './plan-route.ts';
 import { priceRoute } from './submit-job.ts';
 
@@ -69,13 +69,17 @@ function quoteWarnings(
   if (body.prompt === undefined && route.some((step) => step.model.pricing.rule === 'per_token')) {
     warnings.push('No prompt was given: its input tokens are not in this price; send it for the exact price.');
   }
-  if (primary.parameters.size === 'auto' || primary.parameters.quality === 'auto') {
+  const qualityChosen =
+    primary.parameters.quality === 'auto' && primary.model.capabilities.qualities.some((quality) => quality !== 'auto');
+  if (primary.parameters.size === 'auto' || qualityChosen) {
     warnings.push(
       `With size '${primary.parameters.size}' and quality '${primary.parameters.quality}' the model chooses; this is the dearest it may make, and the charge is for what it makes.`,
     );
   }
   if (!deps.queues.has(primary.model.provider)) {
-    warnings.push(`No worker is configured for provider '${primary.model.provider}': the request would be refused now.`);
+    warnings.push(
+      `No worker is configured for provider '${primary.model.provider}': the request would be refused now.`,
+    );
   }
   return warnings;
 }
