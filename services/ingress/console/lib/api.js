@@ -43,8 +43,9 @@ export async function apiResponse(path, options = {}) {
   const response = await fetch(path, requestInit(options, options.token ?? session?.token));
   const data = await parsed(response);
   if (!response.ok) {
-    if (response.status === 401 && options.token === undefined && session !== null) clearSession();
-    throw new ApiError(response.status, data, response.headers);
+    const error = new ApiError(response.status, data, response.headers);
+    if (response.status === 401 && options.token === undefined && session !== null) clearSession(error);
+    throw error;
   }
   return { status: response.status, headers: response.headers, data };
 }

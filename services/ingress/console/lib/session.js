@@ -19,7 +19,19 @@ export function saveSession(session) {
   window.dispatchEvent(new Event('imagegate:session'));
 }
 
-export function clearSession() {
+/** Why the last session ended when the API refused its credential (shown on the sign-in page), else undefined. */
+let endedBecause;
+
+/** Ends the session; `reason` (an ApiError) when the API refused the credential, nothing when the user signed out. */
+export function clearSession(reason) {
+  endedBecause = reason;
   sessionStorage.removeItem(KEY);
   window.dispatchEvent(new Event('imagegate:session'));
+}
+
+/** The error that ended the last session, once (the sign-in page shows it). */
+export function takeEndReason() {
+  const reason = endedBecause;
+  endedBecause = undefined;
+  return reason;
 }

@@ -1,7 +1,7 @@
 import { api } from '../lib/api.js';
 import { ErrorBox } from '../lib/components.js';
 import { html, useState } from '../lib/html.js';
-import { saveSession } from '../lib/session.js';
+import { saveSession, takeEndReason } from '../lib/session.js';
 
 /** What proves a credential before it is kept: the account for a key, the account list for the admin token. */
 const CHECK = { user: '/v1/account', admin: '/admin/v1/accounts?limit=1' };
@@ -9,7 +9,8 @@ const CHECK = { user: '/v1/account', admin: '/admin/v1/accounts?limit=1' };
 export function SignInPage() {
   const [kind, setKind] = useState('user');
   const [token, setToken] = useState('');
-  const [error, setError] = useState(undefined);
+  // A session the API ended (a revoked key) comes back here with the reason.
+  const [error, setError] = useState(takeEndReason);
   const [busy, setBusy] = useState(false);
 
   const submit = async (event) => {
