@@ -39,3 +39,26 @@ it('releases the hold of a job canceled while queued at once, not at the next se
   }
   expect(now.held_usd).toBe(0);
 });
+
+it('takes a canceled job out of the queue, so the jobs behind it move up', async () => {
+  const submit = (prompt: string) =>
+    callJson<{ id: string; queue_position: number | null }>(`${stack.baseURL}/images/generations`, {
+      apiKey: account.apiKey,
+      headers: { prefer: 'respond-async' },
+      body: { model: 'flux-2-pro', prompt },
+    });
+  const first = await submit('first in line');
+  const second = await submit('second in line');
+  const positionOf = async (id: string) =>
+    (
+      await callJson<{ queue_position: number | null }>(`${stack.baseURL}/images/jobs/${id}`, {
+        apiKey: account.apiKey,
+      })
+    ).body.queue_position;
+  const before = await positionOf(second.body.id);
+  expect(before).toBeGreaterThanOrEqual(1);
+
+  await callJson(`${stack.baseURL}/images/jobs/${first.body.id}/cancel`, { method: 'POST', apiKey: account.apiKey });
+  expect(await positionOf(second.body.id)).toBe((before ?? 0) - 1);
+  await callJson(`${stack.baseURL}/images/jobs/${second.body.id}/cancel`, { method: 'POST', apiKey: account.apiKey });
+});

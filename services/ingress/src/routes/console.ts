@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ObjectStore } from '@imagegate/storage';
@@ -6,7 +7,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 /** The console's own files: plain ES modules, served as they are (no build step). */
 const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
 /** Preact, its hooks and htm in one ES module without bare imports, straight from node_modules. */
-const PREACT_HTM_DIR = dirname(fileURLToPath(import.meta.resolve('htm/preact/standalone')));
+const PREACT_HTM_DIR = dirname(createRequire(import.meta.url).resolve('htm/preact/standalone'));
 
 export const CONSOLE_PATH = '/console';
 

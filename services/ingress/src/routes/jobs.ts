@@ -1,7 +1,7 @@
 import { isTerminal } from '@imagegate/contracts';
 import { CanceledError, InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
 import { findJobForAccount, type JobRow, jobStatusSchema, listJobsForAccount, requestJobCancel } from '@imagegate/db';
-import { announceJobEnd, jobEndingChannelsOf, publishCancelRequest } from '@imagegate/queue';
+import { announceJobEnd, generationQueueJobId, jobEndingChannelsOf, publishCancelRequest } from '@imagegate/queue';
 import { toJobResource } from '@imagegate/resources';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
@@ -81,8 +81,13 @@ export function jobsRouter(deps: IngressDeps): Router {
     });
     const updated = cancel?.job ?? job;
     if (cancel !== undefined && updated.status === 'canceled') {
-      // Settled and announced now; the queue entry finds the job canceled and does nothing.
+      // Settled and announced now. The queue entry goes too, so the jobs behind it move up; one a
+      // worker has just taken is locked and stays, and finds the job canceled and does nothing.
       await announceJobEnd(jobEndingChannelsOf(deps), job.id, 'canceled', cancel);
+      await deps.queues
+        .get(job.provider)
+        ?.remove(generationQueueJobId(job.id, job.route_index))
+        .catch(() => 0);
     } else {
       await publishCancelRequest(deps.redis, settings.redisPrefix, job.id);
     }
