@@ -63,10 +63,17 @@ export interface CallLimiter {
   pause(ms: number): Promise<void>;
 }
 
+/** The limiter's keys for one provider. */
+function limiterKeys(prefix: string, provider: string) {
+  return {
+    logKey: `${prefix}:limits:${provider}:calls`,
+    pauseKey: `${prefix}:limits:${provider}:paused`,
+    slotKey: `${prefix}:limits:${provider}:next-slot`,
+  };
+}
+
 export function createCallLimiter(redis: Redis, prefix: string, provider: string, limit: ProviderLimit): CallLimiter {
-  const logKey = `${prefix}:limits:${provider}:calls`;
-  const pauseKey = `${prefix}:limits:${provider}:paused`;
-  const slotKey = `${prefix}:limits:${provider}:next-slot`;
+  const { logKey, pauseKey, slotKey } = limiterKeys(prefix, provider);
   const windowMs = Math.ceil(limit.windowMs * LIMIT_WINDOW_MARGIN);
   const spacingMs = callSpacingMs(limit);
   return {
@@ -92,4 +99,31 @@ export function createCallLimiter(redis: Redis, prefix: string, provider: string
       await redis.set(pauseKey, '1', 'PX', Math.ceil(ms));
     },
   };
+}
+
+const HOLD = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local paused = redis.call('PTTL', KEYS[1])
+local slot = tonumber(redis.call('GET', KEYS[2]) or '0')
+return { math.max(0, paused), math.max(0, math.ceil(slot - now)) }
+`;
+
+/** What holds a provider's next call back right now, as the limiter sees it. */
+export interface CallLimiterHold {
+  /** Left of a pause an upstream 429 asked for, ms (0: none). */
+  pausedMs: number;
+  /** Until the paced schedule's next call slot, ms (0: a call may go now). */
+  nextSlotMs: number;
+}
+
+/**
+ * Reads, in one round trip and by Redis's clock, how long the provider's next call must wait: what
+ * ingress adds to a queued job's estimated start. Read-only; `redis` is a connection to the
+ * limiter's Redis.
+ */
+export async function readCallLimiterHold(redis: Redis, prefix: string, provider: string): Promise<CallLimiterHold> {
+  const { pauseKey, slotKey } = limiterKeys(prefix, provider);
+  const [pausedMs, nextSlotMs] = (await redis.eval(HOLD, 2, pauseKey, slotKey)) as [number, number];
+  return { pausedMs: Number(pausedMs), nextSlotMs: Number(nextSlotMs) };
 }
