@@ -2,24 +2,19 @@ import { isTerminal } from '@imagegate/contracts';
 import { CanceledError, InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
 import { findJobForAccount, type JobRow, listJobsForAccount, requestJobCancel } from '@imagegate/db';
 import { announceJobEnd, jobEndingChannelsOf, publishCancelRequest } from '@imagegate/queue';
-import { toJobResource } from '@imagegate/resources';
 import { type Request, type Response, Router } from 'express';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
+import { placedJobResource } from '../responses/placed-job-resource.ts';
 import { type QueuePlace, queuePlaceOf, queuePlacesOf } from '../submission/job-position.ts';
 
 /** Job reads and cancel. Another account's job is a 404, exactly like a job that does not exist. */
 export function jobsRouter(deps: IngressDeps): Router {
   const router = Router();
-  const { pool, store, settings } = deps;
+  const { pool } = deps;
 
   function resourceOf(job: JobRow, place: QueuePlace) {
-    return toJobResource(job, {
-      store,
-      imageUrlTtlS: settings.imageUrlTtlS,
-      queuePosition: place.position,
-      estimatedStartAt: place.estimatedStartAt,
-    });
+    return placedJobResource(deps, job, place);
   }
 
   async function render(job: JobRow) {
@@ -74,7 +69,7 @@ export function jobsRouter(deps: IngressDeps): Router {
       // Settled and announced now; the queue entry finds the job canceled and does nothing.
       await announceJobEnd(jobEndingChannelsOf(deps), job.id, 'canceled', cancel);
     } else {
-      await publishCancelRequest(deps.redis, settings.redisPrefix, job.id);
+      await publishCancelRequest(deps.redis, deps.settings.redisPrefix, job.id);
     }
     response.json(await render(updated));
   });
