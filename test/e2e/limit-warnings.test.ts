@@ -133,4 +133,33 @@ describe('a job held back by its provider limit', () => {
     expect(logged[0]?.waiting).toBeGreaterThanOrEqual(1);
     expect(logged[0]?.estimatedWaitS).toBeGreaterThanOrEqual(1);
   });
+
+  it('names an upstream 429 as what holds it while the provider is paused, until about when it resumes', async () => {
+    await sleep(1_500); // the backlog above has drained
+    stack.emulator.faults.enqueue({ type: 'rate_limit', retryAfterS: 6 });
+    const limited = await submit('meets the 429');
+    // The worker meets the 429 and pauses the provider for 6 s; then another job arrives.
+    for (let tries = 0; ; tries++) {
+      const job = await callJson<{ routing: { attempts: { status: string }[] } }>(
+        `${baseURL}/images/jobs/${limited.body.id}`,
+        { apiKey: account.apiKey },
+      );
+      if (job.body.routing.attempts.some((attempt) => attempt.status === 'rate_limited')) break;
+      if (tries > 50) throw new Error('the job never met the 429');
+      await sleep(100);
+    }
+    await sleep(300); // past the ingress's quarter-second read
+    const sentAt = Date.now();
+    const paused = await submit('while paused');
+    expect(paused.status).toBe(202);
+    expect(heldWarning(paused.body)).toContain("provider 'openai' answered 429 (rate limited) and asked for a pause");
+    const retryAfterS = Number(paused.headers.get('retry-after'));
+    expect(retryAfterS).toBeGreaterThanOrEqual(4);
+    expect(retryAfterS).toBeLessThanOrEqual(8);
+    const done = await pollJob(baseURL.replace(/\/v1$/, ''), account.apiKey, paused.body.id, 30_000);
+    expect(done.status).toBe('succeeded');
+    const startedAfterS = ((callTimesByPrompt().get('while paused') as number) - sentAt) / 1000;
+    expect(startedAfterS).toBeGreaterThanOrEqual(retryAfterS - 2.5);
+    expect(startedAfterS).toBeLessThanOrEqual(retryAfterS + 3);
+  });
 });
