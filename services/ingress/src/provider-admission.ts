@@ -102,11 +102,11 @@ export class ProviderAdmission {
     const nextSlotMs = Math.max(0, (state?.hold?.nextSlotMs ?? 0) - elapsed);
     const waitMs = Math.max(pausedMs, nextSlotMs) + drainMs;
     const estimatedStartAt = Math.ceil((now + waitMs) / 1000);
-    if (waitMs < HELD_BACK_MS || state?.hold === undefined) return { estimatedStartAt, heldBy: undefined };
+    if (waitMs < HELD_BACK_MS) return { estimatedStartAt, heldBy: undefined };
     const cause = pausedMs > 0 && pausedMs >= nextSlotMs ? 'upstream_pause' : 'rate_limit';
     const heldBy: LimitHold = { provider, cause, limit, ahead: position, waitMs };
     // The shared read may predate this job's enqueue: at least it and the jobs ahead of it wait.
-    const waiting = Math.max(state.waiting, position + 1);
+    const waiting = Math.max(state?.waiting ?? 0, position + 1);
     this.#holdLog?.note(heldBy, {
       waiting,
       backlogWaitMs: Math.max(pausedMs, nextSlotMs) + this.#drainMs(provider, waiting),
