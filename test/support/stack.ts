@@ -181,9 +181,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...storage.env,
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    // Far above what a test sends: only the tests of the limits themselves should meet them.
-    PROVIDER_LIMITS: PROVIDERS.map((definition) => `${definition.name}=100000rpm/500`).join(','),
     ...options.env,
+    // Far above what a test sends (the defaults are a new upstream account's, a few calls a minute):
+    // only the tests of the limits themselves meet them. A test's own entries come after, so win.
+    PROVIDER_LIMITS: [
+      ...PROVIDERS.map((definition) => `${definition.name}=100000rpm/500`),
+      ...(options.env?.PROVIDER_LIMITS ? [options.env.PROVIDER_LIMITS] : []),
+    ].join(','),
   };
   const { openai: emulator, google, bfl } = emulated.typed;
   const logger = createLogger({ level: env.LOG_LEVEL });

@@ -61,17 +61,23 @@ try {
     });
     logger.info({ dataDir: env.IMAGE_STORE_DIR, publicBaseUrl: env.PUBLIC_BASE_URL }, 'images kept on this machine');
   }
-  // Each provider without credentials in the environment runs against its emulator.
+  // Each provider without credentials in the environment runs against its emulator. An emulator has
+  // no upstream tier to respect: it is not held to the defaults (a new account's few calls a minute)
+  // unless PROVIDER_LIMITS names it.
+  const emulatedLimits: string[] = [];
   for (const definition of PROVIDERS) {
     if (createConfiguredProviders(env, {}, [definition]).size > 0) continue;
     const emulator = await startProviderEmulator<RunningProviderEmulator, unknown>(definition, 'local', dataDir);
     stops.push(emulator.running.close);
     Object.assign(env, emulator.env);
+    emulatedLimits.push(`${definition.name}=600rpm/50`);
     logger.warn(
       { url: emulator.running.url },
       `${definition.name} has no credentials (${Object.keys(definition.envSchema.shape).join(', ')}): its models are EMULATED (generated test images, no cost)`,
     );
   }
+
+  if (emulatedLimits.length > 0) env.PROVIDER_LIMITS = [...emulatedLimits, env.PROVIDER_LIMITS ?? ''].join(',');
 
   const pool = createPool(env.DATABASE_URL ?? '', { max: 2 });
   const applied = await migrate(pool);

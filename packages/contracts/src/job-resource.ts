@@ -83,4 +83,9 @@ export interface JobResource {
   billing: JobBilling;
   routing: { attempts: RoutingAttempt[] };
   metadata: Record<string, string>;
+  /**
+   * `warnings`: what was honoured only approximately (as in the result's `extra.warnings`), and,
+   * while the job is queued behind a provider limit, which limit holds it and when it should start.
+   */
+  extra: { warnings: string[] };
 }

@@ -53,7 +53,9 @@ export interface ProviderDefinition<
   create(env: z.output<Env>, settings: AdapterSettings): ImageProvider | undefined;
   /**
    * `PROVIDER_LIMITS` entry used when the operator sets none for this provider: calls per minute
-   * (`rpm`) or second (`rps`) / jobs in flight, e.g. `500rpm/50` (see the queue's provider-limits).
+   * (`rpm`) or second (`rps`) / jobs in flight, e.g. `5rpm/5` (see the queue's provider-limits).
+   * What a new account at the upstream's lowest paid tier is allowed, its source cited beside it
+   * (docs/operations.md, "Sizing PROVIDER_LIMITS").
    */
   readonly defaultLimits: string;
   /**

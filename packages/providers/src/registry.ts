@@ -36,7 +36,7 @@ export function createConfiguredProviders(
   return providers;
 }
 
-/** Each provider's default `PROVIDER_LIMITS` entry, by name (`openai` → `500rpm/50`). */
+/** Each provider's default `PROVIDER_LIMITS` entry, by name (`openai` → `5rpm/5`). */
 export function defaultProviderLimits(
   definitions: readonly AnyProviderDefinition[] = PROVIDERS,
 ): Record<string, string> {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defaultProviderLimits } from '@imagegate/providers';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createCallLimiter } from './call-limiter.ts';
+import { createCallLimiter, readCallLimiterHold } from './call-limiter.ts';
 import { deleteKeysWithPrefix } from './delete-prefix.ts';
 import { limitFor, parseProviderLimits } from './provider-limits.ts';
 import { createRedisConnection } from './redis-connection.ts';
@@ -12,20 +11,6 @@ const prefix = `igtest-${randomBytes(5).toString('hex')}`;
 afterAll(async () => {
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
-});
-
-describe('parseProviderLimits', () => {
-  it('keeps the defaults and lets entries override them', () => {
-    const limits = parseProviderLimits('openai=10rps/5/40, custom=30rpm/2', defaultProviderLimits());
-    expect(limits.get('openai')).toEqual({ requests: 10, windowMs: 1_000, concurrency: 5, maxQueued: 40 });
-    expect(limits.get('custom')).toEqual({ requests: 30, windowMs: 60_000, concurrency: 2, maxQueued: 300 });
-    expect(limits.get('google')).toMatchObject({ requests: 120, windowMs: 60_000, concurrency: 20 });
-    expect(limitFor(limits, 'unknown')).toMatchObject({ requests: 60, concurrency: 10 });
-  });
-
-  it.each(['openai', 'openai=fast', 'openai=10rph/5', 'openai=0rps/5', '=10rps/5'])('refuses %j', (text) => {
-    expect(() => parseProviderLimits(text, defaultProviderLimits())).toThrow(/PROVIDER_LIMITS/);
-  });
 });
 
 describe('createCallLimiter', () => {
@@ -55,6 +40,21 @@ describe('createCallLimiter', () => {
     expect(await limiter.tryAcquire()).toBeGreaterThan(450);
     await sleep(650);
     expect(await limiter.tryAcquire()).toBe(0);
+  });
+
+  it("tells what holds the next call: the pause left, and the paced schedule's next slot", async () => {
+    expect(await readCallLimiterHold(redis, prefix, 'untouched')).toEqual({ pausedMs: 0, nextSlotMs: 0 });
+    const limiter = createCallLimiter(redis, prefix, 'held', parseLimitOf('1rps/5'));
+    expect(await limiter.tryAcquire()).toBe(0);
+    const paced = await readCallLimiterHold(redis, prefix, 'held');
+    expect(paced.pausedMs).toBe(0);
+    // The next slot is one spacing (1.04 s) after this call.
+    expect(paced.nextSlotMs).toBeGreaterThan(900);
+    expect(paced.nextSlotMs).toBeLessThanOrEqual(1_040);
+    await limiter.pause(5_000);
+    const paused = await readCallLimiterHold(redis, prefix, 'held');
+    expect(paused.pausedMs).toBeGreaterThan(4_800);
+    expect(paused.pausedMs).toBeLessThanOrEqual(5_000);
   });
 
   it('never lets more than R calls into any sliding second while a backlog drains near R', async () => {

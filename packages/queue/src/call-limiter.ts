@@ -133,3 +133,30 @@ export async function readCallLimiterState(redis: Redis, prefix: string, provide
   ]);
   return { callsLastMinute: Number(calls), pausedUntilMs: pausedMs > 0 ? Date.now() + pausedMs : null };
 }
+
+const HOLD = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local paused = redis.call('PTTL', KEYS[1])
+local slot = tonumber(redis.call('GET', KEYS[2]) or '0')
+return { math.max(0, paused), math.max(0, math.ceil(slot - now)) }
+`;
+
+/** What holds a provider's next call back right now, as the limiter sees it. */
+export interface CallLimiterHold {
+  /** Left of a pause an upstream 429 asked for, ms (0: none). */
+  pausedMs: number;
+  /** Until the paced schedule's next call slot, ms (0: a call may go now). */
+  nextSlotMs: number;
+}
+
+/**
+ * Reads, in one round trip and by Redis's clock, how long the provider's next call must wait: what
+ * ingress adds to a queued job's estimated start. Read-only; `redis` is a connection to the
+ * limiter's Redis.
+ */
+export async function readCallLimiterHold(redis: Redis, prefix: string, provider: string): Promise<CallLimiterHold> {
+  const { pause: pauseKey, slot: slotKey } = limiterKeys(prefix, provider);
+  const [pausedMs, nextSlotMs] = (await redis.eval(HOLD, 2, pauseKey, slotKey)) as [number, number];
+  return { pausedMs: Number(pausedMs), nextSlotMs: Number(nextSlotMs) };
+}

@@ -1,9 +1,10 @@
 /**
  * How hard imagegate may drive each upstream, shared by every worker process (the counters live in
- * Redis) and read by ingress for backpressure. `PROVIDER_LIMITS` overrides the defaults entry by
- * entry: `openai=500rpm/50,google=120rpm/20,bfl=10rps/24/500` — requests per minute (`rpm`) or per
- * second (`rps`), then jobs in flight across all workers, then (optional) the most jobs that may
- * wait in the queue before new requests get 503 `overloaded`.
+ * Redis) and read by ingress for backpressure and for the wait it tells clients. `PROVIDER_LIMITS`
+ * overrides the defaults (what a new upstream account is allowed) entry by entry:
+ * `openai=50rpm/20,google=120rpm/20,bfl=10rps/24/500` — requests per minute (`rpm`) or per second
+ * (`rps`), then jobs in flight across all workers, then (optional) the most jobs that may wait in
+ * the queue before new requests get 503 `overloaded`. docs/operations.md, "Sizing PROVIDER_LIMITS".
  */
 export interface ProviderLimit {
   /** Most upstream generation calls in any sliding window of `windowMs`. */
@@ -39,7 +40,7 @@ function parseLimit(text: string, where: string): ProviderLimit {
 
 /**
  * The limits in force: the defaults, with `PROVIDER_LIMITS` entries on top. Throws on a malformed entry.
- * @param defaults each provider's own entry, e.g. `{ openai: '500rpm/50' }`: the provider definitions'
+ * @param defaults each provider's own entry, e.g. `{ openai: '5rpm/5' }`: the provider definitions'
  *   `defaultLimits` (`defaultProviderLimits()` of `@imagegate/providers`).
  */
 export function parseProviderLimits(
@@ -55,6 +56,17 @@ export function parseProviderLimits(
     entries.set(provider.trim(), limit);
   }
   return new Map([...entries].map(([provider, limit]) => [provider, parseLimit(limit, `PROVIDER_LIMITS ${provider}`)]));
+}
+
+/** The limit as a person reads it: `5 requests/min, 5 at once`. */
+export function describeLimit(limit: ProviderLimit): string {
+  return `${describeRate(limit)}, ${limit.concurrency} at once`;
+}
+
+/** The rate alone: `5 requests/min`, `10 requests/s`. */
+export function describeRate(limit: ProviderLimit): string {
+  const unit = limit.windowMs === 1_000 ? 's' : 'min';
+  return `${limit.requests} requests/${unit}`;
 }
 
 export function limitFor(limits: ProviderLimits, provider: string): ProviderLimit {

@@ -6,8 +6,14 @@ import { chatCompletionOf } from './chat-completion.ts';
 
 const seconds = (date: Date | null): number | null => (date === null ? null : Math.floor(date.getTime() / 1000));
 
-/** The OpenAI body of a succeeded job, minus `data` (which is either URLs or streamed base64). */
-export function imagesResponseHead(job: JobRow): Omit<ImagesResponseBody, 'data'> {
+/**
+ * The OpenAI body of a succeeded job, minus `data` (which is either URLs or streamed base64).
+ * `moreWarnings`: what the answering request adds (that the job waited behind a provider limit).
+ */
+export function imagesResponseHead(
+  job: JobRow,
+  moreWarnings: readonly string[] = [],
+): Omit<ImagesResponseBody, 'data'> {
   const result = job.result;
   return {
     created: result?.created ?? Math.floor(job.created_at.getTime() / 1000),
@@ -20,7 +26,7 @@ export function imagesResponseHead(job: JobRow): Omit<ImagesResponseBody, 'data'
       job_id: job.id,
       model: job.model,
       ...appliedShape(job),
-      warnings: warningsOf(job),
+      warnings: [...warningsOf(job), ...moreWarnings],
       routing: job.routing,
       billing: billingOf(job),
     },
@@ -100,10 +106,19 @@ function resultOf(job: JobRow, store: ObjectStore, ttlSeconds: number): JobResou
   return { ...imagesResponseHead(job), data };
 }
 
-/** `GET /v1/images/jobs/{id}`: a succeeded job's result carries URLs presigned on each read. */
+/**
+ * `GET /v1/images/jobs/{id}`: a succeeded job's result carries URLs presigned on each read.
+ * `warnings`: what holds the job now (a provider limit), after what was said at submission and by the upstream.
+ */
 export function toJobResource(
   job: JobRow,
-  options: { store: ObjectStore; imageUrlTtlS: number; queuePosition: number | null; estimatedStartAt?: number | null },
+  options: {
+    store: ObjectStore;
+    imageUrlTtlS: number;
+    queuePosition: number | null;
+    estimatedStartAt?: number | null;
+    warnings?: readonly string[];
+  },
 ): JobResource {
   const succeeded = job.status === 'succeeded';
   return {
@@ -124,5 +139,6 @@ export function toJobResource(
     billing: billingOf(job),
     routing: job.routing,
     metadata: job.metadata,
+    extra: { warnings: [...warningsOf(job), ...(options.warnings ?? [])] },
   };
 }

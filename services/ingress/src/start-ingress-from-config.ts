@@ -63,6 +63,7 @@ export async function startIngressFromConfig(
         config.REDIS_PREFIX,
         queues,
         parseProviderLimits(config.PROVIDER_LIMITS, defaultProviderLimits()),
+        logger,
       ),
       webhookQueue,
       settlementQueue,

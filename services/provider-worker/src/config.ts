@@ -14,7 +14,7 @@ const workerEnvSchema = z.object({
   WORKER_PROVIDERS: z.string().optional(),
   /** Jobs in flight per provider queue in this process (default 50: the work is waiting on upstreams). */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(PROVIDER_WORKER_DEFAULTS.concurrency),
-  /** Calls and jobs in flight per provider, e.g. `openai=500rpm/50,google=120rpm/20` (see provider-limits.ts). */
+  /** Calls and jobs in flight per provider, e.g. `openai=50rpm/20,google=120rpm/20` (see provider-limits.ts). */
   PROVIDER_LIMITS: z.string().optional(),
   /** Milliseconds one upstream call may take (default 600000). */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().positive().default(UPSTREAM_DEFAULTS.timeoutMs),

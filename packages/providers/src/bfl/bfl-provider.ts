@@ -29,6 +29,9 @@ export const bflProvider = defineProvider({
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
     });
   },
+  // BFL limits tasks in flight, not calls: 24 active tasks per account, 6 for FLUX Kontext Max
+  // (which this one limit cannot single out), a 429 past that (docs.bfl.ai, the API's rate-limit
+  // notes). No per-minute limit is published: 300/min only spaces submissions out.
   defaultLimits: '300rpm/24',
   mapError: mapBflHttpError,
   emulator: async () => (await import('./bfl-emulator.ts')).bflEmulator,

@@ -47,7 +47,11 @@ export const googleProvider = defineProvider({
     };
     return createGoogleImageProvider(config);
   },
-  defaultLimits: '120rpm/20',
+  // One limit serves every Google model, so it is the strictest one's: Gemini 3 Pro Image at the
+  // Gemini API's Tier 1 (billing enabled) was published at 20 requests per minute
+  // (https://ai.google.dev/gemini-api/docs/rate-limits; Google now shows each project's live limits
+  // in AI Studio only, so check yours there). Vertex AI's Gemini models use dynamic shared quota.
+  defaultLimits: '20rpm/10',
   mapError: mapGoogleError,
   emulator: async () => (await import('./google-emulator.ts')).googleEmulator,
 });

@@ -23,7 +23,12 @@ export const openaiProvider = defineProvider({
       ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
     });
   },
-  defaultLimits: '500rpm/50',
+  // What a new (Tier 1) OpenAI account may do with the GPT Image models: 5 images per minute and
+  // 100,000 tokens per minute (the gpt-image-2 model page's rate-limit table,
+  // https://developers.openai.com/api/docs/models/gpt-image-2; Tier 2 20 IPM, Tier 3 50, Tier 4 150,
+  // Tier 5 250). OpenAI counts images, we count calls: a call with n > 1 spends n of the 5.
+  // A render takes tens of seconds, so 5 in flight is all 5 a minute can use.
+  defaultLimits: '5rpm/5',
   mapError: mapOpenAIError,
   emulator: async () => (await import('./openai-emulator.ts')).openaiEmulator,
 });

@@ -56,7 +56,12 @@ const submitHeaders = {
 /** The answers of an image submission: the images, or 202 with the job still running. */
 const submissionAnswers: RouteAnswer[] = [
   { status: 200, description: 'The images (the job succeeded while the request waited).', json: imagesResponseSchema },
-  { status: 202, description: 'The job, still queued or running; poll its Location.', json: jobResourceSchema },
+  {
+    status: 202,
+    description:
+      'The job, still queued or running; poll its Location (after Retry-After seconds when a provider limit holds it back).',
+    json: jobResourceSchema,
+  },
 ];
 
 const ok = (json: z.ZodType, description = 'OK'): RouteAnswer[] => [{ status: 200, description, json }];
@@ -117,7 +122,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
         description: 'The chat completion (or, with `stream: true`, a text/event-stream of chunks).',
         json: chatCompletionSchema,
       },
-      { status: 202, description: 'The job, still queued or running; poll its Location.', json: jobResourceSchema },
+      {
+        status: 202,
+        description:
+          'The job, still queued or running; poll its Location (after Retry-After seconds when a provider limit holds it back).',
+        json: jobResourceSchema,
+      },
     ],
   },
   {

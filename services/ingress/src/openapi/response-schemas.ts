@@ -92,6 +92,7 @@ export const jobResourceSchema = z
     }),
     routing: routingSchema,
     metadata: z.record(z.string(), z.string()),
+    extra: z.looseObject({ warnings: z.array(z.string()) }),
   })
   .meta({ id: 'Job', description: 'An image job (docs/api.md, "Jobs").' });
 

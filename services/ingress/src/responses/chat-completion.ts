@@ -15,11 +15,14 @@ export async function chatImageUrl(
   return `data:${image.content_type};base64,${Buffer.concat(chunks).toString('base64')}`;
 }
 
-/** The 200 body of a succeeded chat job: its chat completion, images as `data:` URLs (or ours with `response_format: url`). */
+/**
+ * The 200 body of a succeeded chat job: its chat completion, images as `data:` URLs (or ours with
+ * `response_format: url`); `warnings` join `extra.warnings`.
+ */
 export async function chatCompletionBody(
   job: JobRow,
-  options: { store: ObjectStore; imageUrlTtlS: number },
+  options: { store: ObjectStore; imageUrlTtlS: number; warnings?: readonly string[] },
 ): Promise<ChatCompletionBody> {
   const urls = await Promise.all((job.images ?? []).map((image) => chatImageUrl(job, image, options)));
-  return chatCompletionOf(job, urls, imagesResponseHead(job).extra);
+  return chatCompletionOf(job, urls, imagesResponseHead(job, options.warnings).extra);
 }

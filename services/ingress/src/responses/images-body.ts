@@ -4,13 +4,13 @@ import { imagesResponseHead, presignedImages } from '@imagegate/resources';
 import type { ObjectStore } from '@imagegate/storage';
 import type { Response } from 'express';
 
-/** Writes a 200 images body for a succeeded job, in the job's response format. */
+/** Writes a 200 images body for a succeeded job, in the job's response format; `warnings` join `extra.warnings`. */
 export async function sendImagesResponse(
   response: Response,
   job: JobRow,
-  options: { store: ObjectStore; imageUrlTtlS: number },
+  options: { store: ObjectStore; imageUrlTtlS: number; warnings?: readonly string[] },
 ): Promise<void> {
-  const head = imagesResponseHead(job);
+  const head = imagesResponseHead(job, options.warnings);
   if (job.response_format === 'url') {
     const { created, ...rest } = head;
     response.status(200).json({ created, data: presignedImages(job, options.store, options.imageUrlTtlS), ...rest });

@@ -1,14 +1,14 @@
 import { chatRequestSchema, refuseMeaningChanging } from '@imagegate/contracts';
 import { errorFromStored, InvalidRequestError, newId, StageTimer } from '@imagegate/core';
-import { toJobResource } from '@imagegate/resources';
 import type { Request, Response } from 'express';
 import { discardInputsUnlessRecorded } from '../inputs/discard-inputs.ts';
+import { limitHoldWarning } from '../limit-hold.ts';
 import { callerOf } from '../middleware/authenticate.ts';
 import { chatCompletionBody } from '../responses/chat-completion.ts';
 import { streamChatJob } from '../streaming/stream-chat-job.ts';
 import { acceptChat } from '../submission/accept-chat.ts';
 import type { SubmissionDeps } from '../submission/accept-job.ts';
-import { answeringOf, readIdempotencyKey } from './submission-http.ts';
+import { answerAccepted, answeringOf, readIdempotencyKey } from './submission-http.ts';
 
 /**
  * `POST /v1/chat/completions` for image models, the way OpenRouter and Vercel answer: the
@@ -52,22 +52,21 @@ export function createChatCompletionHandler(deps: SubmissionDeps) {
     }
     const { job } = acceptance;
     if (acceptance.kind === 'accepted') {
-      if (preferences.respondAsync || preferences.waitS !== undefined) {
-        response.setHeader('preference-applied', 'respond-async');
-      }
-      response
-        .status(202)
-        .location(`/v1/images/jobs/${job.id}`)
-        .json(toJobResource(job, { store: deps.store, imageUrlTtlS: deps.settings.imageUrlTtlS, queuePosition: null }));
+      await answerAccepted(response, job, preferences, deps, acceptance.position);
       return;
     }
     if (job.status !== 'succeeded') {
       if (job.error === null) throw new Error(`job ${job.id} is ${job.status} without an error`);
       throw errorFromStored(job.error_status ?? 500, job.error);
     }
-    response
-      .status(200)
-      .json(await chatCompletionBody(job, { store: deps.store, imageUrlTtlS: deps.settings.imageUrlTtlS }));
+    const { waitedFor } = acceptance;
+    response.status(200).json(
+      await chatCompletionBody(job, {
+        store: deps.store,
+        imageUrlTtlS: deps.settings.imageUrlTtlS,
+        warnings: waitedFor === undefined ? [] : [limitHoldWarning(waitedFor, 'waited')],
+      }),
+    );
     stages.lap('answer');
   };
 }

@@ -7,6 +7,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
+import { placedJobResource } from '../responses/placed-job-resource.ts';
 import { type QueuePlace, queuePlaceOf, queuePlacesOf } from '../submission/job-position.ts';
 
 /** `status` of `GET /v1/images/jobs`: job statuses separated by commas (`queued,in_progress`). */
@@ -19,15 +20,10 @@ export const jobStatusFilterSchema = z
 /** Job reads and cancel. Another account's job is a 404, exactly like a job that does not exist. */
 export function jobsRouter(deps: IngressDeps): Router {
   const router = Router();
-  const { pool, store, settings } = deps;
+  const { pool } = deps;
 
   function resourceOf(job: JobRow, place: QueuePlace) {
-    return toJobResource(job, {
-      store,
-      imageUrlTtlS: settings.imageUrlTtlS,
-      queuePosition: place.position,
-      estimatedStartAt: place.estimatedStartAt,
-    });
+    return placedJobResource(deps, job, place);
   }
 
   async function render(job: JobRow) {
@@ -89,7 +85,7 @@ export function jobsRouter(deps: IngressDeps): Router {
         ?.remove(generationQueueJobId(job.id, job.route_index))
         .catch(() => 0);
     } else {
-      await publishCancelRequest(deps.redis, settings.redisPrefix, job.id);
+      await publishCancelRequest(deps.redis, deps.settings.redisPrefix, job.id);
     }
     response.json(await render(updated));
   });

@@ -1,9 +1,10 @@
 import { errorFromStored, InvalidRequestError, type StageTimer } from '@imagegate/core';
 import type { JobRow } from '@imagegate/db';
-import { toJobResource } from '@imagegate/resources';
 import type { Request, Response } from 'express';
+import { type LimitHold, limitHoldWarning, retryAfterSeconds } from '../limit-hold.ts';
 import { type Preferences, parsePrefer } from '../prefer.ts';
 import { sendImagesResponse } from '../responses/images-body.ts';
+import { placedJobResource } from '../responses/placed-job-resource.ts';
 import type { Acceptance, Answering, SubmissionDeps } from '../submission/accept-job.ts';
 import { queuePlaceOf } from '../submission/job-position.ts';
 
@@ -66,29 +67,47 @@ export async function answerAcceptance(
   if (acceptance.replayed) response.setHeader('idempotent-replayed', 'true');
   response.setHeader('vary', 'Prefer');
   if (acceptance.kind === 'finished') {
-    await answerFinished(response, job, deps);
+    await answerFinished(response, job, deps, acceptance.waitedFor);
     return;
   }
+  await answerAccepted(response, job, preferences, deps, acceptance.position);
+}
+
+/**
+ * 202 with the job and its place in the queue (`position` when the enqueue just read it). A job a
+ * provider limit holds back says so in `extra.warnings` and carries `Retry-After`: the seconds until
+ * it should start, when polling begins to be worth it.
+ */
+export async function answerAccepted(
+  response: Response,
+  job: JobRow,
+  preferences: Preferences,
+  deps: SubmissionDeps,
+  position?: number,
+): Promise<void> {
   if (preferences.respondAsync || preferences.waitS !== undefined) {
     response.setHeader('preference-applied', 'respond-async');
   }
-  const place = await queuePlaceOf(deps, job, acceptance.position);
+  const place = await queuePlaceOf(deps, job, position);
+  if (place.heldBy !== undefined) response.setHeader('retry-after', String(retryAfterSeconds(place.heldBy)));
   response
     .status(202)
     .location(`/v1/images/jobs/${job.id}`)
-    .json(
-      toJobResource(job, {
-        store: deps.store,
-        imageUrlTtlS: deps.settings.imageUrlTtlS,
-        queuePosition: place.position,
-        estimatedStartAt: place.estimatedStartAt,
-      }),
-    );
+    .json(placedJobResource(deps, job, place));
 }
 
-async function answerFinished(response: Response, job: JobRow, deps: SubmissionDeps): Promise<void> {
+async function answerFinished(
+  response: Response,
+  job: JobRow,
+  deps: SubmissionDeps,
+  waitedFor: LimitHold | undefined,
+): Promise<void> {
   if (job.status === 'succeeded') {
-    await sendImagesResponse(response, job, { store: deps.store, imageUrlTtlS: deps.settings.imageUrlTtlS });
+    await sendImagesResponse(response, job, {
+      store: deps.store,
+      imageUrlTtlS: deps.settings.imageUrlTtlS,
+      warnings: waitedFor === undefined ? [] : [limitHoldWarning(waitedFor, 'waited')],
+    });
     return;
   }
   if (job.error === null) throw new Error(`job ${job.id} is ${job.status} without an error`);

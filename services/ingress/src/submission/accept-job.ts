@@ -5,8 +5,10 @@ import { announceJobEnd, jobEndingChannelsOf } from '@imagegate/queue';
 import { currentTraceparent, inSpan } from '@imagegate/telemetry';
 import { checkWebhookUrl } from '@imagegate/webhooks';
 import type { IngressDeps } from '../deps.ts';
+import type { LimitHold } from '../limit-hold.ts';
 import type { EnqueueBatcher } from './enqueue-batcher.ts';
 import type { HoldBatcher } from './hold-batcher.ts';
+import { queuePlaceOf } from './job-position.ts';
 import type { RouteStep } from './plan-route.ts';
 import { type JobSubmission, submitJob } from './submit-job.ts';
 
@@ -27,8 +29,11 @@ export interface Answering {
 
 /** What a submission came to. */
 export type Acceptance =
-  /** The job ended while the request waited (or had ended before: a replay): answer it. */
-  | { kind: 'finished'; job: JobRow; replayed: boolean }
+  /**
+   * The job ended while the request waited (or had ended before: a replay): answer it. `waitedFor`:
+   * the provider limit that held it back when it was accepted (its answer says so).
+   */
+  | { kind: 'finished'; job: JobRow; replayed: boolean; waitedFor?: LimitHold | undefined }
   /** Still running: answer 202; `position` when the enqueue just read it. */
   | { kind: 'accepted'; job: JobRow; replayed: boolean; position: number | undefined }
   /** The client left while waiting; the job runs on and can be fetched later. */
@@ -98,14 +103,17 @@ export async function acceptJob(
   }
   answering.stages.lap('enqueue');
   if (replayed) job = (await findJob(deps.pool, job.id)) ?? job;
+  let waitedFor: LimitHold | undefined;
   if (outcome !== undefined && !isTerminal(job.status)) {
+    // Whether a provider limit holds the job back, read before the wait (admission's read is fresh).
+    if (position !== undefined) waitedFor = (await queuePlaceOf(deps, job, position)).heldBy;
     if ((await outcome) === 'aborted') return { kind: 'client_gone' };
     answering.stages.lap('wait');
     job = (await findJob(deps.pool, job.id)) ?? job;
     position = undefined; // the queue moved while this request waited
     answering.stages.lap('read');
   }
-  if (isTerminal(job.status)) return { kind: 'finished', job, replayed };
+  if (isTerminal(job.status)) return { kind: 'finished', job, replayed, waitedFor };
   return { kind: 'accepted', job, replayed, position };
 }
 

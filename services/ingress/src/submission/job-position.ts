@@ -1,13 +1,16 @@
 import type { JobRow } from '@imagegate/db';
 import { queuePositions } from '@imagegate/queue';
 import type { IngressDeps } from '../deps.ts';
+import type { LimitHold } from '../limit-hold.ts';
 
 /** Where a job stands in its provider's queue, as the 202 and every job read show it. */
 export interface QueuePlace {
   /** Jobs ahead of it; null unless it is queued. */
   position: number | null;
-  /** When it should start, from its position and its provider's rate limit (unix s); null unless queued. */
+  /** When it should start, from its position, its provider's rate limit and any upstream pause (unix s); null unless queued. */
   estimatedStartAt: number | null;
+  /** Set when its provider's limit holds it back a second or more: the warning and `Retry-After` say so. */
+  heldBy?: LimitHold | undefined;
 }
 
 const NOT_QUEUED: QueuePlace = { position: null, estimatedStartAt: null };
@@ -43,14 +46,18 @@ export async function queuePlacesOf(deps: PlaceDeps, jobs: readonly PlacedJob[])
       });
       const positions = await queuePositions(deps.redis, queue, wanted).catch(() => undefined);
       if (positions === undefined) return;
-      indexes.forEach((index, order) => {
-        places[index] = placeAt(deps, provider, positions[order] ?? 0);
-      });
+      await Promise.all(
+        indexes.map(async (index, order) => {
+          places[index] = await placeAt(deps, provider, positions[order] ?? 0);
+        }),
+      );
     }),
   );
   return places;
 }
 
-function placeAt(deps: PlaceDeps, provider: string, position: number): QueuePlace {
-  return { position, estimatedStartAt: deps.admission.estimatedStartAt(provider, position) };
+/** The provider's wait comes from admission's shared read: no Redis call of its own while that is fresh. */
+async function placeAt(deps: PlaceDeps, provider: string, position: number): Promise<QueuePlace> {
+  const { estimatedStartAt, heldBy } = await deps.admission.waitOf(provider, position);
+  return { position, estimatedStartAt, heldBy };
 }
