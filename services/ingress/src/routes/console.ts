@@ -7,7 +7,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 /** The console's own files: plain ES modules, served as they are (no build step). */
 const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
 /** Preact, its hooks and htm in one ES module without bare imports, straight from node_modules. */
-const PREACT_HTM_DIR = dirname(createRequire(import.meta.url).resolve('htm/preact/standalone'));
+const PREACT_HTM_DIR = dirname(createRequire(import.meta.url).resolve('htm/preact'));
 
 export const CONSOLE_PATH = '/console';
 
