@@ -6,6 +6,7 @@ export * from './generation-request.ts';
 export * from './job-record.ts';
 export * from './job-resource.ts';
 export * from './queue-payloads.ts';
+export * from './quote-request.ts';
 export * from './request-extensions.ts';
 export * from './webhook-event.ts';
 export * from './zod-error.ts';

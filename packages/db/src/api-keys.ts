@@ -36,3 +36,12 @@ export async function revokeApiKey(db: Queryable, id: string): Promise<ApiKeyRow
   );
   return rows[0];
 }
+
+/** An account's keys, newest first, revoked ones included. */
+export async function listApiKeysForAccount(db: Queryable, accountId: string): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<ApiKeyRow>(
+    `select ${COLUMNS} from api_keys where account_id = $1 order by created_at desc, id desc`,
+    [accountId],
+  );
+  return rows;
+}

@@ -49,3 +49,36 @@ export async function addDailySpend(db: Queryable, accountId: string, micros: bi
     [accountId, micros],
   );
 }
+
+/** One day of an account's spend: what settlements debited, and how many jobs they charged. */
+export interface DailySpendRow {
+  /** `YYYY-MM-DD`, the database's date (UTC unless the server says otherwise), as settlement records it. */
+  day: string;
+  micros: bigint;
+  jobs: bigint;
+}
+
+/**
+ * The last `days` days (today included), oldest first, a row for every day even without spend:
+ * the same days and sums as `spendLast90Days` for 90, and the jobs charged each day (their debit
+ * entries, written in the same statement as the day's spend, so on the same date).
+ */
+export async function dailySpend(db: Queryable, accountId: string, days: number): Promise<DailySpendRow[]> {
+  const { rows } = await db.query<DailySpendRow>(
+    `with calendar as (
+       select generate_series(current_date - ($2::int - 1), current_date, interval '1 day')::date as day
+     ), debits as (
+       select created_at::date as day, count(*)::bigint as jobs from ledger_entries
+       where account_id = $1 and type = 'debit' and created_at >= current_date - ($2::int - 1)
+       group by 1
+     )
+     select to_char(calendar.day, 'YYYY-MM-DD') as day, coalesce(spend.micros, 0)::bigint as micros,
+       coalesce(debits.jobs, 0)::bigint as jobs
+     from calendar
+     left join account_daily_spend spend on spend.account_id = $1 and spend.day = calendar.day
+     left join debits on debits.day = calendar.day
+     order by calendar.day`,
+    [accountId, days],
+  );
+  return rows;
+}

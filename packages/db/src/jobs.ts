@@ -33,15 +33,16 @@ export async function findJobForAccount(db: Queryable, id: string, accountId: st
   return rows[0] === undefined ? undefined : parseJobRow(rows[0]);
 }
 
-/** Newest first; `after` is the id of the last job of the previous page. */
+/** Newest first; `after` is the id of the last job of the previous page; `statuses` keeps only those. */
 export async function listJobsForAccount(
   db: Queryable,
   accountId: string,
-  options: { limit: number; after?: string | undefined },
+  options: { limit: number; after?: string | undefined; statuses?: readonly JobStatus[] | undefined },
 ): Promise<JobRow[]> {
   const { rows } = await db.query(
-    `select * from jobs where account_id = $1 and ($2::text is null or id < $2) order by id desc limit $3`,
-    [accountId, options.after ?? null, options.limit],
+    `select * from jobs where account_id = $1 and ($2::text is null or id < $2)
+       and ($4::text[] is null or status = any($4)) order by id desc limit $3`,
+    [accountId, options.after ?? null, options.limit, options.statuses ?? null],
   );
   return rows.map(parseJobRow);
 }

@@ -42,7 +42,17 @@ if wait > 0 then return math.ceil(wait) end
 for i = 1, cost do redis.call('ZADD', KEYS[1], now, ARGV[4] .. i) end
 redis.call('PEXPIRE', KEYS[1], window)
 redis.call('SET', KEYS[3], tostring(base + spacing * cost), 'PX', window)
+for i = 1, cost do redis.call('ZADD', KEYS[4], now, ARGV[4] .. i) end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 60000)
+redis.call('PEXPIRE', KEYS[4], 60000)
 return 0
+`;
+
+/** How many calls the limiter let go in the last minute, by Redis's clock. */
+const CALLS_LAST_MINUTE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZCOUNT', KEYS[1], now - 60000, '+inf')
 `;
 
 /** The margin on the window (see above). */
@@ -63,10 +73,22 @@ export interface CallLimiter {
   pause(ms: number): Promise<void>;
 }
 
+/**
+ * The limiter's Redis keys for one provider: the window's log of calls, the pause after a 429, the
+ * next call's slot, and the log of the last minute's calls (what the admin API reports, whatever
+ * the window).
+ */
+function limiterKeys(prefix: string, provider: string) {
+  return {
+    log: `${prefix}:limits:${provider}:calls`,
+    pause: `${prefix}:limits:${provider}:paused`,
+    slot: `${prefix}:limits:${provider}:next-slot`,
+    lastMinute: `${prefix}:limits:${provider}:last-minute`,
+  };
+}
+
 export function createCallLimiter(redis: Redis, prefix: string, provider: string, limit: ProviderLimit): CallLimiter {
-  const logKey = `${prefix}:limits:${provider}:calls`;
-  const pauseKey = `${prefix}:limits:${provider}:paused`;
-  const slotKey = `${prefix}:limits:${provider}:next-slot`;
+  const { log: logKey, pause: pauseKey, slot: slotKey, lastMinute: lastMinuteKey } = limiterKeys(prefix, provider);
   const windowMs = Math.ceil(limit.windowMs * LIMIT_WINDOW_MARGIN);
   const spacingMs = callSpacingMs(limit);
   return {
@@ -74,10 +96,11 @@ export function createCallLimiter(redis: Redis, prefix: string, provider: string
       const calls = Math.min(Math.max(1, cost), limit.requests);
       const wait = await redis.eval(
         ACQUIRE,
-        3,
+        4,
         logKey,
         pauseKey,
         slotKey,
+        lastMinuteKey,
         windowMs,
         limit.requests,
         calls,
@@ -92,4 +115,21 @@ export function createCallLimiter(redis: Redis, prefix: string, provider: string
       await redis.set(pauseKey, '1', 'PX', Math.ceil(ms));
     },
   };
+}
+
+/** What the limiter knows of a provider right now, for the admin API. */
+export interface CallLimiterState {
+  /** Upstream calls let go in the last 60 s, by every worker. */
+  callsLastMinute: number;
+  /** Until when (unix ms) an upstream 429 stopped every call to the provider, or null. */
+  pausedUntilMs: number | null;
+}
+
+export async function readCallLimiterState(redis: Redis, prefix: string, provider: string): Promise<CallLimiterState> {
+  const keys = limiterKeys(prefix, provider);
+  const [calls, pausedMs] = await Promise.all([
+    redis.eval(CALLS_LAST_MINUTE, 1, keys.lastMinute),
+    redis.pttl(keys.pause),
+  ]);
+  return { callsLastMinute: Number(calls), pausedUntilMs: pausedMs > 0 ? Date.now() + pausedMs : null };
 }

@@ -1,3 +1,4 @@
+export * from './attempt-failures.ts';
 export * from './call-limiter.ts';
 export * from './delete-prefix.ts';
 export * from './job-endings.ts';
@@ -13,3 +14,4 @@ export * from './queue-stats.ts';
 export * from './redis-connection.ts';
 export * from './settlement-queue.ts';
 export * from './webhook-queue.ts';
+export * from './worker-heartbeats.ts';

@@ -22,6 +22,7 @@ import { jobsRouter } from './routes/jobs.ts';
 import { metricsRouter } from './routes/metrics.ts';
 import { modelsRouter } from './routes/models.ts';
 import { openApiRouter } from './routes/openapi.ts';
+import { quoteRouter } from './routes/quote.ts';
 import { webhookDeliveriesRouter } from './routes/webhook-deliveries.ts';
 import { createEnqueueBatcher } from './submission/enqueue-batcher.ts';
 import { createHoldBatcher } from './submission/hold-batcher.ts';
@@ -59,6 +60,7 @@ export function buildApp(deps: IngressDeps, onRequest?: RequestHandler): Express
   app.use('/v1', auth, jsonBody(deps.settings.maxBodyBytes));
   app.post('/v1/images/generations', createGenerationHandler(submission));
   app.post('/v1/chat/completions', createChatCompletionHandler(submission));
+  app.use(quoteRouter(deps));
   app.use(jobsRouter(deps));
   app.use(webhookDeliveriesRouter(deps));
   app.use(modelsRouter(deps));

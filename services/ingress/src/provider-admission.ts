@@ -2,6 +2,7 @@ import { OverloadedError } from '@imagegate/core';
 import {
   callSpacingMs,
   limitFor,
+  type ProviderLimit,
   type ProviderLimits,
   type ProviderQueue,
   type Redis,
@@ -55,6 +56,11 @@ export class ProviderAdmission {
         { retryAfterMs: Math.min(300_000, Math.max(1_000, this.#drainMs(provider, excess))) },
       );
     }
+  }
+
+  /** The limits this ingress admits `provider`'s jobs by (the workers' own, from the same settings). */
+  limitOf(provider: string): ProviderLimit {
+    return limitFor(this.#limits, provider);
   }
 
   /** When a job with `position` jobs ahead of it should start, at the provider's rate limit (unix s). */

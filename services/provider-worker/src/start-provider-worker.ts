@@ -1,14 +1,16 @@
 import type { GenerationJobPayload } from '@imagegate/contracts';
 import { DEFAULT_IMAGE_RETENTION_DAYS, startPeriodicSweep } from '@imagegate/core';
 import {
+  beatWorkerHeartbeat,
   callSpacingMs,
   createCallLimiter,
+  endWorkerHeartbeat,
   limitFor,
+  newWorkerId,
   type ProviderLimit,
   providerQueueName,
   type Redis,
   subscribeJobChannels,
-  workerHeartbeatKey,
 } from '@imagegate/queue';
 import { unobservedTelemetry } from '@imagegate/telemetry';
 import { Worker } from 'bullmq';
@@ -92,12 +94,11 @@ export async function startProviderWorker(
       deps.queueFor(name).setGlobalConcurrency(limitFor(deps.limits, name).concurrency),
     ),
   );
-  // Ingress answers 503 for a provider no worker has served lately, instead of queueing forever.
-  const beat = async () => {
-    const pipeline = deps.redis.pipeline();
-    for (const name of deps.providers.keys()) pipeline.set(workerHeartbeatKey(redisPrefix, name), '1', 'PX', 30_000);
-    await pipeline.exec();
-  };
+  // Ingress answers 503 for a provider no worker has served lately, instead of queueing forever;
+  // the admin API lists the workers serving each provider.
+  const workerId = newWorkerId();
+  const served = [...deps.providers.keys()];
+  const beat = () => beatWorkerHeartbeat(deps.redis, redisPrefix, workerId, served);
   await beat();
   const heartbeat = startPeriodicSweep(beat, { intervalMs: 10_000, logger: deps.logger, name: 'worker heartbeat' });
   const reconciler = startReconciler(deps, deps.settings.reconciler);
@@ -112,6 +113,7 @@ export async function startProviderWorker(
     reconciler,
     async close() {
       await heartbeat.stop();
+      await endWorkerHeartbeat(deps.redis, redisPrefix, workerId, served).catch(() => {});
       await reconciler.stop();
       await retention.stop();
       await drainWorkers(workers, deps.settings.shutdownGraceMs ?? PROVIDER_WORKER_DEFAULTS.shutdownGraceMs);

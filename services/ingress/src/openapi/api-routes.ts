@@ -1,14 +1,30 @@
-import { chatRequestSchema, editRequestSchema, generationRequestSchema } from '@imagegate/contracts';
+import {
+  chatRequestSchema,
+  editRequestSchema,
+  generationRequestSchema,
+  quoteRequestSchema,
+} from '@imagegate/contracts';
 import { z } from 'zod';
-import { createAccountSchema, createKeySchema, creditsSchema, marginQuerySchema } from '../routes/admin.ts';
+import { spendQuerySchema } from '../routes/account.ts';
+import {
+  accountListQuerySchema,
+  createAccountSchema,
+  createKeySchema,
+  creditsSchema,
+  marginQuerySchema,
+} from '../routes/admin.ts';
 import { EDITS_PATH } from '../routes/edits.ts';
+import { jobStatusFilterSchema } from '../routes/jobs.ts';
 import type { ApiRoute, RouteAnswer } from './api-route.ts';
 import {
+  accountListSchema,
   accountSchema,
+  apiKeyListSchema,
   chatCompletionSchema,
   createdAccountSchema,
   createdApiKeySchema,
   creditResultSchema,
+  dailySpendSchema,
   healthSchema,
   imagesResponseSchema,
   jobListSchema,
@@ -17,6 +33,8 @@ import {
   marginReportSchema,
   modelListSchema,
   modelSchema,
+  providerStatusListSchema,
+  quoteSchema,
   revokedApiKeySchema,
   rotatedWebhookSecretSchema,
   webhookDeliveryListSchema,
@@ -103,13 +121,24 @@ export const API_ROUTES: readonly ApiRoute[] = [
     ],
   },
   {
+    method: 'post',
+    path: '/v1/images/quote',
+    operationId: 'quoteImages',
+    summary:
+      'The price of a generation or an edit before it is sent, priced as submission prices it (no job, no hold).',
+    tag: 'Images',
+    auth: 'api_key',
+    jsonBody: quoteRequestSchema,
+    answers: ok(quoteSchema),
+  },
+  {
     method: 'get',
     path: '/v1/images/jobs',
     operationId: 'listJobs',
-    summary: "The caller's jobs, newest first.",
+    summary: "The caller's jobs, newest first (optionally only some statuses).",
     tag: 'Jobs',
     auth: 'api_key',
-    query: pageQuery('job'),
+    query: pageQuery('job').extend({ status: jobStatusFilterSchema.optional() }),
     answers: ok(jobListSchema),
   },
   {
@@ -186,6 +215,26 @@ export const API_ROUTES: readonly ApiRoute[] = [
     answers: ok(ledgerPageSchema),
   },
   {
+    method: 'get',
+    path: '/v1/account/spend',
+    operationId: 'getDailySpend',
+    summary: 'What you were charged each day (UTC), oldest first, zero days included.',
+    tag: 'Account',
+    auth: 'api_key',
+    query: spendQuerySchema,
+    answers: ok(dailySpendSchema),
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/accounts',
+    operationId: 'adminListAccounts',
+    summary: 'Accounts newest first, searched by name (any case) or id (or its start).',
+    tag: 'Admin',
+    auth: 'admin',
+    query: accountListQuerySchema,
+    answers: ok(accountListSchema),
+  },
+  {
     method: 'post',
     path: '/admin/v1/accounts',
     operationId: 'adminCreateAccount',
@@ -229,6 +278,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     answers: [{ status: 201, description: 'Created.', json: createdApiKeySchema }],
   },
   {
+    method: 'get',
+    path: '/admin/v1/accounts/:id/api_keys',
+    operationId: 'adminListApiKeys',
+    summary: "An account's API keys, revoked ones included (never the keys themselves).",
+    tag: 'Admin',
+    auth: 'admin',
+    answers: ok(apiKeyListSchema),
+  },
+  {
     method: 'post',
     path: '/admin/v1/accounts/:id/webhook_secret',
     operationId: 'adminRotateWebhookSecret',
@@ -245,6 +303,15 @@ export const API_ROUTES: readonly ApiRoute[] = [
     tag: 'Admin',
     auth: 'admin',
     answers: ok(revokedApiKeySchema),
+  },
+  {
+    method: 'get',
+    path: '/admin/v1/providers',
+    operationId: 'adminListProviders',
+    summary: 'Each provider: its queue, limits, calls in the last minute, 429 pause, workers and recent failures.',
+    tag: 'Admin',
+    auth: 'admin',
+    answers: ok(providerStatusListSchema),
   },
   {
     method: 'get',

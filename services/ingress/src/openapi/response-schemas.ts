@@ -203,3 +203,67 @@ export const rotatedWebhookSecretSchema = z.object({
 });
 export const marginReportSchema = z.record(z.string(), z.unknown()).meta({ id: 'MarginReport' });
 export const healthSchema = z.looseObject({ status: z.enum(['ok', 'degraded']) });
+
+export const accountListSchema = listOf(accountSchema, 'AccountList');
+
+export const apiKeySchema = z
+  .looseObject({
+    id: z.string(),
+    object: z.literal('api_key'),
+    account_id: z.string(),
+    name: z.string(),
+    hint: z.string().describe("The key's first characters (the key itself is never stored)."),
+    created_at: unixSeconds,
+    revoked_at: nullableSeconds,
+  })
+  .meta({ id: 'ApiKey' });
+
+export const apiKeyListSchema = listOf(apiKeySchema, 'ApiKeyList');
+
+export const providerStatusSchema = z
+  .looseObject({
+    provider: z.string(),
+    queue: z.object({
+      waiting: z.int(),
+      active: z.int(),
+      delayed: z.int(),
+      oldest_waiting_age_s: z.int().nullable(),
+    }),
+    limit: z.object({ requests_per_minute: z.int(), concurrency: z.int(), max_queued: z.int() }),
+    calls_last_minute: z.int().describe('Upstream calls the shared limiter let go in the last 60 s.'),
+    paused_until: nullableSeconds.describe('Set while an upstream 429 pauses every call to the provider.'),
+    workers: z.array(z.object({ id: z.string(), last_seen_at: unixSeconds })),
+    recent_failures: z
+      .array(z.object({ code: z.string(), count: z.int() }))
+      .describe('Failed upstream attempts of the last hour, by error code.'),
+  })
+  .meta({ id: 'ProviderStatus' });
+
+export const providerStatusListSchema = listOf(providerStatusSchema, 'ProviderStatusList');
+
+export const dailySpendSchema = z
+  .looseObject({
+    object: z.literal('list'),
+    data: z.array(
+      z.object({ date: z.string().describe('YYYY-MM-DD'), spend_usd: usd, jobs: z.int().describe('Jobs charged') }),
+    ),
+    total_usd: usd,
+  })
+  .meta({ id: 'DailySpend' });
+
+export const quoteSchema = z
+  .looseObject({
+    object: z.literal('quote'),
+    model: z.string(),
+    operation: z.enum(['generate', 'edit']),
+    n: z.int(),
+    size: z.string(),
+    quality: z.string(),
+    per_image_usd: usd,
+    price_usd: usd.describe('Charged when the model delivers all n images.'),
+    hold_usd: usd.describe('Held at submission: the dearest model of the route × n.'),
+    markup: z.number(),
+    currency: z.literal('usd'),
+    warnings: z.array(z.string()),
+  })
+  .meta({ id: 'Quote' });

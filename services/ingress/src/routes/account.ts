@@ -1,6 +1,7 @@
 import { markupFor } from '@imagegate/catalog';
 import { InvalidRequestError, isId, microsToUsd } from '@imagegate/core';
 import {
+  dailySpend,
   findAccount,
   findAccountBalance,
   type LedgerEntryRow,
@@ -8,6 +9,7 @@ import {
   spendLast90Days,
 } from '@imagegate/db';
 import { Router } from 'express';
+import { z } from 'zod';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
 
@@ -24,7 +26,10 @@ export function renderLedgerEntry(entry: LedgerEntryRow) {
   };
 }
 
-/** `GET /v1/account` and `GET /v1/account/ledger`: the caller's own money. */
+/** `GET /v1/account/spend`: how many days back, today included (90, the markup tier's window, by default). */
+export const spendQuerySchema = z.object({ days: z.coerce.number<string>().int().min(1).max(90).default(90) });
+
+/** `GET /v1/account`, its ledger and its daily spend: the caller's own money. */
 export function accountRouter(deps: IngressDeps): Router {
   const router = Router();
   const { pool, settings } = deps;
@@ -69,6 +74,18 @@ export function accountRouter(deps: IngressDeps): Router {
       data: page.map(renderLedgerEntry),
       has_more: entries.length > limit,
       last_id: page.at(-1)?.id ?? null,
+    });
+  });
+
+  // What settlement charged each day (charges net of refunds: the same sums as `spend_90d_usd`).
+  router.get('/v1/account/spend', async (request, response) => {
+    const { days } = spendQuerySchema.parse(request.query);
+    const rows = await dailySpend(pool, callerOf(response).accountId, days);
+    const total = rows.reduce((sum, row) => sum + row.micros, 0n);
+    response.json({
+      object: 'list',
+      data: rows.map((row) => ({ date: row.day, spend_usd: microsToUsd(row.micros), jobs: Number(row.jobs) })),
+      total_usd: microsToUsd(total),
     });
   });
 

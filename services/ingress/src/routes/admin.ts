@@ -1,11 +1,15 @@
 import { generateApiKey, generateWebhookSecret, isId, microsToUsd, NotFoundError, usdToMicros } from '@imagegate/core';
 import {
+  type AccountWithBalanceRow,
+  type ApiKeyRow,
   createAccountWithGrant,
   creditAccount,
   findAccount,
   findAccountBalance,
   findSucceededJobsBetween,
   insertApiKey,
+  listAccounts,
+  listApiKeysForAccount,
   type Pool,
   revokeApiKey,
   rotateWebhookSecret,
@@ -16,6 +20,7 @@ import { z } from 'zod';
 import type { IngressDeps } from '../deps.ts';
 import { adminAuth } from '../middleware/admin-auth.ts';
 import { jsonBody } from '../middleware/json-body.ts';
+import { providerStatuses } from '../provider-status.ts';
 import { renderLedgerEntry } from './account.ts';
 
 const usdAmount = z.number().finite().min(-1_000_000).max(1_000_000);
@@ -48,20 +53,59 @@ export const marginQuerySchema = z.object({ since: reportTimeSchema.optional(), 
 const MARGIN_REPORT_MAX_JOBS = 100_000;
 const THIRTY_DAYS_MS = 30 * 24 * 3600 * 1000;
 
-async function renderAccount(pool: Pool, id: string) {
-  const account = isId('acct', id) ? await findAccount(pool, id) : undefined;
-  if (account === undefined) throw new NotFoundError(`No account with id '${id}'.`, { param: 'id' });
-  const balance = await findAccountBalance(pool, id);
-  const balanceMicros = balance?.balance_micros ?? 0n;
-  const heldMicros = balance?.held_micros ?? 0n;
+/** `GET /admin/v1/accounts`: a search by name or id, newest first, a page at a time. */
+export const accountListQuerySchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(200)
+    .optional()
+    .describe('Accounts whose name contains this (any case), or whose id is or starts with it.'),
+  limit: z.coerce.number<string>().int().min(1).max(100).default(20),
+  after: z
+    .string()
+    .refine((id) => isId('acct', id), 'must be an account id')
+    .optional()
+    .describe('Return the page after this id.'),
+});
+
+/** An account as the admin API shows it. */
+function accountResource(account: AccountWithBalanceRow) {
   return {
     id: account.id,
     object: 'account',
     name: account.name,
-    balance_usd: microsToUsd(balanceMicros),
-    held_usd: microsToUsd(heldMicros),
-    available_usd: microsToUsd(balanceMicros - heldMicros),
+    balance_usd: microsToUsd(account.balance_micros),
+    held_usd: microsToUsd(account.held_micros),
+    available_usd: microsToUsd(account.balance_micros - account.held_micros),
     created_at: Math.floor(account.created_at.getTime() / 1000),
+  };
+}
+
+async function renderAccount(pool: Pool, id: string) {
+  const account = isId('acct', id) ? await findAccount(pool, id) : undefined;
+  if (account === undefined) throw new NotFoundError(`No account with id '${id}'.`, { param: 'id' });
+  const balance = await findAccountBalance(pool, id);
+  return accountResource({
+    ...account,
+    balance_micros: balance?.balance_micros ?? 0n,
+    held_micros: balance?.held_micros ?? 0n,
+  });
+}
+
+/**
+ * An API key as listings show it: never the key (only its hash is stored), but the first
+ * characters kept to tell keys apart.
+ */
+function apiKeyResource(key: ApiKeyRow) {
+  return {
+    id: key.id,
+    object: 'api_key',
+    account_id: key.account_id,
+    name: key.name,
+    hint: `${key.prefix}…`,
+    created_at: Math.floor(key.created_at.getTime() / 1000),
+    revoked_at: key.revoked_at === null ? null : Math.floor(key.revoked_at.getTime() / 1000),
   };
 }
 
@@ -84,6 +128,18 @@ export function adminRouter(deps: IngressDeps): Router {
       webhookSecret: { secret: webhookSecret, box: secretBox },
     });
     response.status(201).json({ ...(await renderAccount(pool, account.id)), webhook_secret: webhookSecret });
+  });
+
+  router.get('/admin/v1/accounts', async (request, response) => {
+    const query = accountListQuerySchema.parse(request.query);
+    const accounts = await listAccounts(pool, { q: query.q, limit: query.limit + 1, after: query.after });
+    const page = accounts.slice(0, query.limit);
+    response.json({
+      object: 'list',
+      data: page.map(accountResource),
+      has_more: accounts.length > query.limit,
+      last_id: page.at(-1)?.id ?? null,
+    });
   });
 
   router.get('/admin/v1/accounts/:id', async (request, response) => {
@@ -115,6 +171,12 @@ export function adminRouter(deps: IngressDeps): Router {
     response.status(201).json({ id: row.id, object: 'api_key', account_id: account.id, name: row.name, prefix, key });
   });
 
+  router.get('/admin/v1/accounts/:id/api_keys', async (request, response) => {
+    const account = await renderAccount(pool, accountId(request));
+    const keys = await listApiKeysForAccount(pool, account.id);
+    response.json({ object: 'list', data: keys.map(apiKeyResource) });
+  });
+
   router.post('/admin/v1/accounts/:id/webhook_secret', async (request, response) => {
     const secret = generateWebhookSecret();
     const rotated = isId('acct', accountId(request))
@@ -137,6 +199,10 @@ export function adminRouter(deps: IngressDeps): Router {
     if (row === undefined) throw new NotFoundError(`No API key with id '${id}'.`, { param: 'id' });
     const revokedAt = Math.floor((row.revoked_at ?? new Date()).getTime() / 1000);
     response.json({ id: row.id, object: 'api_key', revoked: true, revoked_at: revokedAt });
+  });
+
+  router.get('/admin/v1/providers', async (_request, response) => {
+    response.json({ object: 'list', data: await providerStatuses(deps) });
   });
 
   // Per model and in total: what we charged against what the upstreams charged us (default: the last 30 days).

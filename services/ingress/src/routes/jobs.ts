@@ -1,12 +1,20 @@
 import { isTerminal } from '@imagegate/contracts';
 import { CanceledError, InvalidRequestError, isId, NotFoundError } from '@imagegate/core';
-import { findJobForAccount, type JobRow, listJobsForAccount, requestJobCancel } from '@imagegate/db';
+import { findJobForAccount, type JobRow, jobStatusSchema, listJobsForAccount, requestJobCancel } from '@imagegate/db';
 import { announceJobEnd, jobEndingChannelsOf, publishCancelRequest } from '@imagegate/queue';
 import { toJobResource } from '@imagegate/resources';
 import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
 import type { IngressDeps } from '../deps.ts';
 import { callerOf } from '../middleware/authenticate.ts';
 import { type QueuePlace, queuePlaceOf, queuePlacesOf } from '../submission/job-position.ts';
+
+/** `status` of `GET /v1/images/jobs`: job statuses separated by commas (`queued,in_progress`). */
+export const jobStatusFilterSchema = z
+  .string()
+  .transform((text) => text.split(',').map((status) => status.trim()))
+  .pipe(z.array(jobStatusSchema).min(1))
+  .describe(`Only jobs with one of these statuses, separated by commas: ${jobStatusSchema.options.join(', ')}.`);
 
 /** Job reads and cancel. Another account's job is a 404, exactly like a job that does not exist. */
 export function jobsRouter(deps: IngressDeps): Router {
@@ -46,7 +54,9 @@ export function jobsRouter(deps: IngressDeps): Router {
     if (after !== undefined && (typeof after !== 'string' || !isId('job', after))) {
       throw new InvalidRequestError("Invalid value for 'after': a job id.", { param: 'after' });
     }
-    const jobs = await listJobsForAccount(pool, callerOf(response).accountId, { limit: limit + 1, after });
+    const statuses =
+      request.query.status === undefined ? undefined : parseStatusFilter(request.query.status as unknown);
+    const jobs = await listJobsForAccount(pool, callerOf(response).accountId, { limit: limit + 1, after, statuses });
     const page = jobs.slice(0, limit);
     const places = await queuePlacesOf(deps, page);
     response.json({
@@ -80,4 +90,14 @@ export function jobsRouter(deps: IngressDeps): Router {
   });
 
   return router;
+}
+
+/** The `status` filter, or a 400 naming `status` and the statuses there are. */
+function parseStatusFilter(value: unknown) {
+  const parsed = jobStatusFilterSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new InvalidRequestError(
+    `Invalid value for 'status': job statuses separated by commas, each one of ${jobStatusSchema.options.join(', ')}.`,
+    { param: 'status' },
+  );
 }

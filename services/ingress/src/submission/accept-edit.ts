@@ -1,9 +1,35 @@
-import { editCapabilitiesOf, resolveEditParameters } from '@imagegate/catalog';
+import {
+  type EditInputShapes,
+  editCapabilitiesOf,
+  type RequestedParameters,
+  resolveEditParameters,
+} from '@imagegate/catalog';
 import type { EditRequest } from '@imagegate/contracts';
+import type { IngressDeps } from '../deps.ts';
 import { inputImageOf, type StoredInputImage, withMask } from '../inputs/store-input-image.ts';
-import { requestEcho, routeEntriesOf, stepParameters } from './accept-generation.ts';
+import { pricingInputsOf, requestEcho, routeEntriesOf, stepParameters } from './accept-generation.ts';
 import { type Acceptance, type Answering, acceptJob, type SubmissionDeps } from './accept-job.ts';
-import { planRoute } from './plan-route.ts';
+import { planRoute, type RouteStep } from './plan-route.ts';
+
+/**
+ * The models an edit may be served by: those that can edit with inputs of these shapes (count,
+ * size, mask), the request narrowed to each (a 400 naming the part the model cannot take).
+ */
+export function planEditRoute(
+  deps: Pick<IngressDeps, 'catalog' | 'queues'>,
+  body: RequestedParameters & Pick<EditRequest, 'model' | 'fallbacks' | 'fallbacksField'>,
+  shapes: EditInputShapes,
+): RouteStep[] {
+  const editors = deps.catalog.models.filter((model) => model.capabilities.edits !== false);
+  return planRoute(
+    deps.catalog,
+    deps.catalog.resolve(body.model),
+    (model) =>
+      resolveEditParameters(model, editCapabilitiesOf(model, editors), body, shapes, deps.catalog.providerOptions),
+    body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
+    (provider) => deps.queues.has(provider),
+  );
+}
 
 /** An edit's inputs, already stored under the job id they were read for. */
 export interface EditInputsToAccept {
@@ -34,8 +60,7 @@ export async function acceptEdit(
   answering: Answering,
 ): Promise<Acceptance> {
   const { body, inputs } = submission;
-  const editors = deps.catalog.models.filter((model) => model.capabilities.edits !== false);
-  const shapes = {
+  const route = planEditRoute(deps, body, {
     images: inputs.images.map((image, index) => ({
       width: image.width,
       height: image.height,
@@ -43,27 +68,14 @@ export async function acceptEdit(
     })),
     mask: inputs.mask === undefined ? undefined : { param: inputs.maskParam },
     inputFidelity: body.input_fidelity,
-  };
-  const route = planRoute(
-    deps.catalog,
-    deps.catalog.resolve(body.model),
-    (model) =>
-      resolveEditParameters(model, editCapabilitiesOf(model, editors), body, shapes, deps.catalog.providerOptions),
-    body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
-    (provider) => deps.queues.has(provider),
-  );
-  const sized = withMask(inputs);
+  });
   return acceptJob(
     deps,
     {
       jobId: submission.jobId,
       accountId: submission.accountId,
       route,
-      pricingInputs: {
-        prompt: body.prompt,
-        inputImages: sized,
-        partialImages: body.stream ? body.partial_images : undefined,
-      },
+      pricingInputs: pricingInputsOf(body, withMask(inputs)),
       operationFor: (webhookUrl) => ({
         operation: 'edit',
         request: {

@@ -1,6 +1,7 @@
-import { type CatalogModel, resolveParameters } from '@imagegate/catalog';
+import { type CatalogModel, type PricingInputs, type RequestedParameters, resolveParameters } from '@imagegate/catalog';
 import type { GenerateJobRequest, GenerationRequest } from '@imagegate/contracts';
 import { InvalidRequestError } from '@imagegate/core';
+import type { IngressDeps } from '../deps.ts';
 import { type Acceptance, type Answering, acceptJob, firstStep, type SubmissionDeps } from './accept-job.ts';
 import { jobParametersOf, planRoute, type RouteStep } from './plan-route.ts';
 
@@ -14,22 +15,13 @@ export async function acceptGeneration(
   answering: Answering,
 ): Promise<Acceptance> {
   const { body } = submission;
-  const route = planRoute(
-    deps.catalog,
-    deps.catalog.resolve(body.model),
-    (model) => {
-      if (model.capabilities.editsOnly) throw editsOnly(model);
-      return resolveParameters(model, body, deps.catalog.providerOptions);
-    },
-    body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
-    (provider) => deps.queues.has(provider),
-  );
+  const route = planGenerationRoute(deps, body);
   return acceptJob(
     deps,
     {
       accountId: submission.accountId,
       route,
-      pricingInputs: { prompt: body.prompt, partialImages: body.stream ? body.partial_images : undefined },
+      pricingInputs: pricingInputsOf(body),
       operationFor: (webhookUrl) => ({
         operation: 'generate',
         request: requestEcho(body, route, webhookUrl),
@@ -44,6 +36,38 @@ export async function acceptGeneration(
     },
     answering,
   );
+}
+
+/** The models a generation may be served by, the request narrowed to each (a 400 when the model cannot). */
+export function planGenerationRoute(
+  deps: Pick<IngressDeps, 'catalog' | 'queues'>,
+  body: RequestedParameters & Pick<GenerationRequest, 'model' | 'fallbacks' | 'fallbacksField'>,
+): RouteStep[] {
+  return planRoute(
+    deps.catalog,
+    deps.catalog.resolve(body.model),
+    (model) => {
+      if (model.capabilities.editsOnly) throw editsOnly(model);
+      return resolveParameters(model, body, deps.catalog.providerOptions);
+    },
+    body.fallbacks && { names: body.fallbacks, param: body.fallbacksField },
+    (provider) => deps.queues.has(provider),
+  );
+}
+
+/**
+ * What a request brings that the upstream bills besides its parameters: the prompt's tokens, the
+ * partial images of a stream, an edit's input images (the mask included) by their decoded size.
+ */
+export function pricingInputsOf(
+  body: Pick<GenerationRequest, 'stream' | 'partial_images'> & { prompt?: string | undefined },
+  inputImages?: readonly { width: number; height: number }[],
+): PricingInputs {
+  return {
+    prompt: body.prompt,
+    ...(inputImages === undefined ? {} : { inputImages }),
+    partialImages: body.stream ? body.partial_images : undefined,
+  };
 }
 
 /** A model that only edits (FLUX Fill) makes nothing from a prompt alone. */

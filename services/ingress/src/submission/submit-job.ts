@@ -47,30 +47,34 @@ function hashRequest(body: unknown): string {
     .digest('hex');
 }
 
+/** A route's prices as a job freezes them, and the unit price its hold is taken at. */
+export interface RoutePrices {
+  /** Each model's prices: its rule's rates and what this request's input costs (prompt tokens, input images). */
+  prices: Map<RouteStep, FrozenPrices>;
+  /** The dearest unit price of any model on the route, before markup: the hold must cover whichever serves. */
+  dearestUnitMicros: bigint;
+}
+
 /**
- * Each model's prices as frozen on the job: its rule's rates and what this request's input (the
- * prompt, for token-priced models) costs, quoted once here.
+ * Prices a planned route as submission does (and `POST /v1/images/quote`, which must agree): each
+ * model's prices frozen with the request's inputs, quoted once here, and the dearest unit price.
  */
-function frozenPricesOf(submission: JobSubmission): Map<RouteStep, FrozenPrices> {
-  return new Map(
-    submission.route.map((step) => {
+export function priceRoute(route: readonly RouteStep[], pricingInputs: PricingInputs): RoutePrices {
+  const prices = new Map(
+    route.map((step) => {
       // A streamed job makes each image in a call of its own (see the worker's streamed-images.ts).
       const imagesPerCall = step.parameters.stream
         ? 1
         : Math.min(step.parameters.n, step.model.capabilities.maxImagesPerCall);
-      return [step, freezePrices(step.model, { ...submission.pricingInputs, imagesPerCall })];
+      return [step, freezePrices(step.model, { ...pricingInputs, imagesPerCall })] as const;
     }),
   );
-}
-
-/** The dearest unit price of any model on the route: the hold must cover whichever serves. */
-function dearestUnitPrice(prices: Map<RouteStep, FrozenPrices>): bigint {
-  let dearest = 0n;
+  let dearestUnitMicros = 0n;
   for (const [step, frozen] of prices) {
     const unit = maxUnitPrice(step.model, frozen, step.parameters);
-    if (unit > dearest) dearest = unit;
+    if (unit > dearestUnitMicros) dearestUnitMicros = unit;
   }
-  return dearest;
+  return { prices, dearestUnitMicros };
 }
 
 /**
@@ -142,7 +146,7 @@ function heldJobOf(outcome: BatchedHoldOutcome): JobRow {
 function batchedJobOf(submission: JobSubmission, markupTiers: readonly MarkupTier[]): BatchedJob {
   const [primary] = submission.route;
   if (primary === undefined) throw new Error('a job needs at least one model');
-  const prices = frozenPricesOf(submission);
+  const { prices, dearestUnitMicros } = priceRoute(submission.route, submission.pricingInputs);
   return {
     job: {
       ...submission.operation,
@@ -156,6 +160,6 @@ function batchedJobOf(submission: JobSubmission, markupTiers: readonly MarkupTie
       prices: Object.fromEntries([...prices].map(([step, frozen]) => [step.model.id, frozen])),
     },
     ledgerEntryId: newId('led'),
-    pricing: { unitMicros: dearestUnitPrice(prices), n: primary.parameters.n, tiers: markupTiers },
+    pricing: { unitMicros: dearestUnitMicros, n: primary.parameters.n, tiers: markupTiers },
   };
 }

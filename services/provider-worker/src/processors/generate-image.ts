@@ -37,6 +37,7 @@ import {
   enqueueGenerations,
   jobEndingChannelsOf,
   type ProviderQueue,
+  recordAttemptFailure,
   routeIndexOfQueueJobId,
 } from '@imagegate/queue';
 import { currentTraceparent, inSpan, unobservedTelemetry } from '@imagegate/telemetry';
@@ -204,6 +205,13 @@ export function createGenerateImageProcessor(
         upstream_code: error.upstreamCode,
         duration_ms: Date.now() - started,
       });
+      // For the admin API's recent failures; losing a count is better than failing the job over it.
+      await recordAttemptFailure(
+        deps.redis,
+        deps.settings.redisPrefix,
+        provider.name,
+        error.code ?? 'internal_error',
+      ).catch((countError: unknown) => logger.warn({ err: countError }, 'could not count the failed attempt'));
       if (canceled.aborted || (await findJob(pool, jobId))?.cancel_requested) {
         observed.attempt(job.model, 'canceled');
         return cancel(jobId);
