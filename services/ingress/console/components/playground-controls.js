@@ -8,9 +8,10 @@ const OWNER_NAMES = { openai: 'OpenAI', google: 'Google', bfl: 'Black Forest Lab
 export function ModelPicker({ models, model, onChange }) {
   const owners = [...new Set(models.map((each) => each.owned_by))];
   const lifecycle = model.lifecycle;
-  return html`<label class="field">
-      <span>Model</span>
-      <select name="model" value=${model.id} onChange=${(event) => onChange(event.target.value)}>
+  // A div, not a label: a label around a select takes its options into the select's name.
+  return html`<div class="field">
+      <span aria-hidden="true">Model</span>
+      <select name="model" aria-label="Model" value=${model.id} onChange=${(event) => onChange(event.target.value)}>
         ${owners.map(
           (owner) => html`<optgroup label=${OWNER_NAMES[owner] ?? owner}>
             ${models
@@ -22,7 +23,7 @@ export function ModelPicker({ models, model, onChange }) {
           </optgroup>`,
         )}
       </select>
-    </label>
+    </div>
     ${model.description ? html`<p class="muted small pg-description">${model.description}</p>` : ''}
     ${
       lifecycle.status === 'deprecated'
@@ -43,12 +44,12 @@ export function ModeSwitch({ model, mode, onChange }) {
 }
 
 function Select({ label, name, value, options, onChange }) {
-  return html`<label class="field">
-    <span>${label}</span>
-    <select name=${name} value=${value} onChange=${(event) => onChange(event.target.value)}>
+  return html`<div class="field">
+    <span aria-hidden="true">${label}</span>
+    <select name=${name} aria-label=${label} value=${value} onChange=${(event) => onChange(event.target.value)}>
       ${options.map((option) => (typeof option === 'string' ? html`<option value=${option}>${option}</option>` : html`<option value=${option.value}>${option.label}</option>`))}
     </select>
-  </label>`;
+  </div>`;
 }
 
 function SizeControls({ rule, form, set }) {

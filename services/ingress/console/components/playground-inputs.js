@@ -49,6 +49,11 @@ export function InputImages({ inputs, max, onChange }) {
     <input type="file" accept="image/png,image/jpeg,image/webp" multiple=${max > 1} aria-label="Input images" onChange=${add} />
     ${problem ? html`<div class="notice small">${problem}</div>` : ''}
     ${
+      inputs.length > max
+        ? html`<div class="notice small">This model takes ${max}: only the first ${max} are sent.</div>`
+        : ''
+    }
+    ${
       inputs.length > 0
         ? html`<ul class="pg-inputs">
             ${inputs.map(

@@ -102,10 +102,10 @@ export function MaskPainter({ input, painterRef, onPaintedChange }) {
     </div>
     <div class="row">
       <label class="row small">Brush size
-        <input type="range" min="4" max="160" value=${brush} onInput=${(event) => setBrush(Number(event.target.value))} />
+        <input type="range" class="pg-brush" min="4" max="160" value=${brush} onInput=${(event) => setBrush(Number(event.target.value))} />
       </label>
       <button type="button" onClick=${clear}>Clear mask</button>
-      <button type="button" onClick=${download}>Download mask.png</button>
+      <button type="button" onClick=${download}>Download mask</button>
     </div>
   </div>`;
 }

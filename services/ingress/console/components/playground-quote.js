@@ -12,13 +12,11 @@ const QUOTE_DELAY_MS = 350;
  */
 export function useQuote(body) {
   const key = body === null ? null : JSON.stringify(body);
-  const [state, setState] = useState({ quote: undefined, error: undefined, pending: false });
+  // The answer remembers the body it priced: pending is decided as the form renders, so a price
+  // is never shown as current for a form that has changed since.
+  const [answer, setAnswer] = useState({ key: undefined, quote: undefined, error: undefined });
   useEffect(() => {
-    if (key === null) {
-      setState({ quote: undefined, error: undefined, pending: false });
-      return undefined;
-    }
-    setState((previous) => ({ ...previous, pending: true }));
+    if (key === null) return undefined;
     const controller = new AbortController();
     const timer = setTimeout(async () => {
       try {
@@ -27,9 +25,9 @@ export function useQuote(body) {
           body: JSON.parse(key),
           signal: controller.signal,
         });
-        setState({ quote, error: undefined, pending: false });
+        setAnswer({ key, quote, error: undefined });
       } catch (error) {
-        if (!controller.signal.aborted) setState({ quote: undefined, error, pending: false });
+        if (!controller.signal.aborted) setAnswer({ key, quote: undefined, error });
       }
     }, QUOTE_DELAY_MS);
     return () => {
@@ -37,7 +35,7 @@ export function useQuote(body) {
       controller.abort();
     };
   }, [key]);
-  return state;
+  return { quote: answer.quote, error: answer.error, pending: key !== null && answer.key !== key };
 }
 
 /** An amount with its exact value kept machine-readable (`<data value>`), shown rounded. */
@@ -50,7 +48,7 @@ export function QuoteView({ state, waitingFor }) {
   const { quote, error, pending } = state;
   if (waitingFor) return html`<div class="pg-quote muted">${waitingFor}</div>`;
   if (error) {
-    return html`<div class="pg-quote" aria-live="polite">
+    return html`<div class=${`pg-quote${pending ? ' pg-stale' : ''}`} aria-live="polite">
       <div class="muted small">The API refuses this request:</div>
       <${ErrorBox} error=${error} />
     </div>`;

@@ -70,7 +70,8 @@ export function defaultSizeChoice(rule) {
 export function sizeFields(rule, form) {
   if (rule.mode !== 'aspect') {
     const size = form.size === CUSTOM_SIZE ? form.customSize.trim() : form.size;
-    return size === '' ? {} : { size };
+    // `auto` is what the API does without a size: left out, as a person writing the request would.
+    return size === '' || size === 'auto' ? {} : { size };
   }
   const option = rule.options.find(
     (each) => each.aspect_ratio === form.aspectRatio && (each.image_size ?? '') === form.resolution,

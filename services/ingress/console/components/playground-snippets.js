@@ -48,7 +48,9 @@ export function curlSnippet({ baseUrl, fields, edit, delivery }) {
   ];
   if (delivery === 'job') lines.push("-H 'Prefer: respond-async'");
   if (!edit) {
-    lines.push("-H 'Content-Type: application/json'", `-d ${shellWord(JSON.stringify(fields))}`);
+    // One field a line, inside one single-quoted word (a newline in it is fine for the shell).
+    const body = JSON.stringify(fields, null, 2).replaceAll('\n', '\n  ');
+    lines.push("-H 'Content-Type: application/json'", `-d '${body.replaceAll("'", `'\\''`)}'`);
   } else {
     for (const [name, value] of Object.entries(fields)) {
       const text = String(value);
@@ -81,7 +83,8 @@ export function pythonSnippet({ baseUrl, fields, edit, delivery }) {
   const head = [
     ...(fields.stream ? ['import base64'] : []),
     'import os',
-    ...(job ? ['import time', '', 'import httpx'] : ['']),
+    ...(job ? ['import time'] : []),
+    '',
     'from openai import OpenAI',
     '',
     `client = OpenAI(api_key=os.environ["IMAGEGATE_API_KEY"], base_url=${JSON.stringify(baseUrl)})`,
@@ -94,7 +97,7 @@ export function pythonSnippet({ baseUrl, fields, edit, delivery }) {
       'job = response.http_response.json()',
       'while job["status"] not in ("succeeded", "failed", "canceled"):',
       '    time.sleep(1)',
-      '    job = client.get(f"/images/jobs/{job[\'id\']}", cast_to=httpx.Response).json()',
+      '    job = client.get(f"/images/jobs/{job[\'id\']}", cast_to=dict)',
       'print(job["status"], [item["url"] for item in (job["result"] or {}).get("data", [])])',
     ];
   } else if (fields.stream) {
