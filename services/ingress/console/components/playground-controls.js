@@ -76,7 +76,7 @@ function SizeControls({ rule, form, set }) {
   const options = sizeChoices(rule).map((size) =>
     size === CUSTOM_SIZE
       ? { value: size, label: 'Custom…' }
-      : { value: size, label: size === 'auto' ? 'auto (the model picks)' : size.replace('x', '×') },
+      : { value: size, label: size === 'auto' ? 'auto' : size.replace('x', '×') },
   );
   return html`<${Select} label="Size" name="size" value=${form.size} options=${options} onChange=${(size) => set({ size })} />
     ${

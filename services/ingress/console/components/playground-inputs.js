@@ -50,7 +50,9 @@ export function InputImages({ inputs, max, onChange }) {
     ${problem ? html`<div class="notice small">${problem}</div>` : ''}
     ${
       inputs.length > max
-        ? html`<div class="notice small">This model takes ${max}: only the first ${max} are sent.</div>`
+        ? html`<div class="notice small">
+            ${max === 1 ? 'This model takes one image: only the first is sent.' : `This model takes ${max} images: only the first ${max} are sent.`}
+          </div>`
         : ''
     }
     ${

@@ -97,6 +97,8 @@ export function useRun() {
     }
     // The stream carries images only: the job says what they cost and what was approximated.
     const job = jobId ? await api(`/v1/images/jobs/${encodeURIComponent(jobId)}`, { signal: controller.signal }) : null;
+    // A stream can end before its job does (the ingress shutting down, an hour passed): follow the job.
+    if (job !== null && !FINAL.has(job.status)) return follow(controller, jobId);
     update(controller, () => ({
       phase: 'done',
       job,

@@ -1,5 +1,5 @@
 import { ApiError } from './api.js';
-import { readSession } from './session.js';
+import { clearSession, readSession } from './session.js';
 
 /**
  * The events of a `text/event-stream` body as `{event, data}` (data parsed as JSON), in order.
@@ -60,6 +60,8 @@ export async function* postEventStream(path, { body, form, signal, onOpen }) {
     } catch {
       parsed = { error: { message: text.slice(0, 200) } };
     }
+    // As api.js does: a 401 means the key no longer works, and the session ends.
+    if (response.status === 401) clearSession();
     throw new ApiError(response.status, parsed, response.headers);
   }
   onOpen?.(response.headers);
