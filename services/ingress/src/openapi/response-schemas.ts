@@ -73,7 +73,7 @@ export const jobResourceSchema = z
     object: z.literal('image.job'),
     status: z.enum(['queued', 'in_progress', 'succeeded', 'failed', 'canceled']),
     model: z.string(),
-    operation: z.enum(['generate', 'edit']),
+    operation: z.enum(['generate', 'edit', 'chat']),
     created_at: unixSeconds,
     started_at: nullableSeconds,
     completed_at: nullableSeconds,

@@ -205,13 +205,11 @@ export function createGenerateImageProcessor(
         upstream_code: error.upstreamCode,
         duration_ms: Date.now() - started,
       });
-      // For the admin API's recent failures; losing a count is better than failing the job over it.
-      await recordAttemptFailure(
-        deps.redis,
-        deps.settings.redisPrefix,
-        provider.name,
-        error.code ?? 'internal_error',
-      ).catch((countError: unknown) => logger.warn({ err: countError }, 'could not count the failed attempt'));
+      // For the admin API's recent failures. Not awaited: the failure path does not wait on a
+      // counter, and a lost count is better than a job held up by it.
+      recordAttemptFailure(deps.redis, deps.settings.redisPrefix, provider.name, error.code ?? 'internal_error').catch(
+        (countError: unknown) => logger.warn({ err: countError }, 'could not count the failed attempt'),
+      );
       if (canceled.aborted || (await findJob(pool, jobId))?.cancel_requested) {
         observed.attempt(job.model, 'canceled');
         return cancel(jobId);
