@@ -22,7 +22,10 @@ export function parseProcStat(line: string): ProcStat {
   const close = line.lastIndexOf(')');
   const pid = Number.parseInt(line, 10);
   // After ") ": state(3) ppid(4) pgrp(5) … utime(14) stime(15) cutime(16) cstime(17).
-  const fields = line.slice(close + 2).trim().split(/\s+/);
+  const fields = line
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const field = (number: number) => Number(fields[number - 3]);
   if (close < 0 || Number.isNaN(pid) || Number.isNaN(field(17))) throw new Error(`not a /proc stat line: ${line}`);
   return {

@@ -52,14 +52,14 @@ describe('buildDocument', () => {
       figures: [figure(), figure({ name: 'image-memory', pass: false })],
       cpu: 'AMD EPYC',
       cores: 2,
-      versions: { node: 'v24.21.0', postgres: '15.20', redis: '7.0.15', bullmq: '6.7.0' },
+      versions: { node: 'v24.21.0', postgres: '15.20', redis: '7.0.15', bullmq: '6.7.0', portkey: '1.15.2' },
       pinningAvailable: true,
     });
     expect(document).toMatchObject({
       harness: 'imagegate-bench',
       started_at: '2026-11-21T11:00:00.000Z',
       machine: { cpu: 'AMD EPYC', cores: 2 },
-      versions: { node: 'v24.21.0', postgres: '15.20', redis: '7.0.15', bullmq: '6.7.0' },
+      versions: { node: 'v24.21.0', postgres: '15.20', redis: '7.0.15', bullmq: '6.7.0', portkey: '1.15.2' },
       pinning: { available: true },
       failed: ['image-memory'],
       pass: false,

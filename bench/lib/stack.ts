@@ -1,18 +1,22 @@
 /**
  * The pieces a benchmark starts around imagegate: a scratch database (migrated, one funded account
- * and key), a Redis prefix, and forked hosts (bench/lib/host.ts) for imagegate, the naive baseline
- * and the upstreams. Everything is removed by `close()`.
+ * and key), a Redis prefix, and forked hosts (bench/lib/host.ts) for imagegate (in one process or
+ * split like compose), the naive baseline, the peer gateway and the upstreams. Everything is
+ * removed by `close()`.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { openSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { generateApiKey, generateSecretKey } from '@imagegate/core';
 import { createAccountWithGrant, createPool, insertApiKey, migrate, type Pool } from '@imagegate/db';
+import { freePort } from '@imagegate/local';
 import { createRedisConnection, deleteKeysWithPrefix } from '@imagegate/queue';
 import { createObjectStore, type ObjectStore } from '@imagegate/storage';
 import pg from 'pg';
 import type { HostMessage, HostMode, ParentMessage } from './host.ts';
 import { pin } from './pinning.ts';
+import type { StoreName, TopologyName } from './sync-matrix.ts';
 
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -30,16 +34,20 @@ export interface Host {
   stop(): Promise<void>;
 }
 
-/** Forks bench/lib/host.ts in `mode`, pinned to `cpu` when given. */
+/**
+ * Forks bench/lib/host.ts in `mode`, pinned to `cpu` when given; `detached` gives it a process group
+ * of its own (a gateway under measurement). It exits when this process goes, detached or not.
+ */
 export async function startHost(
   mode: HostMode,
-  options: { cpu?: number | undefined; env?: Record<string, string>; argument?: unknown } = {},
+  options: { cpu?: number | undefined; env?: Record<string, string>; argument?: unknown; detached?: boolean } = {},
 ): Promise<Host> {
   const child: ChildProcess = fork(
     new URL('./host.ts', import.meta.url).pathname,
     [mode, ...(options.argument === undefined ? [] : [JSON.stringify(options.argument)])],
     {
       env: { ...process.env, ...options.env },
+      detached: options.detached ?? false,
       // BENCH_HOST_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=.bench-prof`, to see where a host's time goes.
       execArgv: ['--expose-gc', ...(process.env.BENCH_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
       stdio: ['ignore', hostLog === undefined ? 'ignore' : openSync(hostLog, 'a'), 'inherit', 'ipc'],
@@ -135,6 +143,23 @@ export async function createScratch(): Promise<Scratch> {
   }
 }
 
+/** A running imagegate: its URL and the processes whose CPU is its own. */
+export interface Deployment {
+  store: StoreName;
+  topology: TopologyName;
+  url: string;
+  /** Root of each process tree the deployment runs in (one, or one per service when split). */
+  pids: number[];
+  stop(): Promise<void>;
+}
+
+/** Where the default store's images go: `<repo>/.data/bench` (the disk `./imagegate.sh start` uses). */
+function localImageDirectory(): string {
+  const parent = fileURLToPath(new URL('../../.data/bench/', import.meta.url));
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(`${parent}images-`);
+}
+
 /** Upstreams (emulator + s3rver) on cpu 1 when pinned, and a way to start imagegate hosts on cpu 0. */
 export async function startImagegateStack(options: {
   latencyMs: number;
@@ -149,15 +174,29 @@ export async function startImagegateStack(options: {
    * `env` overrides or adds to its environment (e.g. `WORKER_CONCURRENCY`).
    */
   startImagegate(env?: Record<string, string>): Promise<Host>;
+  /**
+   * Starts imagegate on `store` in `topology`, each process in a process group of its own on cpu 0
+   * when pinned: `one-process` is ingress, provider worker and settlement worker in one process (as
+   * `./imagegate.sh start` runs them), `split` one process each (as docker-compose.yml does).
+   */
+  startDeployment(options: { store: StoreName; topology: TopologyName }): Promise<Deployment>;
+  /** The peer gateway (`@portkey-ai/gateway`) in a process group of its own, on cpu 0 when pinned. */
+  startPortkey(): Promise<Host>;
   /** The bucket imagegate writes to, for the load generator's own PUTs (the floor baseline). */
   store: ObjectStore;
+  /** Its S3 endpoint and name, for a plain client's PUTs. */
+  bucket: { endpoint: string; name: string };
+  /** The default store's directory (a fresh one under `.data/bench`, removed by `close()`). */
+  imageDirectory: string;
   close(): Promise<void>;
 }> {
   const scratch = await createScratch();
   const hosts: Host[] = [];
+  const imageDirectory = localImageDirectory();
   const close = async () => {
     for (const host of hosts.reverse()) await host.stop().catch(() => {});
     await scratch.close();
+    rmSync(imageDirectory, { recursive: true, force: true });
   };
   try {
     const upstreams = await startHost('upstreams', {
@@ -181,23 +220,83 @@ export async function startImagegateStack(options: {
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       S3_BUCKET: bucket,
+      IMAGE_STORE: 's3',
       IMAGEGATE_SECRET_KEY: generateSecretKey(),
       OPENAI_API_KEY: emulatorKey,
       OPENAI_BASE_URL: upstreams.url,
       WORKER_PROVIDERS: 'openai',
-      // The hot-path figures measure imagegate, not a provider's rate limit (the rate-limit figure sets its own).
+      // The hot-path figures measure imagegate, not a provider's rate limit (the rate-limit figure sets
+      // its own): far above any rate a figure offers, whatever the defaults for a new account are.
       PROVIDER_LIMITS: 'openai=1000000rpm/1000/1000000',
       PORT: '0',
       HOST: '127.0.0.1',
       // BENCH_LOG_LEVEL=info (with BENCH_HOST_LOG=<file> for the host's stdout) to read imagegate's logs.
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     };
+    const gatewayCpu = options.pinned ? 0 : undefined;
     const startImagegate = async (overrides: Record<string, string> = {}) => {
-      const host = await startHost('imagegate', { cpu: options.pinned ? 0 : undefined, env: { ...env, ...overrides } });
+      const host = await startHost('imagegate', { cpu: gatewayCpu, env: { ...env, ...overrides } });
       hosts.push(host);
       return host;
     };
-    return { scratch, upstreams, emulatorKey, store, startImagegate, close };
+    const startDeployment = async (deployment: { store: StoreName; topology: TopologyName }): Promise<Deployment> => {
+      // The local store's URLs name the ingress's port, so it is chosen first (as `start` does).
+      const port = await freePort();
+      const storeEnv: Record<string, string> =
+        deployment.store === 's3'
+          ? {}
+          : {
+              IMAGE_STORE: 'local',
+              IMAGE_STORE_DIR: imageDirectory,
+              IMAGE_URL_SECRET: randomBytes(32).toString('hex'),
+              PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+            };
+      const deploymentEnv = { ...env, ...storeEnv, PORT: String(port) };
+      const modes: HostMode[] =
+        deployment.topology === 'one-process' ? ['imagegate'] : ['provider-worker', 'settlement-worker', 'ingress'];
+      const started: Host[] = [];
+      const stop = async () => {
+        for (const host of started.reverse()) await host.stop().catch(() => {});
+      };
+      try {
+        for (const mode of modes) {
+          const host = await startHost(mode, { cpu: gatewayCpu, env: deploymentEnv, detached: true });
+          started.push(host);
+          hosts.push(host);
+        }
+      } catch (error) {
+        await stop();
+        throw error;
+      }
+      return {
+        ...deployment,
+        url: started.at(-1)?.url ?? '',
+        pids: started.map((host) => host.pid),
+        stop,
+      };
+    };
+    const startPortkey = async () => {
+      const host = await startHost('portkey', {
+        cpu: gatewayCpu,
+        env: { NODE_ENV: 'production' },
+        argument: { port: await freePort() },
+        detached: true,
+      });
+      hosts.push(host);
+      return host;
+    };
+    return {
+      scratch,
+      upstreams,
+      emulatorKey,
+      store,
+      bucket: { endpoint: s3.endpoint, name: bucket },
+      imageDirectory,
+      startImagegate,
+      startDeployment,
+      startPortkey,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;
