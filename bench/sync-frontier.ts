@@ -99,7 +99,10 @@ try {
     { emulatorUrl: stack.upstreams.url, emulatorKey: stack.emulatorKey, apiKey: stack.scratch.apiKey },
     IMAGE_BYTES,
   );
-  const floorWriters = { default: fileWriter(stack.imageDirectory), s3: s3PutWriter(agent, stack.bucket) };
+  const floorWriters = {
+    default: () => fileWriter(stack.floorDirectory()),
+    s3: () => s3PutWriter(agent, stack.bucket),
+  };
   const imagegateNames = modes.map((mode) => `imagegate_${mode}` as const);
   const gatewayNames: GatewayName[] = ['floor', 'portkey', ...imagegateNames];
 
@@ -112,7 +115,7 @@ try {
       const deployment = await stack.startDeployment({ store, topology });
       try {
         const gateways: Record<GatewayName, { send: Send; cpuMs: () => number; settleMs?: number }> = {
-          floor: { send: send.floor(floorWriters[store]), cpuMs: loadGeneratorCpuMs },
+          floor: { send: send.floor(floorWriters[store]()), cpuMs: loadGeneratorCpuMs },
           portkey: {
             send: send.portkey(portkey.url),
             cpuMs: () => processTreeCpuMs([portkey.pid]),
@@ -141,8 +144,11 @@ try {
           const run = gatewayNames.filter(
             (name) => names.includes(name) || (names.includes('portkey') && imagegateNames.some((i) => i === name)),
           );
-          const pass = (target: { send: Send; cpuMs: () => number; settleMs?: number }) =>
-            measuredPass({ ratePerS: rate, durationS: seconds, warmupS, ...target });
+          const pass = async (target: { send: Send; cpuMs: () => number; settleMs?: number }) => {
+            const measured = await measuredPass({ ratePerS: rate, durationS: seconds, warmupS, ...target });
+            await stack.clearStores();
+            return measured;
+          };
           const direct = await pass({ send: send.direct, cpuMs: loadGeneratorCpuMs });
           const entry: Probe = { store, topology, rate, direct, passes: {}, good: {} };
           for (const name of run) {

@@ -93,11 +93,20 @@ try {
     { emulatorUrl: stack.upstreams.url, emulatorKey: stack.emulatorKey, apiKey: stack.scratch.apiKey },
     imageBytes,
   );
-  const floorWriters = { default: fileWriter(stack.imageDirectory), s3: s3PutWriter(agent, stack.bucket) };
+  const floorWriters = {
+    default: () => fileWriter(stack.floorDirectory()),
+    s3: () => s3PutWriter(agent, stack.bucket),
+  };
   const sendPortkey = send.portkey(portkey.url);
   const portkeyCpu = () => processTreeCpuMs([portkey.pid]);
-  const pass = (rate: number, options: Pick<Parameters<typeof measuredPass>[0], 'send' | 'cpuMs' | 'settleMs'>) =>
-    measuredPass({ ratePerS: rate, durationS: seconds, warmupS, ...options });
+  const pass = async (
+    rate: number,
+    options: Pick<Parameters<typeof measuredPass>[0], 'send' | 'cpuMs' | 'settleMs'>,
+  ) => {
+    const measured = await measuredPass({ ratePerS: rate, durationS: seconds, warmupS, ...options });
+    await stack.clearStores();
+    return measured;
+  };
 
   const results: Round[] = [];
   for (const store of stores) {
@@ -105,7 +114,7 @@ try {
       log(`imagegate on the ${store} store, ${topology}`);
       const deployment = await stack.startDeployment({ store, topology });
       try {
-        const sendFloor = send.floor(floorWriters[store]);
+        const sendFloor = send.floor(floorWriters[store]());
         const sendImagegate = Object.fromEntries(modes.map((mode) => [mode, send.imagegate(deployment.url, mode)]));
         const imagegateCpu = () => processTreeCpuMs(deployment.pids);
         // One of each before measuring, so the first round does not pay for connections and JIT alone.

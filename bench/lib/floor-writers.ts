@@ -2,7 +2,7 @@
  * The store write of the *floor* (docs/benchmarks.md): what a plain Node client spends keeping an
  * image of the same size in the same store, with nothing of imagegate's own code in the way.
  */
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { open, rename } from 'node:fs/promises';
 import { type Agent, request } from 'node:http';
 import { join } from 'node:path';
@@ -15,11 +15,12 @@ export type FloorWriter = (image: Buffer) => Promise<void>;
  * nothing: a real client's SigV4 over an unsigned payload is a few HMACs.
  */
 export function s3PutWriter(agent: Agent, bucket: { endpoint: string; name: string }): FloorWriter {
+  const prefix = `${bucket.endpoint}/${bucket.name}/floor/${randomBytes(4).toString('hex')}`;
   let written = 0;
   return (image) =>
     new Promise((resolve, reject) => {
       const call = request(
-        new URL(`${bucket.endpoint}/${bucket.name}/floor/${written++}.png`),
+        new URL(`${prefix}-${written++}.png`),
         {
           agent,
           method: 'PUT',
@@ -39,15 +40,14 @@ export function s3PutWriter(agent: Agent, bucket: { endpoint: string; name: stri
 }
 
 /**
- * A durable file write, as any store that keeps images on disk must do before it answers: the
- * bytes to a temporary file, flushed to the disk, renamed into place.
+ * A durable file write into `directory`, as any store that keeps images on disk must do before it
+ * answers: the bytes to a temporary file, flushed to the disk, renamed into place.
  */
 export function fileWriter(directory: string): FloorWriter {
-  const floor = join(directory, 'floor');
-  mkdirSync(floor, { recursive: true });
+  const prefix = join(directory, randomBytes(4).toString('hex'));
   let written = 0;
   return async (image) => {
-    const path = join(floor, `${written++}.png`);
+    const path = `${prefix}-${written++}.png`;
     const handle = await open(`${path}.tmp`, 'w');
     try {
       await handle.writeFile(image);

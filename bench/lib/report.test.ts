@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertFigureReport, buildDocument, type FigureReport, meetsTargets } from './report.ts';
+import { assertFigureReport, buildDocument, type FigureReport, finiteResults, meetsTargets } from './report.ts';
 
 const figure = (overrides: Partial<FigureReport> = {}): FigureReport => ({
   name: 'sync-overhead',
@@ -42,6 +42,29 @@ describe('assertFigureReport', () => {
   ])('rejects a report whose %s is missing or of the wrong type', (field, overrides) => {
     const report = { ...figure(), ...overrides } as unknown;
     expect(() => assertFigureReport(report)).toThrow(field.split('.').at(-1));
+  });
+});
+
+describe('the peer of a figure', () => {
+  const peer = { name: '@portkey-ai/gateway', version: '1.15.2', run_as: 'its own server' };
+
+  it('is accepted with its name, version and how it ran', () => {
+    expect(() => assertFigureReport(figure({ peer }))).not.toThrow();
+  });
+
+  it.each([
+    ['version', { name: peer.name, run_as: peer.run_as }],
+    ['name', { ...peer, name: 7 }],
+  ])('is rejected without a string %s', (field, broken) => {
+    expect(() => assertFigureReport({ ...figure(), peer: broken })).toThrow(`peer.${field}`);
+  });
+});
+
+describe('finiteResults', () => {
+  it('drops what JSON would turn into null, so the target reads it as missing and fails', () => {
+    const results = finiteResults({ ratio: 0.4, nothing: Number.NaN, endless: Number.POSITIVE_INFINITY, zero: 0 });
+    expect(results).toEqual({ ratio: 0.4, zero: 0 });
+    expect(meetsTargets(results, { nothing_max: 1 })).toBe(false);
   });
 });
 

@@ -6,7 +6,8 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateApiKey, generateSecretKey } from '@imagegate/core';
 import { createAccountWithGrant, createPool, insertApiKey, migrate, type Pool } from '@imagegate/db';
@@ -15,6 +16,7 @@ import { createRedisConnection, deleteKeysWithPrefix } from '@imagegate/queue';
 import { createObjectStore, type ObjectStore } from '@imagegate/storage';
 import pg from 'pg';
 import type { HostMessage, HostMode, ParentMessage } from './host.ts';
+import { CLEAR_PATH } from './memory-s3.ts';
 import { pin } from './pinning.ts';
 import type { StoreName, TopologyName } from './sync-matrix.ts';
 
@@ -153,11 +155,16 @@ export interface Deployment {
   stop(): Promise<void>;
 }
 
-/** Where the default store's images go: `<repo>/.data/bench` (the disk `./imagegate.sh start` uses). */
-function localImageDirectory(): string {
+/** A fresh directory `<repo>/.data/bench/<name>-…`: on the disk `./imagegate.sh start` keeps images on. */
+function benchDirectory(name: string): string {
   const parent = fileURLToPath(new URL('../../.data/bench/', import.meta.url));
   mkdirSync(parent, { recursive: true });
-  return mkdtempSync(`${parent}images-`);
+  return mkdtempSync(`${parent}${name}-`);
+}
+
+/** Removes everything in `directory`, not the directory. */
+function empty(directory: string): void {
+  for (const entry of readdirSync(directory)) rmSync(join(directory, entry), { recursive: true, force: true });
 }
 
 /** Upstreams (emulator + s3rver) on cpu 1 when pinned, and a way to start imagegate hosts on cpu 0. */
@@ -186,17 +193,29 @@ export async function startImagegateStack(options: {
   store: ObjectStore;
   /** Its S3 endpoint and name, for a plain client's PUTs. */
   bucket: { endpoint: string; name: string };
-  /** The default store's directory (a fresh one under `.data/bench`, removed by `close()`). */
-  imageDirectory: string;
+  /**
+   * The directory of the floor's file writes, beside the default store's (each a fresh one under
+   * `.data/bench`, made on first use, removed by `close()`).
+   */
+  floorDirectory(): string;
+  /**
+   * Drops every image written so far, to the S3 stand-in, the default store and the floor's
+   * directory: between passes, so a long run's images pile up neither in memory nor on disk.
+   */
+  clearStores(): Promise<void>;
   close(): Promise<void>;
 }> {
   const scratch = await createScratch();
   const hosts: Host[] = [];
-  const imageDirectory = localImageDirectory();
+  const directories: Partial<Record<'images' | 'floor', string>> = {};
+  const directory = (name: 'images' | 'floor') => {
+    directories[name] ??= benchDirectory(name);
+    return directories[name];
+  };
   const close = async () => {
     for (const host of hosts.reverse()) await host.stop().catch(() => {});
     await scratch.close();
-    rmSync(imageDirectory, { recursive: true, force: true });
+    for (const made of Object.values(directories)) rmSync(made, { recursive: true, force: true });
   };
   try {
     const upstreams = await startHost('upstreams', {
@@ -247,7 +266,7 @@ export async function startImagegateStack(options: {
           ? {}
           : {
               IMAGE_STORE: 'local',
-              IMAGE_STORE_DIR: imageDirectory,
+              IMAGE_STORE_DIR: directory('images'),
               IMAGE_URL_SECRET: randomBytes(32).toString('hex'),
               PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
             };
@@ -291,7 +310,12 @@ export async function startImagegateStack(options: {
       emulatorKey,
       store,
       bucket: { endpoint: s3.endpoint, name: bucket },
-      imageDirectory,
+      floorDirectory: () => directory('floor'),
+      clearStores: async () => {
+        // s3rver (BENCH_S3=s3rver) has no such call, and keeps its objects on disk.
+        await fetch(`${s3.endpoint}${CLEAR_PATH}`, { method: 'DELETE' }).catch(() => {});
+        for (const made of Object.values(directories)) empty(made);
+      },
       startImagegate,
       startDeployment,
       startPortkey,
