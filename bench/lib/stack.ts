@@ -13,7 +13,7 @@ import { generateApiKey, generateSecretKey } from '@imagegate/core';
 import { createAccountWithGrant, createPool, insertApiKey, migrate, type Pool } from '@imagegate/db';
 import { freePort } from '@imagegate/local';
 import { createRedisConnection, deleteKeysWithPrefix } from '@imagegate/queue';
-import { createObjectStore, type ObjectStore } from '@imagegate/storage';
+import { createObjectStore } from '@imagegate/storage';
 import pg from 'pg';
 import type { HostMessage, HostMode, ParentMessage } from './host.ts';
 import { CLEAR_PATH } from './memory-s3.ts';
@@ -189,9 +189,7 @@ export async function startImagegateStack(options: {
   startDeployment(options: { store: StoreName; topology: TopologyName }): Promise<Deployment>;
   /** The peer gateway (`@portkey-ai/gateway`) in a process group of its own, on cpu 0 when pinned. */
   startPortkey(): Promise<Host>;
-  /** The bucket imagegate writes to, for the load generator's own PUTs (the floor baseline). */
-  store: ObjectStore;
-  /** Its S3 endpoint and name, for a plain client's PUTs. */
+  /** The S3 bucket imagegate writes to, for the floor's plain PUTs. */
   bucket: { endpoint: string; name: string };
   /**
    * The directory of the floor's file writes, beside the default store's (each a fresh one under
@@ -228,6 +226,7 @@ export async function startImagegateStack(options: {
     const bucket = `bench-${randomBytes(4).toString('hex')}`;
     const store = createObjectStore({ ...s3, region: 'us-east-1', bucket });
     await store.ensureBucket();
+    store.close();
     const emulatorKey = 'sk-emulator';
     const env = {
       DATABASE_URL: scratch.databaseUrl,
@@ -308,7 +307,6 @@ export async function startImagegateStack(options: {
       scratch,
       upstreams,
       emulatorKey,
-      store,
       bucket: { endpoint: s3.endpoint, name: bucket },
       floorDirectory: () => directory('floor'),
       clearStores: async () => {
