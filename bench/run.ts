@@ -55,6 +55,8 @@ export const SMOKE_ARGS: Record<string, string[]> = {
     '0',
     '--rates',
     '20',
+    '--idle-seconds',
+    '1',
     '--stores',
     'default',
     '--topologies',

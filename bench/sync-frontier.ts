@@ -98,6 +98,7 @@ try {
     agent,
     { emulatorUrl: stack.upstreams.url, emulatorKey: stack.emulatorKey, apiKey: stack.scratch.apiKey },
     IMAGE_BYTES,
+    (sender, what) => log(`${sender}: ${what}`),
   );
   const floorWriters = {
     default: () => fileWriter(stack.floorDirectory()),

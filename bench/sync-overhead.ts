@@ -16,13 +16,13 @@
  * wherever Portkey kept up (≥ 95 % answered, added p99 ≤ 100 ms); in `url` mode added p50 ≤ 5 ms and
  * p99 ≤ 20 ms; 0 errors; the direct pass reaches ≥ 99 % of the offered rate.
  *
- *   pnpm bench sync-overhead -- [--rates 100] [--seconds 10] [--rounds 3] [--warmup 2]
+ *   pnpm bench sync-overhead -- [--rates 100] [--seconds 10] [--rounds 3] [--warmup 2] [--idle-seconds 5]
  *     [--stores default,s3] [--topologies one-process,split] [--modes b64_json,url]
  */
 import { parseArgs } from 'node:util';
 import { fileWriter, s3PutWriter } from './lib/floor-writers.ts';
 import { createAgent } from './lib/http-client.ts';
-import { loadGeneratorCpuMs, type MeasuredPass, measuredPass, passRecord } from './lib/measured-pass.ts';
+import { idleCpuMsPerS, loadGeneratorCpuMs, type MeasuredPass, measuredPass, passRecord } from './lib/measured-pass.ts';
 import { portkeyPeer } from './lib/peer.ts';
 import { pin, pinningAvailable, pinningNote } from './lib/pinning.ts';
 import { processTreeCpuMs } from './lib/process-tree-cpu.ts';
@@ -31,6 +31,7 @@ import { startImagegateStack } from './lib/stack.ts';
 import { median, round } from './lib/stats.ts';
 import {
   cellKey,
+  deploymentKey,
   MODES,
   type ModeName,
   parseNames,
@@ -51,6 +52,7 @@ const { values } = parseArgs({
     stores: { type: 'string', default: STORES.join(',') },
     topologies: { type: 'string', default: TOPOLOGIES.join(',') },
     modes: { type: 'string', default: MODES.join(',') },
+    'idle-seconds': { type: 'string', default: '5' },
     'latency-ms': { type: 'string', default: '50' },
     'image-bytes': { type: 'string', default: String(1024 * 1024) },
   },
@@ -62,6 +64,7 @@ const warmupS = Number(values.warmup);
 const stores = parseNames('stores', values.stores, STORES);
 const topologies = parseNames('topologies', values.topologies, TOPOLOGIES);
 const modes = parseNames('modes', values.modes, MODES);
+const idleSeconds = Number(values['idle-seconds']);
 const latencyMs = Number(values['latency-ms']);
 const imageBytes = Number(values['image-bytes']);
 const log = (message: string) => process.stderr.write(`[sync-overhead] ${message}\n`);
@@ -92,6 +95,7 @@ try {
     agent,
     { emulatorUrl: stack.upstreams.url, emulatorKey: stack.emulatorKey, apiKey: stack.scratch.apiKey },
     imageBytes,
+    (sender, what) => log(`${sender}: ${what}`),
   );
   const floorWriters = {
     default: () => fileWriter(stack.floorDirectory()),
@@ -109,6 +113,7 @@ try {
   };
 
   const results: Round[] = [];
+  const idleCpu: { store: StoreName; topology: TopologyName; imagegate: number; portkey: number }[] = [];
   for (const store of stores) {
     for (const topology of topologies) {
       log(`imagegate on the ${store} store, ${topology}`);
@@ -121,6 +126,9 @@ try {
         for (const warm of [send.direct, sendFloor, sendPortkey, ...Object.values(sendImagegate)]) {
           if (!(await warm())) throw new Error('a warm-up request failed');
         }
+        const idle = await idleCpuMsPerS({ imagegate: imagegateCpu, portkey: portkeyCpu }, idleSeconds);
+        log(`idle: imagegate ${round(idle.imagegate)}, Portkey ${round(idle.portkey)} CPU ms/s`);
+        idleCpu.push({ store, topology, ...idle });
         for (let index = 1; index <= rounds; index++) {
           for (const rate of rates) {
             log(`round ${index} at ${rate}/s: direct, floor, Portkey, imagegate ${modes.join(', ')}`);
@@ -196,6 +204,11 @@ try {
       }
     }
   }
+  for (const idle of idleCpu) {
+    const key = deploymentKey(idle.store, idle.topology);
+    measured[`${key}.imagegate_idle_cpu_ms_per_s`] = round(idle.imagegate, 3);
+    measured[`${key}.portkey_idle_cpu_ms_per_s`] = round(idle.portkey, 3);
+  }
   measured.errors = results.reduce(
     (sum, r) => sum + r.direct.errors + Object.values(r.imagegate).reduce((errors, i) => errors + i.errors, 0),
     0,
@@ -228,6 +241,7 @@ try {
       latency:
         'open loop, from the scheduled send time to the last byte of the answer; added = over the direct pass of the same round',
       cpu: `utime + stime from /proc of each gateway's whole process trees (imagegate: its one or three processes; Portkey: its process) over the pass and ${SETTLE_MS} ms after it, per request sent (warm-up included); the floor's and direct's: the load generator's own process`,
+      idle_cpu: `each gateway's CPU ms per second with no request, over ${idleSeconds} s before the rounds of each deployment (<store>.<topology>.*_idle_cpu_ms_per_s): background work a low rate charges to few requests`,
       p99_target: `imagegate p99 ≤ Portkey's, only where Portkey kept up (≥ ${PEER_KEPT_UP.answeredFraction * 100} % answered, added p99 ≤ ${PEER_KEPT_UP.addedP99Ms} ms)`,
     },
     peer: portkeyPeer(),

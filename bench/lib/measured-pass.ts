@@ -42,6 +42,22 @@ export async function measuredPass(options: {
   };
 }
 
+/**
+ * CPU ms per second each of `gateways` uses with no request at all, over the same `seconds`: its
+ * own background work (timers, queue polling), which a pass at a low rate charges to few requests.
+ */
+export async function idleCpuMsPerS<Name extends string>(
+  gateways: Record<Name, () => number>,
+  seconds: number,
+): Promise<Record<Name, number>> {
+  const entries = Object.entries(gateways) as [Name, () => number][];
+  const before = entries.map(([, cpuMs]) => cpuMs());
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return Object.fromEntries(
+    entries.map(([name, cpuMs], index) => [name, (cpuMs() - (before[index] ?? 0)) / seconds]),
+  ) as Record<Name, number>;
+}
+
 /** A pass as the JSON report keeps it, with what it added over the direct pass of its round. */
 export function passRecord(pass: MeasuredPass, direct?: OpenLoopResult) {
   return {

@@ -22,10 +22,12 @@ export interface SyncSenders {
   imagegate(imagegateUrl: string, mode: ModeName): Send;
 }
 
+/** `onFailure` hears of every request that did not end in a 200: who sent it, and the status or error. */
 export function syncSenders(
   agent: Agent,
   targets: { emulatorUrl: string; emulatorKey: string; apiKey: string },
   imageBytes: number,
+  onFailure: (sender: string, what: string) => void = () => {},
 ): SyncSenders {
   const image = randomBytes(imageBytes);
   const request = { model: 'gpt-image-2.6-flare', prompt: 'a small red cube', quality: 'low', size: '1024x1024' };
@@ -33,13 +35,27 @@ export function syncSenders(
   const body = JSON.stringify(request);
   const emulatorAuthorization = { authorization: `Bearer ${targets.emulatorKey}` };
   const direct = new URL(`${targets.emulatorUrl}/images/generations`);
-  const ok = async (answer: Promise<{ status: number }>) => (await answer).status === 200;
-  const sendDirect = () => ok(postJson(agent, direct, body, emulatorAuthorization));
+  const ok = async (sender: string, answer: Promise<{ status: number }>) => {
+    try {
+      const { status } = await answer;
+      if (status !== 200) onFailure(sender, `status ${status}`);
+      return status === 200;
+    } catch (error) {
+      onFailure(sender, String(error));
+      throw error;
+    }
+  };
+  const sendDirect = () => ok('direct', postJson(agent, direct, body, emulatorAuthorization));
   return {
     direct: sendDirect,
     floor: (writer) => async () => {
       if (!(await sendDirect())) return false;
-      await writer(image);
+      try {
+        await writer(image);
+      } catch (error) {
+        onFailure('floor', String(error));
+        throw error;
+      }
       return true;
     },
     portkey: (portkeyUrl) => {
@@ -49,13 +65,13 @@ export function syncSenders(
         'x-portkey-provider': 'openai',
         'x-portkey-custom-host': targets.emulatorUrl,
       };
-      return () => ok(postJson(agent, url, body, headers));
+      return () => ok('Portkey', postJson(agent, url, body, headers));
     },
     imagegate: (imagegateUrl, mode) => {
       const url = new URL(`${imagegateUrl}/v1/images/generations`);
       const gatewayBody = JSON.stringify({ ...request, response_format: mode });
       const headers = { authorization: `Bearer ${targets.apiKey}` };
-      return () => ok(postJson(agent, url, gatewayBody, headers));
+      return () => ok(`imagegate ${mode}`, postJson(agent, url, gatewayBody, headers));
     },
   };
 }
