@@ -1,10 +1,11 @@
 /**
- * `pnpm bench [name …] [--smoke]`: runs every figure (or the named ones), each in a process of its
- * own, and prints ONE JSON document (bench/lib/report.ts) with every figure, its ratio, targets and
- * pass/fail, the versions of Node, Postgres, Redis and BullMQ, and the CPU model. Progress goes to
- * stderr. `--smoke` runs each figure for about a second, all at once (the test suite does this);
- * the numbers are then meaningless. Exits 1 when a figure could not run (not when one misses a target:
- * benchmarks are not tests).
+ * `pnpm bench [name …] [--smoke] [-- figure options]`: runs every figure (or the named ones), each
+ * in a process of its own, and prints ONE JSON document (bench/lib/report.ts) with every figure, its
+ * ratio, targets and pass/fail, the versions of Node, Postgres, Redis, BullMQ and the peer gateway,
+ * and the CPU model. Progress goes to stderr. `--smoke` runs each figure for about a second, all at
+ * once (the test suite does this); the numbers are then meaningless. Options after `--` go to every
+ * figure named (e.g. `pnpm bench sync-overhead -- --rates 5,10 --stores default`). Exits 1 when a
+ * figure could not run (not when one misses a target: benchmarks are not tests).
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { createRedisConnection } from '@imagegate/queue';
 import pg from 'pg';
 import { cpuModel } from './lib/machine.ts';
+import { portkeyPeer } from './lib/peer.ts';
 import { pinningAvailable } from './lib/pinning.ts';
 import { assertFigureReport, buildDocument, type FigureReport } from './lib/report.ts';
 import { ADMIN_URL, REDIS_URL } from './lib/stack.ts';
@@ -26,15 +28,51 @@ export const SMOKE_ARGS: Record<string, string[]> = {
   'redis-footprint': ['--jobs', '4', '--image-bytes', String(1024 * 1024), '--latency-ms', '50', '--sample-ms', '100'],
   'stream-latency': ['--streams', '2', '--rounds', '1', '--latency-ms', '400'],
   settlement: ['--jobs', '200', '--rounds', '1', '--seconds', '1'],
-  'sync-frontier': ['--start', '10', '--max-rate', '10', '--seconds', '1', '--warmup', '0'],
-  'sync-overhead': ['--seconds', '1', '--rounds', '1', '--warmup', '0', '--rate', '20'],
+  // The two sync figures share the matrix between them: each path (both stores, both topologies,
+  // both modes, and the peer pass) runs for about a second.
+  'sync-frontier': [
+    '--start',
+    '10',
+    '--max-rate',
+    '10',
+    '--bisect',
+    '0',
+    '--seconds',
+    '1',
+    '--warmup',
+    '0',
+    '--stores',
+    's3',
+    '--topologies',
+    'split',
+  ],
+  'sync-overhead': [
+    '--seconds',
+    '1',
+    '--rounds',
+    '1',
+    '--warmup',
+    '0',
+    '--rates',
+    '20',
+    '--idle-seconds',
+    '1',
+    '--stores',
+    'default',
+    '--topologies',
+    'one-process',
+  ],
 };
 
 const here = new URL('.', import.meta.url);
 const all = readdirSync(here)
   .filter((file) => file.endsWith('.ts') && file !== 'run.ts' && !file.endsWith('.test.ts'))
   .map((file) => file.slice(0, -3));
+// Everything after `--` is for the figures (pnpm passes `--` through to the script).
+const separator = process.argv.indexOf('--', 2);
+const figureArgs = separator < 0 ? [] : process.argv.slice(separator + 1);
 const { values, positionals } = parseArgs({
+  args: process.argv.slice(2, separator < 0 ? undefined : separator),
   options: { smoke: { type: 'boolean', default: false } },
   allowPositionals: true,
 });
@@ -83,6 +121,7 @@ async function versions() {
     postgres: rows[0]?.server_version ?? 'unknown',
     redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
     bullmq: bullmq.version,
+    portkey: portkeyPeer().version,
   };
 }
 
@@ -92,7 +131,7 @@ const figures: FigureReport[] = [];
 const errors: Record<string, string> = {};
 const run = (name: string) => {
   process.stderr.write(`[bench] ${name}${values.smoke ? ' (smoke)' : ''}\n`);
-  return runFigure(name, values.smoke ? (SMOKE_ARGS[name] ?? []) : []);
+  return runFigure(name, [...(values.smoke ? (SMOKE_ARGS[name] ?? []) : []), ...figureArgs]);
 };
 // Figures share the machine, so a real run takes them one at a time; a smoke run checks only that
 // each one runs and reports, so it takes them all at once.

@@ -60,5 +60,26 @@ describe('pnpm bench --smoke', () => {
     expect(byName.get('settlement')?.results.exact).toBe(1);
     expect(byName.get('redis-footprint')?.results.image_bytes).toBe(0);
     expect(byName.get('redis-footprint')?.results.submit_errors).toBe(0);
+
+    // The peer gateway ran in both sync figures, beside imagegate, and answered.
+    expect(document.versions.portkey).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const name of ['sync-overhead', 'sync-frontier']) {
+      const figure = byName.get(name);
+      expect(figure?.peer?.name, name).toBe('@portkey-ai/gateway');
+      expect(figure?.peer?.version, name).toBe(document.versions.portkey);
+      const passes = (figure?.rounds ?? []).map((round) => round.portkey as { ok: number } | undefined);
+      expect(passes.length, name).toBeGreaterThan(0);
+      for (const pass of passes) expect(pass?.ok, name).toBeGreaterThan(0);
+    }
+    const overhead = byName.get('sync-overhead')?.results ?? {};
+    expect(overhead.portkey_errors).toBe(0);
+    const cpuRatios = Object.entries(overhead).filter(([key]) => key.endsWith('.cpu_ratio_vs_portkey'));
+    expect(cpuRatios.map(([key]) => key.split('.').slice(0, 3).join('.')).sort()).toEqual([
+      'default.one-process.b64_json',
+      'default.one-process.url',
+    ]);
+    for (const [key, ratio] of cpuRatios) expect(ratio, key).toBeGreaterThan(0);
+    const frontier = byName.get('sync-frontier')?.results ?? {};
+    expect(Object.keys(frontier)).toContain('s3.split.url.portkey_capacity_per_s');
   }, 120_000);
 });

@@ -3,20 +3,26 @@
  *
  * - `imagegate`: ingress, provider worker and settlement worker, configured from its environment
  *   exactly as their `main.ts` files configure them;
+ * - `ingress`, `provider-worker`, `settlement-worker`: one of them alone, configured the same way
+ *   (imagegate split into processes as docker-compose.yml runs it);
+ * - `portkey`: the peer gateway, `@portkey-ai/gateway`'s own server (`build/start-server.js
+ *   --port=<port> --headless`, options as JSON in argv[3]) loaded into this process;
  * - `naive`: the baseline of `image-memory`, a proxy that buffers the upstream answer completely,
  *   parses it, and answers with one `JSON.stringify` of the whole body;
  * - `upstreams`: the OpenAI emulator and S3 (memory-s3.ts, or s3rver with `BENCH_S3=s3rver`;
  *   options as JSON in argv[3]).
  *
- * Over IPC it answers `sample` with its RSS and event-loop delay since the last reset, and exits on
- * `stop`. `ready` carries the URLs it serves.
+ * Over IPC it answers `sample` with its RSS and event-loop delay since the last reset (not measured with
+ * `BENCH_EVENT_LOOP_MONITOR=off`), and exits on `stop`. `ready` carries the URLs it serves.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { createLogger } from '@imagegate/core';
 import { startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, startIngressFromConfig } from '@imagegate/ingress';
@@ -26,7 +32,14 @@ import { startS3rver } from '@imagegate/testing';
 import { ownCpuMs } from './machine.ts';
 import { startMemoryS3 } from './memory-s3.ts';
 
-export type HostMode = 'imagegate' | 'naive' | 'upstreams';
+export type HostMode =
+  | 'imagegate'
+  | 'ingress'
+  | 'provider-worker'
+  | 'settlement-worker'
+  | 'naive'
+  | 'portkey'
+  | 'upstreams';
 
 export type HostMessage =
   | { type: 'ready'; url: string; s3?: { endpoint: string; accessKeyId: string; secretAccessKey: string } }
@@ -37,7 +50,9 @@ export type ParentMessage = { type: 'sample'; reset: boolean; gc: boolean } | { 
 
 const send = (message: HostMessage) => process.send?.(message);
 
-async function startImagegate(): Promise<{ url: string; close: () => Promise<void> }> {
+type Started = { url: string; close: () => Promise<void> };
+
+async function startImagegate(): Promise<Started> {
   const env = process.env;
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'silent' });
   const worker = await startProviderWorkerFromConfig(loadWorkerConfig(env), logger);
@@ -53,8 +68,33 @@ async function startImagegate(): Promise<{ url: string; close: () => Promise<voi
   };
 }
 
+/** One service of imagegate alone, as its `main.ts` starts it (the split topology). */
+async function startService(mode: 'ingress' | 'provider-worker' | 'settlement-worker'): Promise<Started> {
+  const env = process.env;
+  const logger = createLogger({ level: env.LOG_LEVEL ?? 'silent' });
+  if (mode === 'ingress') return startIngressFromConfig(loadIngressConfig(env), logger);
+  const service =
+    mode === 'provider-worker'
+      ? await startProviderWorkerFromConfig(loadWorkerConfig(env), logger)
+      : await startSettlementWorkerFromConfig(loadSettlementConfig(env), logger);
+  // Workers serve no URL; the ingress's is the deployment's.
+  return { url: '', close: service.close };
+}
+
+/**
+ * The peer: Portkey's own Node server, as `npx @portkey-ai/gateway --port=<port> --headless` runs it
+ * (its module reads those from argv and listens when loaded). It keeps nothing between requests.
+ */
+async function startPortkey(options: { port: number }): Promise<Started> {
+  const manifest = createRequire(import.meta.url).resolve('@portkey-ai/gateway/package.json');
+  process.argv.push(`--port=${options.port}`, '--headless');
+  await import(pathToFileURL(join(dirname(manifest), 'build', 'start-server.js')).href);
+  // It exposes no way to close its server; the host exits instead.
+  return { url: `http://127.0.0.1:${options.port}`, close: async () => {} };
+}
+
 /** The baseline: everything in memory at once, the way a first version would write it. */
-async function startNaive(): Promise<{ url: string; close: () => Promise<void> }> {
+async function startNaive(): Promise<Started> {
   const upstream = new URL(`${process.env.UPSTREAM_URL ?? ''}/images/generations`);
   const server = createServer((incoming, outgoing) => {
     const body: Buffer[] = [];
@@ -132,13 +172,19 @@ async function startUpstreams(options: { latencyMs: number; imageBytes: number }
 async function main(): Promise<void> {
   const mode = process.argv[2] as HostMode;
   const delay = monitorEventLoopDelay({ resolution: 5 });
-  delay.enable();
-  const started: { url: string; s3?: Extract<HostMessage, { type: 'ready' }>['s3']; close: () => Promise<void> } =
+  // Its timer wakes the process 200 times a second: off where the host's CPU time is what is measured.
+  if (process.env.BENCH_EVENT_LOOP_MONITOR !== 'off') delay.enable();
+  const options = JSON.parse(process.argv[3] ?? '{}');
+  const started: Started & { s3?: Extract<HostMessage, { type: 'ready' }>['s3'] } =
     mode === 'imagegate'
       ? await startImagegate()
-      : mode === 'naive'
-        ? await startNaive()
-        : await startUpstreams(JSON.parse(process.argv[3] ?? '{}'));
+      : mode === 'ingress' || mode === 'provider-worker' || mode === 'settlement-worker'
+        ? await startService(mode)
+        : mode === 'naive'
+          ? await startNaive()
+          : mode === 'portkey'
+            ? await startPortkey(options)
+            : await startUpstreams(options);
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'sample') {
       if (message.gc) globalThis.gc?.();

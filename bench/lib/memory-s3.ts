@@ -5,6 +5,7 @@
  * 2-core bench machine it saturates below 100 PUTs/s of 1 MiB: the hot-path figures would measure
  * s3rver. This answers a PUT for the cost of receiving its bytes, the way the OpenAI emulator
  * stands in for OpenAI. Not for tests: those run against s3rver, a real S3 implementation.
+ * `DELETE /__bench/objects` (no S3 operation) empties every bucket.
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -16,6 +17,9 @@ interface StoredObject {
   contentType: string;
   etag: string;
 }
+
+/** `DELETE` here empties every bucket (the benchmark's own call, between passes). */
+export const CLEAR_PATH = '/__bench/objects';
 
 export interface MemoryS3 {
   endpoint: string;
@@ -37,6 +41,11 @@ export async function startMemoryS3(): Promise<MemoryS3> {
     void handle().catch((error: unknown) => fail(response, 500, 'InternalError', String(error)));
 
     async function handle(): Promise<void> {
+      // Not S3: the figures drop every object between passes, so a long run's images do not pile up.
+      if (url.pathname === CLEAR_PATH && method === 'DELETE') {
+        for (const objects of buckets.values()) objects.clear();
+        return void response.writeHead(204).end();
+      }
       if (key === '') {
         if (method === 'PUT') {
           await drain(request);

@@ -19,8 +19,8 @@ export function pin(pid: number, cpu: number): boolean {
  * The sentence the JSON output carries about pinning. The machine's own Postgres and Redis are
  * shared with other work and are never pinned by the harness.
  */
-export function pinningNote(applied: boolean, onOtherCore = 'the load generator'): string {
+export function pinningNote(applied: boolean, onOtherCore = 'the load generator', onGatewayCore = 'imagegate'): string {
   return applied
-    ? `applied with taskset: imagegate on cpu 0, ${onOtherCore} on cpu 1; Postgres and Redis not pinned`
+    ? `applied with taskset: ${onGatewayCore} on cpu 0, ${onOtherCore} on cpu 1; Postgres and Redis not pinned`
     : 'not applied (taskset unavailable, fewer than 2 cores, or BENCH_NO_PIN set)';
 }

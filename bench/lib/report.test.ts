@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertFigureReport, buildDocument, type FigureReport, meetsTargets } from './report.ts';
+import { assertFigureReport, buildDocument, type FigureReport, finiteResults, meetsTargets } from './report.ts';
 
 const figure = (overrides: Partial<FigureReport> = {}): FigureReport => ({
   name: 'sync-overhead',
@@ -45,6 +45,29 @@ describe('assertFigureReport', () => {
   });
 });
 
+describe('the peer of a figure', () => {
+  const peer = { name: '@portkey-ai/gateway', version: '1.15.2', run_as: 'its own server' };
+
+  it('is accepted with its name, version and how it ran', () => {
+    expect(() => assertFigureReport(figure({ peer }))).not.toThrow();
+  });
+
+  it.each([
+    ['version', { name: peer.name, run_as: peer.run_as }],
+    ['name', { ...peer, name: 7 }],
+  ])('is rejected without a string %s', (field, broken) => {
+    expect(() => assertFigureReport({ ...figure(), peer: broken })).toThrow(`peer.${field}`);
+  });
+});
+
+describe('finiteResults', () => {
+  it('drops what JSON would turn into null, so the target reads it as missing and fails', () => {
+    const results = finiteResults({ ratio: 0.4, nothing: Number.NaN, endless: Number.POSITIVE_INFINITY, zero: 0 });
+    expect(results).toEqual({ ratio: 0.4, zero: 0 });
+    expect(meetsTargets(results, { nothing_max: 1 })).toBe(false);
+  });
+});
+
 describe('buildDocument', () => {
   it('carries the figures, versions, machine and pinning, and lists the figures that missed', () => {
     const document = buildDocument({
@@ -52,14 +75,14 @@ describe('buildDocument', () => {
       figures: [figure(), figure({ name: 'image-memory', pass: false })],
       cpu: 'AMD EPYC',
       cores: 2,
-      versions: { node: 'v24.21.0', postgres: '15.20', redis: '7.0.15', bullmq: '6.7.0' },
+      versions: { node: 'v24.21.0', postgres: '15.20', redis: '7.0.15', bullmq: '6.7.0', portkey: '1.15.2' },
       pinningAvailable: true,
     });
     expect(document).toMatchObject({
       harness: 'imagegate-bench',
       started_at: '2026-11-21T11:00:00.000Z',
       machine: { cpu: 'AMD EPYC', cores: 2 },
-      versions: { node: 'v24.21.0', postgres: '15.20', redis: '7.0.15', bullmq: '6.7.0' },
+      versions: { node: 'v24.21.0', postgres: '15.20', redis: '7.0.15', bullmq: '6.7.0', portkey: '1.15.2' },
       pinning: { available: true },
       failed: ['image-memory'],
       pass: false,

@@ -25,6 +25,16 @@ export interface FigureReport {
   rounds: Record<string, unknown>[];
   /** Anything else worth keeping (checks, problems). */
   details?: Record<string, unknown>;
+  /** The peer gateway measured beside imagegate, where a figure has one (bench/lib/peer.ts). */
+  peer?: PeerInfo;
+}
+
+/** Another gateway a figure measures in the same run, with the version measured. */
+export interface PeerInfo {
+  name: string;
+  version: string;
+  /** How the figure starts it and sends it requests. */
+  run_as: string;
 }
 
 export interface BenchDocument {
@@ -32,7 +42,7 @@ export interface BenchDocument {
   started_at: string;
   finished_at: string;
   machine: { cpu: string; cores: number; load_average_1_5_15: number[] };
-  versions: { node: string; postgres: string; redis: string; bullmq: string };
+  versions: { node: string; postgres: string; redis: string; bullmq: string; portkey: string };
   pinning: { available: boolean };
   figures: FigureReport[];
   /** Names of the figures that missed a target. */
@@ -61,7 +71,10 @@ const FIGURE_KEYS: Record<keyof FigureReport, string> = {
   pinning: 'string',
   rounds: 'array',
   details: 'object?',
+  peer: 'object?',
 };
+
+const PEER_KEYS: Record<keyof PeerInfo, string> = { name: 'string', version: 'string', run_as: 'string' };
 
 /** Throws unless `value` has the shape of a FigureReport. */
 export function assertFigureReport(value: unknown): asserts value is FigureReport {
@@ -79,6 +92,20 @@ export function assertFigureReport(value: unknown): asserts value is FigureRepor
       if (typeof number !== 'number') throw new Error(`${group}.${key} is not a number`);
     }
   }
+  if (record.peer !== undefined) {
+    const peer = record.peer as Record<string, unknown>;
+    for (const [key, kind] of Object.entries(PEER_KEYS)) {
+      if (typeof peer[key] !== kind) throw new Error(`figure report field 'peer.${key}' is not a ${kind}`);
+    }
+  }
+}
+
+/**
+ * `results` without the values JSON cannot carry (NaN and infinities would arrive as null): a
+ * missing result fails its target, as a NaN would.
+ */
+export function finiteResults(results: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(results).filter(([, value]) => Number.isFinite(value)));
 }
 
 /** The document, from the figures and what run.ts found out about the machine. */
