@@ -1,6 +1,6 @@
 import { api } from '../lib/api.js';
 import { ErrorBox } from '../lib/components.js';
-import { usd } from '../lib/format.js';
+import { markupText, usd } from '../lib/format.js';
 import { html, useEffect, useState } from '../lib/html.js';
 
 /** How long the form must rest before it is priced again (typing a prompt asks once, not per key). */
@@ -65,7 +65,7 @@ export function QuoteView({ state, waitingFor }) {
       }
     </div>
     <div class="muted small">
-      Held while it runs: <${Amount} value=${quote.hold_usd} /> · your markup ×${quote.markup}
+      Held while it runs: <${Amount} value=${quote.hold_usd} /> · your markup ${markupText(quote.markup)}
     </div>
     ${
       quote.warnings?.length > 0

@@ -39,7 +39,7 @@ export function SignInPage() {
       <label class="field">
         <span>${kind === 'admin' ? 'Admin token' : 'API key'}</span>
         <input name="token" type="password" autocomplete="off" required value=${token} onInput=${(e) => setToken(e.target.value)}
-          placeholder=${kind === 'admin' ? 'ADMIN_TOKEN' : 'ig_…'} />
+          placeholder=${kind === 'admin' ? 'ADMIN_TOKEN' : 'sk-ig-…'} />
       </label>
       <${ErrorBox} error=${error} />
       <button class="primary" type="submit" disabled=${busy || token.trim() === ''}>${busy ? 'Checking…' : 'Sign in'}</button>
