@@ -8,6 +8,7 @@ import { chatCompletionBody } from '../responses/chat-completion.ts';
 import { streamChatJob } from '../streaming/stream-chat-job.ts';
 import { acceptChat } from '../submission/accept-chat.ts';
 import type { SubmissionDeps } from '../submission/accept-job.ts';
+import { queuePlaceOf } from '../submission/job-position.ts';
 import { answeringOf, readIdempotencyKey } from './submission-http.ts';
 
 /**
@@ -55,10 +56,19 @@ export function createChatCompletionHandler(deps: SubmissionDeps) {
       if (preferences.respondAsync || preferences.waitS !== undefined) {
         response.setHeader('preference-applied', 'respond-async');
       }
+      // Its place in the queue, as the generations' 202 and every later read show it.
+      const place = await queuePlaceOf(deps, job, acceptance.position);
       response
         .status(202)
         .location(`/v1/images/jobs/${job.id}`)
-        .json(toJobResource(job, { store: deps.store, imageUrlTtlS: deps.settings.imageUrlTtlS, queuePosition: null }));
+        .json(
+          toJobResource(job, {
+            store: deps.store,
+            imageUrlTtlS: deps.settings.imageUrlTtlS,
+            queuePosition: place.position,
+            estimatedStartAt: place.estimatedStartAt,
+          }),
+        );
       return;
     }
     if (job.status !== 'succeeded') {
