@@ -21,10 +21,13 @@ interface ProviderState {
  * 503 `overloaded` with Retry-After (the time its backlog takes to drain down to the bound) instead
  * of a request that waits forever; a provider no worker has served in the last 30 s gets 503
  * `provider_unavailable`. Both are decided before the hold, so a refused request costs nothing.
- * Reads are shared for a quarter of a second: a burst costs a few Redis calls, not one each.
+ * Reads are shared for a quarter of a second: a burst costs a few Redis calls, not one each, and
+ * while requests keep coming the next read starts halfway through, so they do not wait for Redis.
  */
 export class ProviderAdmission {
-  readonly #reads = new Map<string, { at: number; state: Promise<ProviderState> }>();
+  /** The last state read per provider, and when its read started. */
+  readonly #reads = new Map<string, { at: number; state: ProviderState }>();
+  readonly #reading = new Map<string, Promise<ProviderState>>();
 
   readonly #redis: Redis;
   readonly #prefix: string;
@@ -66,16 +69,29 @@ export class ProviderAdmission {
     return Math.ceil(jobs * callSpacingMs(limitFor(this.#limits, provider)));
   }
 
-  #state(provider: string, queue: ProviderQueue): Promise<ProviderState> {
-    const cached = this.#reads.get(provider);
-    if (cached && Date.now() - cached.at < FRESH_MS) return cached.state;
-    const state = Promise.all([
-      queue.getWaitingCount(),
-      this.#redis.exists(workerHeartbeatKey(this.#prefix, provider)),
-    ]).then(([waiting, served]) => ({ waiting, served: served === 1 }));
-    this.#reads.set(provider, { at: Date.now(), state });
-    // A failed read is not kept: the next request tries again.
-    state.catch(() => this.#reads.delete(provider));
+  #state(provider: string, queue: ProviderQueue): ProviderState | Promise<ProviderState> {
+    const known = this.#reads.get(provider);
+    const age = known === undefined ? Number.POSITIVE_INFINITY : Date.now() - known.at;
+    if (known === undefined || age >= FRESH_MS) return this.#read(provider, queue);
+    // Still fresh; past half its time, read again for the requests after this one.
+    if (age >= FRESH_MS / 2) this.#read(provider, queue).catch(() => undefined);
+    return known.state;
+  }
+
+  /** One read at a time per provider; its state replaces the known one when it arrives. */
+  #read(provider: string, queue: ProviderQueue): Promise<ProviderState> {
+    const pending = this.#reading.get(provider);
+    if (pending !== undefined) return pending;
+    const at = Date.now();
+    const state = Promise.all([queue.getWaitingCount(), this.#redis.exists(workerHeartbeatKey(this.#prefix, provider))])
+      .then(([waiting, served]): ProviderState => {
+        const read = { waiting, served: served === 1 };
+        this.#reads.set(provider, { at, state: read });
+        return read;
+      })
+      // A failed read changes nothing: the next request tries again.
+      .finally(() => this.#reading.delete(provider));
+    this.#reading.set(provider, state);
     return state;
   }
 }
