@@ -82,14 +82,14 @@ try {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
+  // A loaded machine can take many seconds to start it.
+  const healthy = () =>
+    fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+  for (let i = 0; !(await healthy()); i++) {
+    if (i >= 600) throw new Error(`the ingress did not answer on port ${port} within a minute`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (pinned) pin(process.pid, 1);
