@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gradientPng } from '../support/edit-images.ts';
 import { callJson } from '../support/http.ts';
 import { startTestStack, type TestAccount, type TestStack } from '../support/stack.ts';
 
@@ -53,6 +54,52 @@ describe('queue_position', () => {
         apiKey: account.apiKey,
       });
       expect(canceled.body).toMatchObject({ status: 'canceled', queue_position: null });
+    }
+  });
+
+  it('shows in the 202 the job as every later read shows it, for each operation', async () => {
+    const png = await gradientPng(64, 64);
+    const submits: [string, Record<string, unknown>][] = [
+      [
+        'images/generations',
+        {
+          model: 'gpt-image-2',
+          prompt: 'echoed',
+          quality: 'low',
+          n: 2,
+          metadata: { order: '17' },
+          fallbacks: ['gpt-image-2.6-flare'],
+          moderation: 'low',
+          user: 'u-1',
+        },
+      ],
+      [
+        'images/edits',
+        {
+          model: 'gpt-image-2',
+          prompt: 'edited',
+          images: [{ image_url: `data:image/png;base64,${png.toString('base64')}` }],
+        },
+      ],
+      ['chat/completions', { model: 'gpt-image-2', messages: [{ role: 'user', content: 'chatted' }] }],
+    ];
+    for (const [path, body] of submits) {
+      const accepted = await callJson<JobBody>(`${stack.baseURL}/${path}`, {
+        apiKey: account.apiKey,
+        headers: { prefer: 'respond-async' },
+        body,
+      });
+      expect(accepted.status, `${path}: ${JSON.stringify(accepted.body)}`).toBe(202);
+      const read = await callJson<JobBody>(`${stack.baseURL}/images/jobs/${accepted.body.id}`, {
+        apiKey: account.apiKey,
+      });
+      const { estimated_start_at: _accepted, ...atAcceptance } = accepted.body;
+      const { estimated_start_at: _read, ...later } = read.body;
+      expect(atAcceptance, path).toEqual(later);
+      await callJson(`${stack.baseURL}/images/jobs/${accepted.body.id}/cancel`, {
+        method: 'POST',
+        apiKey: account.apiKey,
+      });
     }
   });
 });

@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { fallbacksFieldSchema, generationExtraSchema, webhookUrlFieldSchema } from './generation-extra.ts';
 
-/** OpenAI treats an explicit `null` as "absent"; so do we. */
-export const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((value) => value ?? undefined);
+/**
+ * OpenAI treats an explicit `null` as "absent"; so do we. The transform sits inside `.optional()`,
+ * so a field the body leaves out costs nothing (a transform outside it ran for each of the ~25
+ * absent fields of every request: a third of the request's parse).
+ */
+export const optional = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullable()
+    .transform((value) => value ?? undefined)
+    .optional();
 
 /**
  * An option name. Names that are (or camelCase to) members of `Object.prototype` (`constructor`,

@@ -2,6 +2,7 @@ import { createFundedAccount, heldMicrosOf, jobToHold as job, jobCountOf, useTes
 import { describe, expect, it } from 'vitest';
 import type { BatchedHoldOutcome } from './job-submission.ts';
 import { insertJobsWithHolds } from './job-submission.ts';
+import { findJob } from './jobs.ts';
 
 const database = useTestDatabase({ checkMoneyAfterEach: true });
 
@@ -69,6 +70,25 @@ describe('insertJobsWithHolds', () => {
       [outcome.job.id],
     );
     expect(rows).toEqual([{ type: 'hold', held_micros: 44_442n }]);
+  });
+
+  it('hands back each held job exactly as a later read of its row finds it', async () => {
+    const accountId = await account(1_000_000n);
+    const batch = [
+      job(accountId, 10_000n, 2, {
+        metadata: { customer: 'c-1' },
+        webhookUrl: 'https://hooks.example.com/imagegate',
+        prices: {
+          'gpt-image-2.6-flare': { rule: 'per_image', tiers: [{ maxPixels: 1_048_576, micros: { low: '11000' } }] },
+        },
+      }),
+      job(accountId),
+    ];
+    const outcomes = await insertJobsWithHolds(database.pool, batch);
+    for (const outcome of outcomes) {
+      if (!outcome.held) throw new Error('the job should be held');
+      expect(outcome.job).toStrictEqual(await findJob(database.pool, outcome.job.id));
+    }
   });
 
   it('never holds more than the balance when batches for one account run concurrently', async () => {

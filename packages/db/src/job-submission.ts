@@ -1,6 +1,5 @@
 import { errorCodeOf } from '@imagegate/core';
-import type { JobRow } from './job-row.ts';
-import { parseJobRow } from './job-row.ts';
+import { type JobRow, jobColumnsSchema } from './job-row.ts';
 import type { NewJob } from './jobs.ts';
 import type { Queryable } from './pool.ts';
 
@@ -77,7 +76,7 @@ export async function insertJobsWithHolds(db: Queryable, batch: readonly Batched
     try {
       const { rows } = await db.query<BatchRow>({ name: 'insert-jobs-with-holds', text: STATEMENT, values });
       const byId = new Map(rows.map((row) => [row.batch_job_id, row]));
-      return batch.map(({ job }) => outcomeOf(byId.get(job.id), job.id));
+      return batch.map(({ job }) => outcomeOf(byId.get(job.id), job));
     } catch (error) {
       const code = errorCodeOf(error);
       if (attempt >= ATTEMPTS || code === undefined || !RETRYABLE.has(code)) throw error;
@@ -85,13 +84,32 @@ export async function insertJobsWithHolds(db: Queryable, batch: readonly Batched
   }
 }
 
-function outcomeOf(row: BatchRow | undefined, id: string): BatchedHoldOutcome {
-  if (row === undefined) throw new Error(`the batch statement said nothing about job ${id}`);
-  const { batch_job_id, batch_held, batch_hold_micros, batch_available_micros, ...job } = row;
+function outcomeOf(row: BatchRow | undefined, job: NewJob): BatchedHoldOutcome {
+  if (row === undefined) throw new Error(`the batch statement said nothing about job ${job.id}`);
+  const { batch_job_id, batch_held, batch_hold_micros, batch_available_micros, ...columns } = row;
   if (!batch_held) return { held: false, holdMicros: batch_hold_micros, availableMicros: batch_available_micros };
   // Unreachable (a held job is inserted in the same statement), but a hold must never answer without its job.
-  if (job.id !== id) throw new Error(`job ${id} was held but its row did not come back`);
-  return { held: true, job: parseJobRow(job) };
+  if (columns.id !== job.id) throw new Error(`job ${job.id} was held but its row did not come back`);
+  return { held: true, job: heldJobRow(job, columns) };
+}
+
+/**
+ * The columns the submission statement writes from its input come back as they went in: the
+ * statement returns only the others (what Postgres computed or defaulted), so the large JSON
+ * documents (request, parameters, route, prices) are neither sent back nor parsed again.
+ */
+const RETURNED_COLUMNS = jobColumnsSchema.omit({ metadata: true, prices: true });
+const RETURNED_LIST = Object.keys(RETURNED_COLUMNS.shape)
+  .map((column) => `job.${column}`)
+  .join(', ');
+
+/** The held job's row as `select *` would read it: the returned columns with the job as it was submitted. */
+function heldJobRow(job: NewJob, columns: Record<string, unknown>): JobRow {
+  const parsed = RETURNED_COLUMNS.safeParse(columns);
+  if (!parsed.success) throw new Error(`job ${job.id} does not parse: ${parsed.error.message}`);
+  const { id, accountId, responseFormat, idempotencyKey, requestHash, webhookUrl, metadata, prices, ...operation } =
+    job;
+  return { ...parsed.data, metadata, prices, ...operation };
 }
 
 // `account` locks each account once, in id order, and (READ COMMITTED) reads the latest committed
@@ -142,7 +160,7 @@ const STATEMENT = `with recursive input as (
  )
  select input.id as batch_job_id, coalesce(scan.held, false) as batch_held,
    coalesce(priced.hold, 0)::bigint as batch_hold_micros,
-   coalesce(scan.available - scan.used_before, account.available, 0)::bigint as batch_available_micros, job.*
+   coalesce(scan.available - scan.used_before, account.available, 0)::bigint as batch_available_micros, ${RETURNED_LIST}
  from input
  left join priced on priced.id = input.id
  left join scan on scan.id = input.id

@@ -36,8 +36,9 @@ export interface JobsToSettle {
 export async function findJobsToSettle(db: Queryable, jobIds: readonly string[]): Promise<JobsToSettle> {
   const { rows } = await db.query({
     name: 'find-jobs-to-settle',
-    text: `select id, account_id, status, model, prices, markup_permille, hold_micros, images, result, request,
-                  provider, error, completed_at, operation
+    // Of the request only its n: the rest (a long prompt, a chat's messages) would be read and parsed for nothing.
+    text: `select id, account_id, status, model, prices, markup_permille, hold_micros, images, result,
+                  jsonb_build_object('n', request->'n') as request, provider, error, completed_at, operation
            from jobs where id = any($1::text[]) and settled_at is null and status in ('succeeded', 'failed', 'canceled')`,
     values: [jobIds],
   });

@@ -43,10 +43,13 @@ export interface ProviderWait {
  * hold, so a refused request costs nothing. A queued job's expected start counts the jobs ahead of
  * it at the provider's pace, after any pause an upstream 429 asked for and the limiter's next slot;
  * when that is a second or more away the job is held back, and the log says so once a minute per
- * provider. Reads are shared for a quarter of a second: a burst costs a few Redis calls, not one each.
+ * provider. Reads are shared for a quarter of a second: a burst costs a few Redis calls, not one each,
+ * and while requests keep coming the next read starts halfway through, so they do not wait for Redis.
  */
 export class ProviderAdmission {
-  readonly #reads = new Map<string, { at: number; state: Promise<ProviderState> }>();
+  /** The last state read per provider, and when its read started. */
+  readonly #reads = new Map<string, { at: number; state: ProviderState }>();
+  readonly #reading = new Map<string, Promise<ProviderState>>();
 
   readonly #redis: Redis;
   readonly #prefix: string;
@@ -99,7 +102,7 @@ export class ProviderAdmission {
    */
   async waitOf(provider: string, position: number): Promise<ProviderWait> {
     const queue = this.#queues.get(provider);
-    const state = queue && (await this.#state(provider, queue).catch(() => undefined));
+    const state = queue && (await Promise.resolve(this.#state(provider, queue)).catch(() => undefined));
     const now = Date.now();
     const limit = limitFor(this.#limits, provider);
     const drainMs = this.#drainMs(provider, position);
@@ -124,18 +127,34 @@ export class ProviderAdmission {
     return Math.ceil(jobs * callSpacingMs(limitFor(this.#limits, provider)));
   }
 
-  #state(provider: string, queue: ProviderQueue): Promise<ProviderState> {
-    const cached = this.#reads.get(provider);
-    if (cached && Date.now() - cached.at < FRESH_MS) return cached.state;
+  #state(provider: string, queue: ProviderQueue): ProviderState | Promise<ProviderState> {
+    const known = this.#reads.get(provider);
+    const age = known === undefined ? Number.POSITIVE_INFINITY : Date.now() - known.at;
+    if (known === undefined || age >= FRESH_MS) return this.#read(provider, queue);
+    // Still fresh; past half its time, read again for the requests after this one.
+    if (age >= FRESH_MS / 2) this.#read(provider, queue).catch(() => undefined);
+    return known.state;
+  }
+
+  /** One read at a time per provider; its state replaces the known one when it arrives. */
+  #read(provider: string, queue: ProviderQueue): Promise<ProviderState> {
+    const pending = this.#reading.get(provider);
+    if (pending !== undefined) return pending;
+    const at = Date.now();
     const state = Promise.all([
       queue.getWaitingCount(),
       this.#redis.exists(workerHeartbeatKey(this.#prefix, provider)),
       // Sent with the others (no round trip of its own); only the estimate needs it, so its failure costs only that.
       readCallLimiterHold(this.#redis, this.#prefix, provider).catch(() => undefined),
-    ]).then(([waiting, served, hold]) => ({ waiting, served: served === 1, hold, readAt: Date.now() }));
-    this.#reads.set(provider, { at: Date.now(), state });
-    // A failed read is not kept: the next request tries again.
-    state.catch(() => this.#reads.delete(provider));
+    ])
+      .then(([waiting, served, hold]): ProviderState => {
+        const read = { waiting, served: served === 1, hold, readAt: Date.now() };
+        this.#reads.set(provider, { at, state: read });
+        return read;
+      })
+      // A failed read changes nothing: the next request tries again.
+      .finally(() => this.#reading.delete(provider));
+    this.#reading.set(provider, state);
     return state;
   }
 }
