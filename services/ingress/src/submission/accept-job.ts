@@ -90,7 +90,13 @@ export async function acceptJob(
       const { id: jobId, route_index: routeIndex } = job;
       position = await inSpan(tracer, 'enqueue', { 'imagegate.job_id': jobId, 'imagegate.queue': queue.name }, () =>
         // The entry carries this span's context: the worker's spans continue the request's trace.
-        deps.enqueuer.add({ queue, jobId, routeIndex, traceparent: currentTraceparent() }),
+        deps.enqueuer.add({
+          queue,
+          jobId,
+          routeIndex,
+          traceparent: currentTraceparent(),
+          readPosition: outcome === undefined,
+        }),
       );
     } catch (error) {
       throw await failUnqueued(deps, job, error);
