@@ -8,6 +8,7 @@ import type { IngressDeps } from '../deps.ts';
 import type { EnqueueBatcher } from './enqueue-batcher.ts';
 import type { HoldBatcher } from './hold-batcher.ts';
 import type { RouteStep } from './plan-route.ts';
+import { withRecordedSuccess } from './recorded-success.ts';
 import { type JobSubmission, submitJob } from './submit-job.ts';
 
 /** What every operation's submission shares: the batchers of this ingress process. */
@@ -105,9 +106,11 @@ export async function acceptJob(
   answering.stages.lap('enqueue');
   if (replayed) job = (await findJob(deps.pool, job.id)) ?? job;
   if (outcome !== undefined && !isTerminal(job.status)) {
-    if ((await outcome) === 'aborted') return { kind: 'client_gone' };
+    const waited = await outcome;
+    if (waited.outcome === 'aborted') return { kind: 'client_gone' };
     answering.stages.lap('wait');
-    job = (await findJob(deps.pool, job.id)) ?? job;
+    // A success announced with what it recorded needs no read (unless the job changed model).
+    job = withRecordedSuccess(job, waited.event) ?? (await findJob(deps.pool, job.id)) ?? job;
     position = undefined; // the queue moved while this request waited
     answering.stages.lap('read');
   }
