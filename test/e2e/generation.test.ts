@@ -77,6 +77,24 @@ describe('POST /v1/images/generations (synchronous)', () => {
     expect([metadata.format, metadata.width, metadata.height]).toEqual(['png', 1024, 1024]);
   });
 
+  it('answers from what the success recorded: the same body as the job read back, but for fresh URLs and money', async () => {
+    const answer = await callJson<{ data: { url: string }[]; extra: { job_id: string; billing: unknown } }>(
+      `${stack.url}/v1/images/generations`,
+      { apiKey: account.apiKey, body: { model: 'gpt-image-2.6-flare', prompt: 'as recorded', response_format: 'url' } },
+    );
+    expect(answer.status).toBe(200);
+    const job = await pollJob(stack.url, account.apiKey, answer.body.extra.job_id);
+    const recorded = job.result as typeof answer.body;
+    const withoutFreshParts = ({ data, extra: { billing, ...extra }, ...rest }: typeof answer.body) => ({
+      images: data.length,
+      ...rest,
+      extra,
+    });
+    expect(withoutFreshParts(answer.body)).toEqual(withoutFreshParts(recorded));
+    expect(answer.body.data).toHaveLength(1);
+    expect((await fetch(answer.body.data[0]?.url ?? '')).status).toBe(200);
+  });
+
   it('streams a large b64_json body that decodes to the stored bytes', async () => {
     const raw = await callJson<{ data: { b64_json: string }[]; extra: { job_id: string } }>(
       `${stack.url}/v1/images/generations`,

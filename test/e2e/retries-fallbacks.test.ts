@@ -159,6 +159,26 @@ describe('fallbacks', () => {
     expect((await settled()).balance_usd).toBeCloseTo(before.balance_usd - fluxUnit, 6);
   });
 
+  it('a sync request whose job fell back is answered with the fallback that served, not the model it asked for', async () => {
+    stack.emulator.faults.enqueue(
+      { type: 'error', status: 500 },
+      { type: 'error', status: 500 },
+      { type: 'error', status: 500 },
+    );
+    const response = await callJson<{ extra: { model: string; routing: { attempts: { model: string }[] } } }>(
+      `${stack.baseURL}/images/generations`,
+      { apiKey: account.apiKey, body: { model: 'gpt-image-2', prompt: 'a sync fallback', fallbacks: ['flux-2-pro'] } },
+    );
+    expect(response.status).toBe(200);
+    expect(response.body.extra.model).toBe('flux-2-pro');
+    expect(response.body.extra.routing.attempts.map((attempt) => attempt.model)).toEqual([
+      'gpt-image-2',
+      'gpt-image-2',
+      'gpt-image-2',
+      'flux-2-pro',
+    ]);
+  });
+
   it('all down: 502 naming every attempt, nothing billed', async () => {
     stack.emulator.faults.enqueue(
       { type: 'error', status: 500 },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jobResultSchema, jobRoutingSchema, storedImageSchema } from './job-record.ts';
 
 /**
  * A provider queue job carries only the job id: Postgres holds the request, so a job that Redis
@@ -22,10 +23,31 @@ export const webhookDeliveryPayloadSchema = z.object({
 });
 export type WebhookDeliveryPayload = z.infer<typeof webhookDeliveryPayloadSchema>;
 
-/** Published on the job-events channel when a job reaches a terminal state. */
+/**
+ * What the statement that made a job succeed wrote, as Postgres returned it: the columns of the job
+ * row that success changes. The step (`route_index`) tells whether the rest of a row read before
+ * is still the job's (a job that fell back to another model has other parameters).
+ */
+export const recordedSuccessSchema = z.object({
+  route_index: z.int(),
+  attempts: z.int(),
+  images: z.array(storedImageSchema),
+  result: jobResultSchema,
+  routing: jobRoutingSchema,
+  started_at: z.iso.datetime().nullable(),
+  completed_at: z.iso.datetime(),
+});
+export type RecordedSuccess = z.infer<typeof recordedSuccessSchema>;
+
+/**
+ * Published on the job-events channel when a job reaches a terminal state. A success carries what
+ * was recorded, so a request waiting on the job answers without reading it back.
+ */
 export const jobEventSchema = z.object({
   jobId: z.string(),
   status: z.enum(['succeeded', 'failed', 'canceled']),
+  // A record this reader cannot parse (another version wrote it) is dropped: the job is read back.
+  recorded: recordedSuccessSchema.optional().catch(undefined),
 });
 export type JobEvent = z.infer<typeof jobEventSchema>;
 

@@ -1,4 +1,12 @@
-import type { JobOperation, JobResult, RoutingAttempt, StoredImage, UpstreamTask } from '@imagegate/contracts';
+import {
+  type JobOperation,
+  type JobResult,
+  type RecordedSuccess,
+  type RoutingAttempt,
+  recordedSuccessSchema,
+  type StoredImage,
+  type UpstreamTask,
+} from '@imagegate/contracts';
 import { type ErrorObject, newId } from '@imagegate/core';
 import { type JobRow, type JobStatus, jobColumnsSchema, parseJobRow } from './job-row.ts';
 import type { Queryable } from './pool.ts';
@@ -74,10 +82,16 @@ export async function startJobAttempt(db: Queryable, id: string, routeIndex = 0)
   return rows[0] === undefined ? undefined : parseJobRow(rows[0]);
 }
 
+/** A success recorded: the transition, and what the statement wrote (announced to waiting requests). */
+export interface SucceededTransition extends TerminalTransition {
+  recorded: RecordedSuccess;
+}
+
 /**
  * The images are in S3: records them with the result and marks the job succeeded in ONE statement
  * (with its webhook delivery, outbox), so a sync request waits for one round trip, not two. A
- * conditional update: only the first of two racing deliveries makes the transition.
+ * conditional update: only the first of two racing deliveries makes the transition. The statement
+ * returns the columns it changed, which the ending's announcement carries.
  */
 export async function completeJobWithImages(
   db: Queryable,
@@ -85,19 +99,40 @@ export async function completeJobWithImages(
   images: StoredImage[],
   result: JobResult,
   attempt: RoutingAttempt,
-): Promise<TerminalTransition | undefined> {
-  const { rows } = await db.query<{ webhook_delivery_id: string | null }>({
+): Promise<SucceededTransition | undefined> {
+  const { rows } = await db.query<RecordedColumns & { webhook_delivery_id: string | null }>({
     name: 'complete-job-with-images',
     text: `with job as (
        update jobs set images = $2, result = $3, status = 'succeeded',
          completed_at = now(), routing = jsonb_set(routing, '{attempts}', (routing->'attempts') || $4::jsonb)
        where id = $1 and status = 'in_progress'
-       returning id, account_id, status, webhook_url
+       returning id, account_id, status, webhook_url, route_index, attempts, images, result, routing, started_at,
+         completed_at
      ), delivery as (${webhookOutboxInsert('$5')})
-     select (select id from delivery) as webhook_delivery_id from job`,
+     select (select id from delivery) as webhook_delivery_id, route_index, attempts, images, result, routing,
+       started_at, completed_at from job`,
     values: [id, JSON.stringify(images), result, JSON.stringify([attempt]), newId('whd')],
   });
-  return transitionOf(rows);
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const { webhook_delivery_id: webhookDeliveryId, started_at: startedAt, completed_at: completedAt, ...columns } = row;
+  const recorded = recordedSuccessSchema.parse({
+    ...columns,
+    started_at: startedAt?.toISOString() ?? null,
+    completed_at: completedAt.toISOString(),
+  });
+  return { webhookDeliveryId, recorded };
+}
+
+/** The columns a success changes, as node-postgres hands them over. */
+interface RecordedColumns {
+  route_index: number;
+  attempts: number;
+  images: unknown;
+  result: unknown;
+  routing: unknown;
+  started_at: Date | null;
+  completed_at: Date;
 }
 
 /**

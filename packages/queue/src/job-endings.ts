@@ -1,3 +1,4 @@
+import type { RecordedSuccess } from '@imagegate/contracts';
 import type { GatewayError } from '@imagegate/core';
 import { finishJobUnsuccessfully, type Pool, type TerminalTransition } from '@imagegate/db';
 import { publishJobEvent } from './job-events.ts';
@@ -36,17 +37,18 @@ export type TerminalStatus = 'succeeded' | 'failed' | 'canceled';
  * the webhook delivery with it, outbox): tells waiting clients, asks for the hold to be settled, and
  * sends the webhook. Every ending calls this: the worker's success and failure, the reconciler, a
  * cancel, the ingress when it cannot enqueue. What a crash here loses, the settlement and webhook
- * sweeps find in Postgres.
+ * sweeps find in Postgres. A success's event carries what its statement recorded
+ * (`completeJobWithImages`), so a waiting request answers without reading the job back.
  */
 export async function announceJobEnd(
   channels: JobEndingChannels,
   jobId: string,
   status: TerminalStatus,
-  transition: TerminalTransition,
+  transition: TerminalTransition & { recorded?: RecordedSuccess },
 ): Promise<void> {
-  const { webhookDeliveryId } = transition;
+  const { webhookDeliveryId, recorded } = transition;
   await Promise.all([
-    publishJobEvent(channels.redis, channels.redisPrefix, { jobId, status }),
+    publishJobEvent(channels.redis, channels.redisPrefix, recorded ? { jobId, status, recorded } : { jobId, status }),
     enqueueSettlement(channels.settlementQueue, jobId),
     webhookDeliveryId === null ? undefined : enqueueWebhookDelivery(channels.webhookQueue, webhookDeliveryId),
   ]);

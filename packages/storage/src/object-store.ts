@@ -7,13 +7,10 @@ import {
   DeleteBucketCommand,
   DeleteObjectsCommand,
   GetBucketLifecycleConfigurationCommand,
-  GetObjectCommand,
-  type GetObjectCommandOutput,
   HeadBucketCommand,
   type LifecycleRule,
   ListObjectsV2Command,
   PutBucketLifecycleConfigurationCommand,
-  PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -23,11 +20,9 @@ import {
   type StorageLogger,
   staticCredentials,
 } from './credential-snapshot.ts';
-import { destroyOnAbort } from './destroy-on-abort.ts';
-import { ObjectNotFoundError } from './object-not-found-error.ts';
 import { createGetPresigner } from './presign-get.ts';
-import { RangeNotSatisfiableError } from './range-not-satisfiable-error.ts';
 import { objectUrlPrefix } from './s3-endpoint.ts';
+import { createS3ObjectRequests } from './s3-object-requests.ts';
 
 /** Where and how to reach the bucket. */
 export interface ObjectStoreConfig {
@@ -143,26 +138,10 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /**
- * Signs a body in memory the way the SDK already signs a stream: `UNSIGNED-PAYLOAD`. Otherwise
- * SigV4 hashes the whole body with SHA-256 before sending (~1.5 ms of CPU per MiB on the worker's
- * event loop); S3 and its clones accept it, the length and everything else stay signed, and TLS
- * protects the bytes in transit.
- */
-function signWithoutPayloadHash(command: PutObjectCommand): PutObjectCommand {
-  command.middlewareStack.add(
-    (next) => async (args) => {
-      const request = args.request as { headers?: Record<string, string> };
-      if (request.headers !== undefined) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
-      return next(args);
-    },
-    { step: 'build', name: 'imagegateUnsignedPayload' },
-  );
-  return command;
-}
-
-/**
- * Creates an S3-backed object store (several machines; `createObjectStoreFromEnv` chooses). Checksums are computed/validated only when an operation
- * requires them, since s3rver and several S3 clones reject the SDK's default trailing checksums.
+ * Creates an S3-backed object store (several machines; `createObjectStoreFromEnv` chooses). Object
+ * PUTs and GETs, the hot path, are signed and sent by our own code (`s3-object-requests.ts`); the
+ * AWS SDK does the rest. Its checksums are computed/validated only when an operation requires
+ * them, since s3rver and several S3 clones reject the SDK's default trailing checksums.
  */
 export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: StorageLogger } = {}): ObjectStore {
   const { bucket, region, endpoint } = config;
@@ -173,6 +152,10 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
       ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
       : undefined;
 
+  const agents = {
+    http: new HttpAgent({ keepAlive: true, maxSockets }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets }),
+  };
   const client = new S3Client({
     region,
     endpoint,
@@ -180,11 +163,7 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
     credentials: explicit,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: {
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-      connectionTimeout: 5_000,
-    },
+    requestHandler: { httpAgent: agents.http, httpsAgent: agents.https, connectionTimeout: 5_000 },
   });
 
   const credentials: CredentialSnapshot =
@@ -195,6 +174,13 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
     objectUrlPrefix({ endpoint: config.publicEndpoint ?? endpoint, region, bucket, forcePathStyle }),
     region,
   );
+  const objects = createS3ObjectRequests({
+    urlPrefix: objectUrlPrefix({ endpoint, region, bucket, forcePathStyle }),
+    region,
+    bucket,
+    credentials,
+    agents,
+  });
 
   async function createBucket(): Promise<void> {
     try {
@@ -253,54 +239,18 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
       } else {
         payload = body instanceof Readable ? body : new Readable().wrap(body);
       }
-      await client.send(
-        signWithoutPayloadHash(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: payload,
-            ContentType: options.contentType,
-            ContentLength: length,
-          }),
-        ),
-      );
+      await objects.put(key, payload, options.contentType, length);
     },
 
     async getObjectStream(key, options = {}) {
       const { signal, range } = options;
-      let output: GetObjectCommandOutput;
-      try {
-        output = await client.send(
-          new GetObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Range: range === undefined ? undefined : rangeHeader(range),
-          }),
-          { abortSignal: signal },
-        );
-      } catch (err) {
-        if (isStatus(err, 404, 'NoSuchKey', 'NoSuchBucket', 'NotFound')) {
-          throw new ObjectNotFoundError(bucket, key, { cause: err });
-        }
-        if (isStatus(err, 416, 'InvalidRange')) throw new RangeNotSatisfiableError(key, undefined, { cause: err });
-        throw err;
-      }
-      const stream = output.Body;
-      if (!(stream instanceof Readable)) {
-        throw new Error(`getObject ${key}: expected a Node.js stream body`);
-      }
-      if (output.ContentLength === undefined) {
-        stream.destroy();
-        throw new Error(`getObject ${key}: response had no Content-Length`);
-      }
-      // The SDK stops watching the signal once headers arrive; the body must still be cancellable.
-      destroyOnAbort(stream, signal);
-      const served = parseContentRange(output.ContentRange);
+      const got = await objects.get(key, { signal, range: range === undefined ? undefined : rangeHeader(range) });
+      const served = parseContentRange(got.contentRange);
       return {
-        stream,
-        contentLength: output.ContentLength,
-        contentType: output.ContentType ?? 'application/octet-stream',
-        size: served?.size ?? output.ContentLength,
+        stream: got.body,
+        contentLength: got.contentLength,
+        contentType: got.contentType,
+        size: served?.size ?? got.contentLength,
         ...(range === undefined || served === undefined ? {} : { range: { start: served.start, end: served.end } }),
       };
     },
@@ -374,6 +324,8 @@ export function createObjectStore(config: ObjectStoreConfig, deps: { logger?: St
 
     close() {
       client.destroy();
+      agents.http.destroy();
+      agents.https.destroy();
     },
   };
 }

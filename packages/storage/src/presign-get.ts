@@ -1,5 +1,6 @@
-import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { encodeRfc3986, encodeS3Key } from './s3-uri.ts';
+import { amzDateOf, createSigningKeys } from './signing-key.ts';
 
 /** Credentials used to sign; `sessionToken` is present for temporary (STS) credentials. */
 export interface SigningCredentials {
@@ -42,21 +43,7 @@ export function createGetPresigner(urlPrefix: string, region: string): GetPresig
   const url = new URL(urlPrefix);
   const host = url.host;
   const canonicalPrefix = url.pathname.replace(/\/+$/, '');
-  // The derived key depends only on secret + day; caching it saves four HMACs per URL. It is kept
-  // as a KeyObject because createHmac re-imports a Buffer key on every call (~18 µs vs ~3 µs).
-  let cached: { secret: string; day: string; key: KeyObject } | undefined;
-
-  function signingKey(secret: string, day: string): KeyObject {
-    if (cached !== undefined && cached.secret === secret && cached.day === day) {
-      return cached.key;
-    }
-    const kDate = createHmac('sha256', `AWS4${secret}`).update(day).digest();
-    const kRegion = createHmac('sha256', kDate).update(region).digest();
-    const kService = createHmac('sha256', kRegion).update(SERVICE).digest();
-    const key = createSecretKey(createHmac('sha256', kService).update('aws4_request').digest());
-    cached = { secret, day, key };
-    return key;
-  }
+  const signingKey = createSigningKeys(region);
 
   const presigner: GetPresigner = {
     keyOf(signed, credentials, now = new Date()) {
@@ -89,10 +76,7 @@ export function createGetPresigner(urlPrefix: string, region: string): GetPresig
           `presignGet: ttlSeconds must be an integer in 1..${MAX_PRESIGN_TTL_SECONDS}, got ${ttlSeconds}`,
         );
       }
-      const amzDate = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d{3}/, '');
+      const amzDate = amzDateOf(now);
       const day = amzDate.slice(0, 8);
       const scope = `${day}/${region}/${SERVICE}/aws4_request`;
       const path = `${canonicalPrefix}/${encodeS3Key(key)}`;

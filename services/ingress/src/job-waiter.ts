@@ -3,8 +3,14 @@ import { findFinishedJobIds, type Pool } from '@imagegate/db';
 
 export type WaitOutcome = 'finished' | 'timeout' | 'aborted';
 
+/** How a wait ended; a job that finished with an event (not found by the sweep) has it. */
+export interface WaitResult {
+  outcome: WaitOutcome;
+  event?: JobEvent | undefined;
+}
+
 interface Waiting {
-  resolve: (outcome: WaitOutcome) => void;
+  resolve: (result: WaitResult) => void;
   timer: NodeJS.Timeout;
   since: number;
   /** When the wait runs out (a timestamp). */
@@ -66,7 +72,7 @@ export class JobWaiter {
    * Waits for `jobId` to finish. Register before the job can finish unseen (before enqueueing, or
    * re-read the job after registering). Aborting `signal` withdraws this wait.
    */
-  wait(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<WaitOutcome> {
+  wait(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<WaitResult> {
     return new Promise((resolve) => {
       const waiters = this.#waiting.get(jobId) ?? new Set<Waiting>();
       this.#waiting.set(jobId, waiters);
@@ -85,19 +91,19 @@ export class JobWaiter {
   }
 
   notify(event: JobEvent): void {
-    this.#resolveAll(event.jobId, 'finished');
+    this.#resolveAll(event.jobId, 'finished', event);
   }
 
-  #resolveAll(jobId: string, outcome: WaitOutcome): void {
-    for (const waiting of this.#waiting.get(jobId) ?? []) this.#settle(jobId, waiting, outcome);
+  #resolveAll(jobId: string, outcome: WaitOutcome, event?: JobEvent): void {
+    for (const waiting of this.#waiting.get(jobId) ?? []) this.#settle(jobId, waiting, outcome, event);
   }
 
-  #settle(jobId: string, waiting: Waiting, outcome: WaitOutcome): void {
+  #settle(jobId: string, waiting: Waiting, outcome: WaitOutcome, event?: JobEvent): void {
     const waiters = this.#waiting.get(jobId);
     if (waiters === undefined || !waiters.delete(waiting)) return;
     if (waiters.size === 0) this.#waiting.delete(jobId);
     clearTimeout(waiting.timer);
-    waiting.resolve(outcome);
+    waiting.resolve({ outcome, event });
   }
 
   async #sweep(): Promise<void> {

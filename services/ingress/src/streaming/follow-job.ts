@@ -36,7 +36,7 @@ export async function followJob(
       const ended = deps.waiter.wait(jobId, LONGEST_STREAM_MS, clientGone.signal);
       // A job that ended between the submission and the wait's start is found here.
       job = await findJob(deps.pool, jobId);
-      const outcome = job !== undefined && isTerminal(job.status) ? 'finished' : await ended;
+      const outcome = job !== undefined && isTerminal(job.status) ? 'finished' : (await ended).outcome;
       if (outcome === 'aborted') return { kind: 'left' };
       job = await findJob(deps.pool, jobId);
     }

@@ -10,6 +10,7 @@ import type { EnqueueBatcher } from './enqueue-batcher.ts';
 import type { HoldBatcher } from './hold-batcher.ts';
 import { queuePlaceOf } from './job-position.ts';
 import type { RouteStep } from './plan-route.ts';
+import { withRecordedSuccess } from './recorded-success.ts';
 import { type JobSubmission, submitJob } from './submit-job.ts';
 
 /** What every operation's submission shares: the batchers of this ingress process. */
@@ -95,7 +96,13 @@ export async function acceptJob(
       const { id: jobId, route_index: routeIndex } = job;
       position = await inSpan(tracer, 'enqueue', { 'imagegate.job_id': jobId, 'imagegate.queue': queue.name }, () =>
         // The entry carries this span's context: the worker's spans continue the request's trace.
-        deps.enqueuer.add({ queue, jobId, routeIndex, traceparent: currentTraceparent() }),
+        deps.enqueuer.add({
+          queue,
+          jobId,
+          routeIndex,
+          traceparent: currentTraceparent(),
+          readPosition: outcome === undefined,
+        }),
       );
     } catch (error) {
       throw await failUnqueued(deps, job, error);
@@ -105,11 +112,14 @@ export async function acceptJob(
   if (replayed) job = (await findJob(deps.pool, job.id)) ?? job;
   let waitedFor: LimitHold | undefined;
   if (outcome !== undefined && !isTerminal(job.status)) {
-    // Whether a provider limit holds the job back, read before the wait (admission's read is fresh).
-    if (position !== undefined) waitedFor = (await queuePlaceOf(deps, job, position)).heldBy;
-    if ((await outcome) === 'aborted') return { kind: 'client_gone' };
+    // Whether a provider limit holds the job back, from admission's shared read before the wait
+    // (a waiting request does not read its own position: one Redis round trip fewer).
+    if (job.status === 'queued') waitedFor = (await deps.admission.waitBehindQueue(job.provider)).heldBy;
+    const waited = await outcome;
+    if (waited.outcome === 'aborted') return { kind: 'client_gone' };
     answering.stages.lap('wait');
-    job = (await findJob(deps.pool, job.id)) ?? job;
+    // A success announced with what it recorded needs no read (unless the job changed model).
+    job = withRecordedSuccess(job, waited.event) ?? (await findJob(deps.pool, job.id)) ?? job;
     position = undefined; // the queue moved while this request waited
     answering.stages.lap('read');
   }
