@@ -96,17 +96,6 @@ export class ProviderAdmission {
   }
 
   /**
-   * The wait of a job that joins the back of `provider`'s queue, from the shared read alone (no
-   * round trip of its own): what a request that waits for its job, and so skips reading its own
-   * position, tells its caller when the limit held it back.
-   */
-  async waitBehindQueue(provider: string): Promise<ProviderWait> {
-    const queue = this.#queues.get(provider);
-    const state = queue && (await Promise.resolve(this.#state(provider, queue)).catch(() => undefined));
-    return this.waitOf(provider, state?.waiting ?? 0);
-  }
-
-  /**
    * When a job with `position` jobs ahead of it should start, and what holds it back if that is a
    * second or more away. Uses the provider's shared read (no Redis call when one is fresh); when
    * Redis cannot say, the estimate is the drain time alone and nothing is named.

@@ -101,7 +101,6 @@ export async function acceptJob(
           jobId,
           routeIndex,
           traceparent: currentTraceparent(),
-          readPosition: outcome === undefined,
         }),
       );
     } catch (error) {
@@ -112,9 +111,9 @@ export async function acceptJob(
   if (replayed) job = (await findJob(deps.pool, job.id)) ?? job;
   let waitedFor: LimitHold | undefined;
   if (outcome !== undefined && !isTerminal(job.status)) {
-    // Whether a provider limit holds the job back, from admission's shared read before the wait
-    // (a waiting request does not read its own position: one Redis round trip fewer).
-    if (job.status === 'queued') waitedFor = (await deps.admission.waitBehindQueue(job.provider)).heldBy;
+    // Whether a provider limit holds the job back, read before the wait (admission's read is fresh;
+    // the position is the enqueue's, exact: a shared read may predate the jobs just ahead).
+    if (position !== undefined) waitedFor = (await queuePlaceOf(deps, job, position)).heldBy;
     const waited = await outcome;
     if (waited.outcome === 'aborted') return { kind: 'client_gone' };
     answering.stages.lap('wait');

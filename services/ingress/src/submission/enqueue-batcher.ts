@@ -9,26 +9,18 @@ export interface QueuedSubmission {
   routeIndex: number;
   /** The submitting request's trace, for the queue entry to carry (tracing on). */
   traceparent?: string | undefined;
-  /**
-   * Whether the answer needs the job's queue position (a 202 now). A request that waits for its
-   * job reads the position again if the wait runs out, so it saves the round trip.
-   */
-  readPosition: boolean;
 }
 
-/**
- * Resolves with how many jobs wait ahead of the one just added (its queue position), or
- * undefined when it was not asked for.
- */
-export type EnqueueBatcher = MicroBatcher<QueuedSubmission, number | undefined>;
+/** Resolves with how many jobs wait ahead of the one just added (its queue position). */
+export type EnqueueBatcher = MicroBatcher<QueuedSubmission, number>;
 
 /**
  * Adds the jobs accepted close together to their queues with one `enqueueGenerations` per queue
- * (one Redis round trip), then reads the queue positions asked for in one more (on `redis`).
+ * (one Redis round trip), then reads their queue positions in one more (on `redis`).
  */
 export function createEnqueueBatcher(redis: Redis, options: MicroBatcherOptions = {}): EnqueueBatcher {
-  return new MicroBatcher(async (batch): Promise<PromiseSettledResult<number | undefined>[]> => {
-    const outcomes = new Array<PromiseSettledResult<number | undefined>>(batch.length);
+  return new MicroBatcher(async (batch): Promise<PromiseSettledResult<number>[]> => {
+    const outcomes = new Array<PromiseSettledResult<number>>(batch.length);
     const byQueue = new Map<ProviderQueue, number[]>();
     batch.forEach((item, index) => {
       const indexes = byQueue.get(item.queue);
@@ -37,25 +29,25 @@ export function createEnqueueBatcher(redis: Redis, options: MicroBatcherOptions 
     });
     await Promise.all(
       [...byQueue].map(async ([queue, indexes]) => {
-        const items = indexes.flatMap((index) => batch[index] ?? []);
+        const jobs = indexes.flatMap((index) => {
+          const item = batch[index];
+          return item === undefined
+            ? []
+            : [{ id: item.jobId, routeIndex: item.routeIndex, traceparent: item.traceparent }];
+        });
         try {
           await enqueueGenerations(
             queue,
-            items.map((item) => ({ jobId: item.jobId, routeIndex: item.routeIndex, traceparent: item.traceparent })),
+            jobs.map((job) => ({ jobId: job.id, routeIndex: job.routeIndex, traceparent: job.traceparent })),
           );
         } catch (error) {
           for (const index of indexes) outcomes[index] = { status: 'rejected', reason: error };
           return;
         }
-        const placed = items
-          .filter((item) => item.readPosition)
-          .map((item) => ({ id: item.jobId, routeIndex: item.routeIndex }));
         // The position is an estimate anyway; a failed read must not fail an enqueued job.
-        const positions = placed.length === 0 ? [] : await queuePositions(redis, queue, placed).catch(() => []);
-        let read = 0;
+        const positions = await queuePositions(redis, queue, jobs).catch(() => []);
         indexes.forEach((index, order) => {
-          const value = items[order]?.readPosition ? (positions[read++] ?? 0) : undefined;
-          outcomes[index] = { status: 'fulfilled', value };
+          outcomes[index] = { status: 'fulfilled', value: positions[order] ?? 0 };
         });
       }),
     );
