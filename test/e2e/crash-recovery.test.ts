@@ -174,7 +174,8 @@ describe('worker processes', () => {
     const form = new FormData();
     form.append('image', new Blob([await gradientPng(256, 256)], { type: 'image/png' }), 'in.png');
     form.append('mask', new Blob([await leftHalfMask(256, 256)], { type: 'image/png' }), 'mask.png');
-    form.append('prompt', 'an edit in flight when the worker dies [emulate:latency=2000]');
+    // Long enough to outlast starting the second worker before the kill, on a busy machine too.
+    form.append('prompt', 'an edit in flight when the worker dies [emulate:latency=6000]');
     form.append('model', 'gpt-image-2');
     form.append('quality', 'low');
     const accepted = await fetch(`${stack.baseURL}/images/edits`, {
