@@ -2,7 +2,9 @@
  * A process the benchmarks fork (so it can be pinned to a core of its own) that hosts one of:
  *
  * - `imagegate`: ingress, provider worker and settlement worker, configured from its environment
- *   exactly as their `main.ts` files configure them;
+ *   exactly as their `main.ts` files configure them, the provider worker in a thread of its own as
+ *   `./imagegate.sh start` runs it (`BENCH_PROVIDER_WORKER=in-loop`: in the ingress's event loop,
+ *   as before issue 19);
  * - `ingress`, `provider-worker`, `settlement-worker`: one of them alone, configured the same way
  *   (imagegate split into processes as docker-compose.yml runs it);
  * - `portkey`: the peer gateway, `@portkey-ai/gateway`'s own server (`build/start-server.js
@@ -26,7 +28,7 @@ import { pathToFileURL } from 'node:url';
 import { createLogger } from '@imagegate/core';
 import { startOpenAIEmulator } from '@imagegate/emulators';
 import { loadIngressConfig, startIngressFromConfig } from '@imagegate/ingress';
-import { loadWorkerConfig, startProviderWorkerFromConfig } from '@imagegate/provider-worker';
+import { loadWorkerConfig, startProviderWorkerFromConfig, startProviderWorkerThread } from '@imagegate/provider-worker';
 import { loadSettlementConfig, startSettlementWorkerFromConfig } from '@imagegate/settlement-worker';
 import { startS3rver } from '@imagegate/testing';
 import { ownCpuMs } from './machine.ts';
@@ -55,7 +57,10 @@ type Started = { url: string; close: () => Promise<void> };
 async function startImagegate(): Promise<Started> {
   const env = process.env;
   const logger = createLogger({ level: env.LOG_LEVEL ?? 'silent' });
-  const worker = await startProviderWorkerFromConfig(loadWorkerConfig(env), logger);
+  const worker =
+    env.BENCH_PROVIDER_WORKER === 'in-loop'
+      ? await startProviderWorkerFromConfig(loadWorkerConfig(env), logger)
+      : await startProviderWorkerThread(env, { logLevel: env.LOG_LEVEL ?? 'silent' });
   const settlement = await startSettlementWorkerFromConfig(loadSettlementConfig(env), logger);
   const ingress = await startIngressFromConfig(loadIngressConfig(env), logger);
   return {

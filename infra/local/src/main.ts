@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger, parseEnv, secretBoxFromEnv, secretKeyEnvSchema, usdToMicros } from '@imagegate/core';
 import { createPool, migrate, resealWebhookSecrets } from '@imagegate/db';
 import { loadIngressConfig, startIngressFromConfig } from '@imagegate/ingress';
-import { loadWorkerConfig, startProviderWorkerFromConfig } from '@imagegate/provider-worker';
+import { loadWorkerConfig, startProviderWorkerThread } from '@imagegate/provider-worker';
 import {
   createConfiguredProviders,
   PROVIDERS,
@@ -112,8 +112,16 @@ try {
   const opened = await openTelemetry(parseTelemetryConfig(env), 'imagegate');
   stops.unshift(opened.close);
   const { telemetry } = opened;
-  const worker = await startProviderWorkerFromConfig(workerConfig, logger.child({ service: 'provider-worker' }), {
-    telemetry,
+  // The provider worker runs in a thread of its own: decoding and storing upstream images (megabytes
+  // of base64 each) never holds up the ingress's event loop (docs/architecture.md, "One process").
+  const worker = await startProviderWorkerThread(env, {
+    logLevel: config.LOG_LEVEL,
+    logName: 'imagegate',
+    metrics: telemetry.metrics,
+    onExit: (error) => {
+      logger.fatal({ err: error }, 'the provider worker thread stopped; stopping imagegate');
+      stopAll().then(() => process.exit(1));
+    },
   });
   stops.unshift(worker.close);
   const settlement = await startSettlementWorkerFromConfig(

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { QueueStats, QueueStatsSource } from './queue-stats.ts';
+import type { ThreadMetricsSource } from './thread-metrics-source.ts';
 
 /** Seconds: from a fast JSON read to a long image generation. */
 const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
@@ -25,6 +26,8 @@ export interface GatewayMetrics {
   upstreamAttempts: Counter<'provider' | 'model' | 'outcome'>;
   /** Where the queue gauges are read from at each scrape (see `observeQueues`). */
   queueSources: Set<QueueStatsSource>;
+  /** Other threads' metrics, added to this registry's at each scrape (see `metricsText`). */
+  threadSources: Set<ThreadMetricsSource>;
   queueWaiting: Gauge<'queue'>;
   queueActive: Gauge<'queue'>;
   queueDelayed: Gauge<'queue'>;
@@ -133,6 +136,7 @@ export function createGatewayMetrics(): GatewayMetrics {
       registers,
     }),
     queueSources,
+    threadSources: new Set(),
     queueWaiting,
     queueActive,
     queueDelayed,

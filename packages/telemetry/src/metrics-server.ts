@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { Registry } from 'prom-client';
+import type { GatewayMetrics } from './gateway-metrics.ts';
+import { metricsText } from './metrics-text.ts';
 
 export interface RunningMetricsServer {
   /** e.g. `http://127.0.0.1:9464`; scrape `<url>/metrics`. */
@@ -10,7 +11,7 @@ export interface RunningMetricsServer {
 
 /** A worker's metrics endpoint: `GET /metrics` in Prometheus text format, 404 for anything else. */
 export async function startMetricsServer(
-  registry: Registry,
+  metrics: GatewayMetrics,
   options: { port: number; host: string },
 ): Promise<RunningMetricsServer> {
   const server = createServer((request, response) => {
@@ -19,8 +20,8 @@ export async function startMetricsServer(
       response.writeHead(path === '/metrics' ? 405 : 404, path === '/metrics' ? { allow: 'GET, HEAD' } : {}).end();
       return;
     }
-    registry.metrics().then(
-      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+    metricsText(metrics).then(
+      (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
       () => response.writeHead(500).end(),
     );
   });

@@ -26,7 +26,7 @@ export async function openTelemetry(
   const server =
     config.METRICS_PORT === undefined
       ? undefined
-      : await startMetricsServer(telemetry.metrics.registry, { port: config.METRICS_PORT, host: config.METRICS_HOST });
+      : await startMetricsServer(telemetry.metrics, { port: config.METRICS_PORT, host: config.METRICS_HOST });
   return {
     telemetry,
     metricsUrl: server?.url,

@@ -14,11 +14,15 @@ export interface Telemetry {
 
 /**
  * Fresh metrics and tracing as configured (see `startTracing`). The registry also gets Node's
- * process metrics (CPU, memory, event-loop lag, handles: prom-client's defaults).
+ * process metrics (CPU, memory, event-loop lag, handles: prom-client's defaults), except in a
+ * thread that reports into another's registry (`processMetrics: false`): those are the process's.
  */
-export async function createTelemetry(tracing: TracingOptions): Promise<Telemetry> {
+export async function createTelemetry(
+  tracing: TracingOptions,
+  options: { processMetrics?: boolean } = {},
+): Promise<Telemetry> {
   const metrics = createGatewayMetrics();
-  collectDefaultMetrics({ register: metrics.registry });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: metrics.registry });
   return { metrics, tracing: await startTracing(tracing) };
 }
 

@@ -44,7 +44,7 @@ export function buildApp(deps: IngressDeps, onRequest?: RequestHandler): Express
   app.use(bodyDeadline(deps.settings));
   app.use(methodNotAllowed(matchPath));
   app.use(healthRouter(deps));
-  app.use(metricsRouter(deps.telemetry.metrics.registry));
+  app.use(metricsRouter(deps.telemetry.metrics));
   app.use(openApiRouter(API_ROUTES));
   app.use(consoleRouter(deps.store));
   // Bodies are read only after the caller is known (the admin router guards itself first).
