@@ -3,6 +3,7 @@ import type { JobRow } from '@imagegate/db';
 import { imagesResponseHead, presignedImages } from '@imagegate/resources';
 import type { ObjectStore } from '@imagegate/storage';
 import type { Response } from 'express';
+import { Base64BodyWriter } from './base64-body-writer.ts';
 
 /** Writes a 200 images body for a succeeded job, in the job's response format; `warnings` join `extra.warnings`. */
 export async function sendImagesResponse(
@@ -20,8 +21,8 @@ export async function sendImagesResponse(
 }
 
 /**
- * A `b64_json` body is streamed: the envelope, then each image read from S3 and base64-encoded
- * in chunks aligned to 3 bytes, then the rest. One `JSON.stringify` of an 8 MiB image would block
+ * A `b64_json` body is streamed: the envelope, then each image read from the store and
+ * base64-encoded as it arrives (`Base64BodyWriter`), then the rest. One `JSON.stringify` of an 8 MiB image would block
  * the event loop for ~18 ms and hold ~5x the image in memory.
  */
 async function streamBase64Body(
@@ -49,15 +50,10 @@ async function streamBase64Body(
 }
 
 async function pipeBase64(source: Readable, response: Response): Promise<void> {
-  let carry: Buffer = Buffer.alloc(0);
+  const writer = new Base64BodyWriter(response);
   try {
-    for await (const chunk of source) {
-      const bytes: Buffer = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-      const aligned = bytes.length - (bytes.length % 3);
-      carry = bytes.subarray(aligned);
-      if (aligned > 0) await write(response, bytes.subarray(0, aligned).toString('base64'));
-    }
-    if (carry.length > 0) await write(response, carry.toString('base64'));
+    for await (const chunk of source) await writer.push(chunk as Buffer);
+    await writer.end();
   } finally {
     source.destroy();
   }
