@@ -36,6 +36,26 @@ describe('createLocalObjectStore', () => {
     await rm(parent, { recursive: true, force: true });
   });
 
+  it('reads a file in chunks through one scratch buffer, and opens nothing until the first chunk', async () => {
+    const body = randomBytes(200_000);
+    await store.putObject('chunks/x.png', body, { contentType: 'image/png' });
+    const scratch = Buffer.alloc(65_536);
+    const seen: Buffer[] = [];
+    for await (const chunk of await store.openChunks('chunks/x.png', scratch)) {
+      expect(chunk.buffer).toBe(scratch.buffer); // a view of the scratch buffer, not a new allocation
+      seen.push(Buffer.from(chunk));
+    }
+    expect(seen.map((chunk) => chunk.length)).toEqual([65_536, 65_536, 65_536, 3_392]);
+    expect(Buffer.concat(seen).equals(body)).toBe(true);
+    const unread = await store.openChunks('chunks/x.png', scratch);
+    const descriptors = (await readdir('/proc/self/fd')).length;
+    expect(unread).toBeDefined();
+    expect((await readdir('/proc/self/fd')).length).toBe(descriptors);
+    await expect(store.openChunks('chunks/none.png', scratch)).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
+    await expect(store.openChunks('chunks', scratch)).rejects.toMatchObject({ name: 'ObjectNotFoundError' });
+    await store.deleteObjects(['chunks/x.png']);
+  });
+
   it('keeps every key inside its directory, however the key is spelled', async () => {
     const keys = [
       '../escape.png',

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { destroyOnAbort } from './destroy-on-abort.ts';
@@ -248,6 +248,18 @@ export function createLocalObjectStore(config: LocalObjectStoreConfig): LocalObj
       };
     },
 
+    async openChunks(key, scratch) {
+      const path = keyPath(root, key);
+      // Found and a file now; opened when the first chunk is asked for, so a reader that never
+      // starts holds no descriptor. A sweep that deleted it in between fails that first read.
+      const found = await stat(path).catch((error: unknown) => {
+        if (['ENOENT', 'ENOTDIR'].includes(errorCode(error) ?? '')) throw notFound(key, error);
+        throw error;
+      });
+      if (!found.isFile()) throw notFound(key);
+      return readInto(path, scratch);
+    },
+
     presignGet(key, ttlSeconds, now) {
       keySegments(key); // refuses a key the store could not hold, as S3's signer refuses an empty one
       return signer.sign(key, ttlSeconds, now);
@@ -292,4 +304,19 @@ export function createLocalObjectStore(config: LocalObjectStoreConfig): LocalObj
 
     close() {},
   };
+}
+
+/** The file at `path` front to back, each chunk read into `scratch` and handed out as a view of it. */
+async function* readInto(path: string, scratch: Buffer): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    for (let position = 0; ; ) {
+      const { bytesRead } = await handle.read(scratch, 0, scratch.length, position);
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      yield scratch.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
 }

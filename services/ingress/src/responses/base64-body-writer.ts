@@ -56,7 +56,10 @@ export class Base64BodyWriter {
     this.#carried = input.length - end;
   }
 
-  /** Encodes what is left (with its `=` padding) and writes it; resolves when the socket has it all. */
+  /**
+   * Encodes what is left (with its `=` padding) and writes it; resolves when the socket has it all.
+   * The writer then starts afresh: the next bytes pushed are another value.
+   */
   async end(): Promise<void> {
     if (this.#carried > 0) await this.#encode(this.#carry, 0, this.#carried);
     this.#carried = 0;
