@@ -181,9 +181,10 @@ export async function startImagegateStack(options: {
   emulatorKey: string;
   /**
    * Starts an imagegate host wired to these upstreams (stopped by `close()` unless stopped before);
-   * `env` overrides or adds to its environment (e.g. `WORKER_CONCURRENCY`).
+   * `env` overrides or adds to its environment (e.g. `WORKER_CONCURRENCY`); `store` (default `s3`)
+   * picks the image store as `startDeployment` does.
    */
-  startImagegate(env?: Record<string, string>): Promise<Host>;
+  startImagegate(env?: Record<string, string>, store?: StoreName): Promise<Host>;
   /**
    * Starts imagegate on `store` in `topology`, each process in a process group of its own on cpu 0
    * when pinned: `one-process` is ingress, provider worker and settlement worker in one process (as
@@ -255,24 +256,33 @@ export async function startImagegateStack(options: {
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
     };
     const gatewayCpu = options.pinned ? 0 : undefined;
-    const startImagegate = async (overrides: Record<string, string> = {}) => {
-      const host = await startHost('imagegate', { cpu: gatewayCpu, env: { ...env, ...overrides } });
+    /** The store's part of the environment; the local store's URLs name the ingress's port, chosen here first (as `start` does). */
+    const storeEnv = async (store: StoreName): Promise<Record<string, string>> => {
+      if (store === 's3') return {};
+      const port = await freePort();
+      return {
+        IMAGE_STORE: 'local',
+        IMAGE_STORE_DIR: directory('images'),
+        IMAGE_URL_SECRET: randomBytes(32).toString('hex'),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        PORT: String(port),
+      };
+    };
+    const startImagegate = async (overrides: Record<string, string> = {}, store: StoreName = 's3') => {
+      const host = await startHost('imagegate', {
+        cpu: gatewayCpu,
+        env: { ...env, ...(await storeEnv(store)), ...overrides },
+      });
       hosts.push(host);
       return host;
     };
     const startDeployment = async (deployment: { store: StoreName; topology: TopologyName }): Promise<Deployment> => {
-      // The local store's URLs name the ingress's port, so it is chosen first (as `start` does).
-      const port = await freePort();
-      const storeEnv: Record<string, string> =
-        deployment.store === 's3'
-          ? {}
-          : {
-              IMAGE_STORE: 'local',
-              IMAGE_STORE_DIR: directory('images'),
-              IMAGE_URL_SECRET: randomBytes(32).toString('hex'),
-              PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-            };
-      const deploymentEnv = { ...env, ...storeEnv, PORT: String(port), ...UNMONITORED };
+      const deploymentEnv = {
+        ...env,
+        PORT: String(await freePort()),
+        ...(await storeEnv(deployment.store)),
+        ...UNMONITORED,
+      };
       const modes: HostMode[] =
         deployment.topology === 'one-process' ? ['imagegate'] : ['provider-worker', 'settlement-worker', 'ingress'];
       const started: Host[] = [];
