@@ -8,6 +8,7 @@ import {
   settlementFields,
 } from '@imagegate/queue';
 import {
+  forgetGoneConsumers,
   type RunningSettlementWorker,
   type SettlementFaults,
   settleJobs,
@@ -229,5 +230,30 @@ describe('settlement stream', () => {
     await startWorker();
     await waitForEmptyStream();
     await expectSettledExactly(database.pool, jobs);
+  });
+
+  it('forgets consumers long gone with nothing pending, and keeps one with pending entries', async () => {
+    const jobs = await seed(3);
+    const probe = await startWorker({ consumer: 'probe' }); // creates the group
+    await probe.close();
+    running.splice(0);
+    await enqueue(jobs);
+    await redis.redis.xreadgroup('GROUP', SETTLEMENT_GROUP, 'holds-entries', 'COUNT', 2, 'STREAMS', stream.key, '>');
+    const read = (await redis.redis.xreadgroup(
+      'GROUP',
+      SETTLEMENT_GROUP,
+      'acked-all',
+      'COUNT',
+      1,
+      'STREAMS',
+      stream.key,
+      '>',
+    )) as [string, [string, string[]][]][];
+    await redis.redis.xack(stream.key, SETTLEMENT_GROUP, read[0]?.[1][0]?.[0] ?? '');
+
+    expect(await forgetGoneConsumers(redis.redis, stream.key, 0)).toEqual(['acked-all']);
+    const left = (await redis.redis.xinfo('CONSUMERS', stream.key, SETTLEMENT_GROUP)) as unknown[][];
+    expect(left.map((fields) => fields[1])).toEqual(['holds-entries']);
+    expect(await pendingCount()).toBe(2);
   });
 });

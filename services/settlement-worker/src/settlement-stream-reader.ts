@@ -8,6 +8,7 @@ import {
   type SettlementStream,
   settlementPayloadOf,
 } from '@imagegate/queue';
+import { forgetGoneConsumers } from './forget-gone-consumers.ts';
 
 /** Settles a batch: one result per payload, in order; a fulfilled one is acknowledged. */
 export type SettleBatch = (payloads: SettlementPayload[]) => Promise<PromiseSettledResult<unknown>[]>;
@@ -75,6 +76,7 @@ export class SettlementStreamReader extends EventEmitter<{
   #blockingClientId: number | undefined;
   #reading: Promise<void> | undefined;
   #reclaiming: PeriodicSweep | undefined;
+  #consumersCheckedAt = 0;
 
   constructor(options: SettlementStreamReaderOptions) {
     super();
@@ -91,7 +93,7 @@ export class SettlementStreamReader extends EventEmitter<{
     this.#blockingClientId = Number(await this.#options.blocking.client('ID'));
     await this.reclaim();
     this.#reading = this.#readLoop();
-    this.#reclaiming = startPeriodicSweep(() => this.reclaim(), {
+    this.#reclaiming = startPeriodicSweep(() => Promise.all([this.reclaim(), this.#forgetGoneConsumers()]), {
       intervalMs: this.#reclaimIntervalMs,
       logger: this.#options.logger,
       name: 'settlement reclaim',
@@ -264,6 +266,16 @@ export class SettlementStreamReader extends EventEmitter<{
       this.#dispatch(retried.slice(start, start + batchSize));
     }
     return retried.length;
+  }
+
+  /** Every 10 minutes, deletes the consumers idle for a day with nothing pending (replicas long gone). */
+  async #forgetGoneConsumers(): Promise<void> {
+    if (Date.now() - this.#consumersCheckedAt < 10 * 60_000) return;
+    this.#consumersCheckedAt = Date.now();
+    const { redis, key } = this.#options.stream;
+    const forgotten = await forgetGoneConsumers(redis, key, 24 * 3600_000);
+    if (forgotten.length > 0)
+      this.#options.logger.info({ consumers: forgotten }, 'forgot settlement consumers long gone');
   }
 
   /** Takes `entryIds` for this consumer if still idle `minIdleMs` (entries deleted meanwhile are skipped). */
