@@ -181,6 +181,31 @@ describe('settlement stream', () => {
     await expectSettledExactly(database.pool, jobs); // redelivered, charged nothing twice
   });
 
+  it('drops a pending entry whose delete landed without its acknowledgement', async () => {
+    const jobs = await seed(1);
+    const probe = await startWorker({ consumer: 'probe' }); // creates the group
+    await probe.close();
+    running.splice(0);
+    await enqueue(jobs);
+    const reply = (await redis.redis.xreadgroup(
+      'GROUP',
+      SETTLEMENT_GROUP,
+      'half-acked',
+      'COUNT',
+      1,
+      'STREAMS',
+      stream.key,
+      '>',
+    )) as [string, [string, string[]][]][];
+    await redis.redis.xdel(stream.key, reply[0]?.[1][0]?.[0] ?? '');
+    expect(await pendingCount()).toBe(1);
+
+    await startWorker({ consumer: 'half-acked' });
+    const deadline = Date.now() + 5_000;
+    while ((await pendingCount()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await pendingCount()).toBe(0);
+  });
+
   it('retries a job whose settlement throws until it settles', async () => {
     const jobs = await seed(20);
     const flaky = jobs[3]?.id ?? '';
