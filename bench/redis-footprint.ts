@@ -16,10 +16,11 @@
  * 4. active + queued: `--jobs` jobs the emulator never answers fill the worker's concurrency
  *    (`WORKER_CONCURRENCY=--jobs`), then `--jobs` good jobs wait behind them.
  *
- * Throughout, every `--sample-ms` a sampler lists the job ids of every state of the provider,
- * settlement and webhook queues and reads each hash with `MEMORY USAGE <key> SAMPLES 0` (and its
- * fields, checked for image bytes); per queue and state, each job counts once with the largest size
- * it had there. At the end of phases 1–3 and with phase 4 standing, every key under the prefix is
+ * Throughout, every `--sample-ms` a sampler lists the job ids of every state of the provider
+ * and webhook queues and reads each hash with `MEMORY USAGE <key> SAMPLES 0` (and its fields,
+ * checked for image bytes); per queue and state, each job counts once with the largest size it had
+ * there. The settlement stream (an entry per finished job until its batch is acknowledged) is
+ * sampled too: its longest length and its bytes then. At the end of phases 1–3 and with phase 4 standing, every key under the prefix is
  * scanned: total bytes, bytes per kind of key, and every value checked for image bytes (a PNG, JPEG,
  * GIF or WebP signature, raw or base64) and for length over 16 KiB.
  *
@@ -30,7 +31,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRedisConnection, providerQueueName, SETTLEMENT_QUEUE, WEBHOOK_QUEUE } from '@imagegate/queue';
+import { createRedisConnection, providerQueueName, settlementStreamKey, WEBHOOK_QUEUE } from '@imagegate/queue';
 import { z } from 'zod';
 import { distribution, JobHashSampler, type PrefixScan, scanPrefix } from './lib/footprint.ts';
 import { createAgent, postJson } from './lib/http-client.ts';
@@ -57,10 +58,9 @@ const log = (message: string) => process.stderr.write(`[redis-footprint] ${messa
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const PROVIDER_QUEUE = providerQueueName('openai');
-const QUEUES = [PROVIDER_QUEUE, SETTLEMENT_QUEUE, WEBHOOK_QUEUE];
+const QUEUES = [PROVIDER_QUEUE, WEBHOOK_QUEUE];
 const SHORT: Record<string, string> = {
   [PROVIDER_QUEUE]: 'provider',
-  [SETTLEMENT_QUEUE]: 'settlement',
   [WEBHOOK_QUEUE]: 'webhook',
 };
 const FORMATS = ['url', 'b64_json'] as const;
@@ -70,6 +70,13 @@ const stack = await startImagegateStack({ latencyMs, imageBytes, pinned });
 const redis = createRedisConnection(REDIS_URL);
 const prefix = stack.scratch.redisPrefix;
 const sampler = new JobHashSampler(redis, prefix, QUEUES);
+/** The settlement stream at its longest (entries, and its bytes then). */
+let settlementStreamPeak = { entries: 0, bytes: 0 };
+async function sampleSettlementStream(): Promise<void> {
+  const key = settlementStreamKey(prefix);
+  const [entries, bytes] = await Promise.all([redis.xlen(key), redis.memory('USAGE', key, 'SAMPLES', 0)]);
+  if (entries > settlementStreamPeak.entries) settlementStreamPeak = { entries, bytes: Number(bytes ?? 0) };
+}
 const phases: Record<string, unknown>[] = [];
 const scans: Record<string, PrefixScan> = {};
 let sampling = true;
@@ -80,7 +87,9 @@ let submitErrors = 0;
 const samplerLoop = (async () => {
   while (sampling) {
     const started = performance.now();
-    await sampler.sample().catch((error: unknown) => log(`sample failed: ${String(error)}`));
+    await Promise.all([sampler.sample(), sampleSettlementStream()]).catch((error: unknown) =>
+      log(`sample failed: ${String(error)}`),
+    );
     await sleep(Math.max(0, sampleMs - (performance.now() - started)));
   }
 })();
@@ -278,6 +287,8 @@ try {
     provider_job_hash_mean_bytes: Math.round(everyProviderHash.mean),
     provider_job_hash_p99_bytes: everyProviderHash.p99,
     ...results,
+    settlement_stream_max_entries: settlementStreamPeak.entries,
+    settlement_stream_bytes_at_max: settlementStreamPeak.bytes,
     prefix_bytes: final.totalBytes,
     prefix_keys: final.keys,
     prefix_bytes_per_standing_job: Math.round(final.totalBytes / jobsStanding),

@@ -9,9 +9,9 @@
  * For each scenario and round: seed (bulk SQL) → baseline pass → verify → seed → imagegate pass →
  * verify.
  * - imagegate = the production path: the REAL settlement worker (`startSettlementWorkerFromConfig` with its
- *   default config — BullMQ concurrency, micro-batch size and wait, pool size) running in this
- *   process, draining one settlement queue entry per job from Redis (bench/lib/settlement-worker-pass.ts).
- *   The entries are enqueued while the worker is paused; the clock runs from resume to the last
+ *   default config — entries in hand, batch size and wait, pool size) running in this process,
+ *   draining one settlement stream entry per job from Redis in batches (bench/lib/settlement-worker-pass.ts).
+ *   The entries are added before the worker starts; the clock runs from its start to the last
  *   acknowledgement, so the CPU a pass costs is the worker's, Redis's and Postgres's. To try other
  *   settings, set SETTLEMENT_CONCURRENCY, SETTLEMENT_BATCH_SIZE, SETTLEMENT_BATCH_WAIT_MS or
  *   DATABASE_POOL_SIZE in the environment (the method in the report names what ran).
@@ -286,7 +286,7 @@ async function main(): Promise<void> {
         budget:
           'a pass takes no new job after budget_s seconds; its rate is over the jobs it took, and the rest must be untouched',
         order: 'per round: seed, baseline, verify, seed, imagegate, verify',
-        imagegate: `the settlement worker (startSettlementWorkerFromConfig, default config) in the bench process: BullMQ concurrency ${settings.concurrency}, batches of up to ${settings.batchSize} jobs or ${settings.batchWaitMs} ms, pg pool of ${settings.poolSize}; entries enqueued while paused, timed from resume to the last acknowledgement`,
+        imagegate: `the settlement worker (startSettlementWorkerFromConfig, default config) in the bench process: ${settings.concurrency} stream entries in hand, read and settled in batches of up to ${settings.batchSize} jobs (a partial read waits ${settings.batchWaitMs} ms for more), pg pool of ${settings.poolSize}; entries added before the worker starts, timed from its start to the last acknowledgement`,
         baseline: `raw batched SQL settle, ${BASELINE_BATCH} jobs per statement, one connection`,
         postgres_synchronous_commit: versions.rows[0]?.sync ?? 'unknown',
       },

@@ -1,15 +1,23 @@
 /**
  * The settlement benchmark's imagegate pass: the production settlement worker, started by its own
  * composition root (`startSettlementWorkerFromConfig` with `loadSettlementConfig` defaults: concurrency,
- * batch size and wait, database pool size) in this process, draining one settlement queue entry
+ * batch size and wait, database pool size) in this process, draining one settlement stream entry
  * per job from Redis as the provider worker leaves them.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '@imagegate/core';
-import { createRedisConnection, createSettlementQueue, deleteKeysWithPrefix } from '@imagegate/queue';
+import {
+  createRedisConnection,
+  createSettlementStream,
+  deleteKeysWithPrefix,
+  type SettlementStream,
+  settlementFields,
+  settlementPayloadOf,
+} from '@imagegate/queue';
 import {
   loadSettlementConfig,
+  type RunningSettlementWorker,
   type SettlementConfig,
   startSettlementWorkerFromConfig,
 } from '@imagegate/settlement-worker';
@@ -49,58 +57,54 @@ export function workerSettings(databaseUrl: string): {
 }
 
 /**
- * Enqueues a settlement entry per job while the worker is paused, then times the worker from
- * resume until every entry is acknowledged (or the budget ends: then the worker is closed, which
- * lets the entries in flight finish, and the pass is measured over the entries it completed).
+ * Adds a settlement stream entry per job (pipelined) before the worker starts, then times the
+ * worker from its start until every entry is acknowledged (acked entries are deleted: the stream
+ * is empty), or the budget ends: then the worker is closed, which lets the batches in hand finish,
+ * and the pass is measured over the entries that left the stream.
  */
 export const workerPass: Pass = async ({ databaseUrl, redisUrl, ids, budgetS }) => {
   const prefix = `bench-settle-${randomBytes(4).toString('hex')}`;
   const redis = createRedisConnection(redisUrl, { name: 'imagegate-bench-settle' });
-  const queue = createSettlementQueue({ connection: redis, prefix, logger: createLogger({ level: 'silent' }) });
-  const running = await startSettlementWorkerFromConfig(
-    workerConfig(databaseUrl, redisUrl, prefix),
-    createLogger({ level: 'silent' }),
-  );
-  let closed = false;
+  const stream = createSettlementStream({ connection: redis, prefix });
+  let running: RunningSettlementWorker | undefined;
   try {
-    await running.worker.pause();
     for (let start = 0; start < ids.length; start += 1_000) {
-      await queue.addBulk(
-        ids
-          .slice(start, start + 1_000)
-          .map((jobId) => ({ name: 'settle', data: { jobId }, opts: { jobId: `settle-${jobId}` } })),
-      );
+      const pipeline = redis.pipeline();
+      for (const jobId of ids.slice(start, start + 1_000)) pipeline.xadd(stream.key, '*', ...settlementFields(jobId));
+      await pipeline.exec();
     }
     return await timed(async (deadline) => {
-      const taken = new Set<string>();
       let errors = 0;
       let firstError: string | undefined;
-      let finishedAt: number | undefined;
-      const allDone = Promise.withResolvers<void>();
-      running.worker.on('completed', (job) => {
-        taken.add(job.data.jobId);
-        if (taken.size === ids.length) {
-          finishedAt = performance.now();
-          allDone.resolve();
-        }
-      });
-      running.worker.on('failed', (_job, error) => {
+      running = await startSettlementWorkerFromConfig(
+        workerConfig(databaseUrl, redisUrl, prefix),
+        createLogger({ level: 'silent' }),
+      );
+      running.reader.on('failed', (_jobId, error) => {
         errors++;
         firstError ??= error.message;
       });
-      const budget = setTimeout(allDone.resolve, Math.max(0, deadline - performance.now()));
-      await running.worker.resume();
-      await allDone.promise;
-      clearTimeout(budget);
-      const budgetHit = finishedAt === undefined;
+      let left = await redis.xlen(stream.key);
+      while (left > 0 && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        left = await redis.xlen(stream.key);
+      }
+      const finishedAt = left === 0 ? performance.now() : undefined;
       await running.close();
-      closed = true;
-      return { taken, budgetHit, errors, firstError, finishedAt };
+      running = undefined;
+      const unsettled = new Set(await jobIdsLeftIn(stream));
+      const taken = new Set(ids.filter((jobId) => !unsettled.has(jobId)));
+      return { taken, budgetHit: finishedAt === undefined, errors, firstError, finishedAt };
     }, budgetS);
   } finally {
-    if (!closed) await running.close();
-    await queue.close();
+    await running?.close();
     await deleteKeysWithPrefix(redis, prefix).catch(() => {});
     redis.disconnect();
   }
 };
+
+/** The job ids whose entries are still in the stream (not acknowledged). */
+async function jobIdsLeftIn(stream: SettlementStream): Promise<string[]> {
+  const entries = (await stream.redis.xrange(stream.key, '-', '+')) as [string, string[]][];
+  return entries.map(([, fields]) => settlementPayloadOf(fields)?.jobId ?? '');
+}

@@ -1,5 +1,5 @@
 import { createLogger } from '@imagegate/core';
-import { createSettlementQueue, type SettlementQueue } from '@imagegate/queue';
+import { createSettlementStream, type SettlementStream, settlementFields } from '@imagegate/queue';
 import { type RunningSettlementWorker, startSettlementWorker } from '@imagegate/settlement-worker';
 import {
   createTestDatabase,
@@ -18,11 +18,11 @@ import {
 } from '@imagegate/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-// The settlement worker as deployed: BullMQ entries, one per job, settled in micro-batches.
+// The settlement worker as deployed: stream entries, one per job, read and settled in batches.
 let database: TestDatabase;
 let redis: TestRedis;
 let running: RunningSettlementWorker;
-let queue: SettlementQueue;
+let stream: SettlementStream;
 beforeAll(async () => {
   database = await createTestDatabase();
   redis = await createTestRedis();
@@ -40,14 +40,9 @@ beforeAll(async () => {
       sweepGraceSeconds: 0,
     },
   });
-  queue = createSettlementQueue({
-    connection: redis.redis,
-    prefix: redis.prefix,
-    logger: createLogger({ level: 'silent' }),
-  });
+  stream = createSettlementStream({ connection: redis.redis, prefix: redis.prefix });
 });
 afterAll(async () => {
-  await queue?.close();
   await running?.close();
   await redis?.cleanup();
   await database?.drop();
@@ -57,9 +52,9 @@ beforeEach(async () => {
 });
 
 function enqueue(jobs: readonly SeededJob[]) {
-  return queue.addBulk(
-    jobs.map((job) => ({ name: 'settle', data: { jobId: job.id }, opts: { jobId: `settle-${job.id}` } })),
-  );
+  const pipeline = stream.redis.pipeline();
+  for (const job of jobs) pipeline.xadd(stream.key, '*', ...settlementFields(job.id));
+  return pipeline.exec();
 }
 
 async function settledSoFar(): Promise<number> {

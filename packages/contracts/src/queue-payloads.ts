@@ -12,7 +12,7 @@ export const generationJobPayloadSchema = z.object({
 });
 export type GenerationJobPayload = z.infer<typeof generationJobPayloadSchema>;
 
-/** A settlement queue entry: the job whose hold to settle (Postgres holds the rest). */
+/** A settlement stream entry: the job whose hold to settle (Postgres holds the rest). */
 export const settlementPayloadSchema = z.object({ jobId: z.string(), traceparent: z.string().max(55).optional() });
 export type SettlementPayload = z.infer<typeof settlementPayloadSchema>;
 

@@ -12,6 +12,7 @@ export * from './queue-names.ts';
 export * from './queue-position.ts';
 export * from './queue-stats.ts';
 export * from './redis-connection.ts';
-export * from './settlement-queue.ts';
+export * from './settlement-stream.ts';
+export * from './settlement-stream-stats.ts';
 export * from './webhook-queue.ts';
 export * from './worker-heartbeats.ts';

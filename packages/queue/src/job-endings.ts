@@ -3,7 +3,7 @@ import type { GatewayError } from '@imagegate/core';
 import { finishJobUnsuccessfully, type Pool, type TerminalTransition } from '@imagegate/db';
 import { publishJobEvent } from './job-events.ts';
 import type { Redis } from './redis-connection.ts';
-import { enqueueSettlement, type SettlementQueue } from './settlement-queue.ts';
+import { enqueueSettlement, type SettlementStream } from './settlement-stream.ts';
 import { enqueueWebhookDelivery, type WebhookQueue } from './webhook-queue.ts';
 
 /** Where the end of a job is announced. */
@@ -11,21 +11,21 @@ export interface JobEndingChannels {
   redis: Redis;
   /** Prefix of every Redis key and channel (`REDIS_PREFIX`). */
   redisPrefix: string;
-  settlementQueue: SettlementQueue;
+  settlementStream: SettlementStream;
   webhookQueue: WebhookQueue;
 }
 
 /** The channels of a service whose deps carry them (the ingress's, a worker's). */
 export function jobEndingChannelsOf(deps: {
   redis: Redis;
-  settlementQueue: SettlementQueue;
+  settlementStream: SettlementStream;
   webhookQueue: WebhookQueue;
   settings: { redisPrefix: string };
 }): JobEndingChannels {
   return {
     redis: deps.redis,
     redisPrefix: deps.settings.redisPrefix,
-    settlementQueue: deps.settlementQueue,
+    settlementStream: deps.settlementStream,
     webhookQueue: deps.webhookQueue,
   };
 }
@@ -49,7 +49,7 @@ export async function announceJobEnd(
   const { webhookDeliveryId, recorded } = transition;
   await Promise.all([
     publishJobEvent(channels.redis, channels.redisPrefix, recorded ? { jobId, status, recorded } : { jobId, status }),
-    enqueueSettlement(channels.settlementQueue, jobId),
+    enqueueSettlement(channels.settlementStream, jobId),
     webhookDeliveryId === null ? undefined : enqueueWebhookDelivery(channels.webhookQueue, webhookDeliveryId),
   ]);
 }

@@ -5,7 +5,6 @@ import { createLogger } from '@imagegate/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createProviderQueue } from './provider-queue.ts';
 import { createRedisConnection } from './redis-connection.ts';
-import { createSettlementQueue } from './settlement-queue.ts';
 import { createWebhookQueue } from './webhook-queue.ts';
 
 /** A port nothing listens on: Redis as it is once it dropped. */
@@ -29,7 +28,6 @@ describe('queue errors', () => {
   it.each([
     ['provider', createProviderQueue.bind(null, 'openai')],
     ['webhook', createWebhookQueue],
-    ['settlement', createSettlementQueue],
   ])('the %s queue logs an unreachable Redis through our logger, not raw to stderr', async (_name, create) => {
     const lines: string[] = [];
     const destination = new Writable({

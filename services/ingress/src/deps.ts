@@ -1,7 +1,7 @@
 import type { Catalog, MarkupTier } from '@imagegate/catalog';
 import type { Logger, SecretBox } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
-import type { ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
+import type { ProviderQueue, Redis, SettlementStream, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 import type { Telemetry } from '@imagegate/telemetry';
 import type { WebhookUrlPolicy } from '@imagegate/webhooks';
@@ -21,7 +21,7 @@ export interface IngressDeps {
   /** Where the webhooks of the jobs the ingress ends (a queued job canceled, a failed enqueue) and manual re-sends go. */
   webhookQueue: WebhookQueue;
   /** Where the jobs the ingress ends itself (a queued job canceled, a failed enqueue) go to have their hold released. */
-  settlementQueue: SettlementQueue;
+  settlementStream: SettlementStream;
   /** The SSRF guard applied to `webhook_url` at submission. */
   webhookUrlPolicy: WebhookUrlPolicy;
   /** Seals the accounts' webhook secrets before they are stored (`IMAGEGATE_SECRET_KEY`). */

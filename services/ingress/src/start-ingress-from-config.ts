@@ -5,10 +5,11 @@ import { defaultProviderLimits, PROVIDERS } from '@imagegate/providers';
 import {
   createProviderQueue,
   createRedisConnection,
-  createSettlementQueue,
+  createSettlementStream,
   createWebhookQueue,
   parseProviderLimits,
   readQueueStats,
+  readSettlementStreamStats,
 } from '@imagegate/queue';
 import { objectStoreFromEnv } from '@imagegate/storage';
 import { observeQueues, openTelemetry, type Telemetry } from '@imagegate/telemetry';
@@ -49,10 +50,13 @@ export async function startIngressFromConfig(
       ]),
   );
   const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
-  const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
+  const settlementStream = createSettlementStream({ connection: redis, prefix: config.REDIS_PREFIX });
   const store = objectStoreFromEnv(config);
-  const allQueues = [...queues.values(), webhookQueue, settlementQueue];
-  const stopObservingQueues = observeQueues(telemetry.metrics, () => readQueueStats(allQueues));
+  const allQueues = [...queues.values(), webhookQueue];
+  const stopObservingQueues = observeQueues(telemetry.metrics, async () => [
+    ...(await readQueueStats(allQueues)),
+    await readSettlementStreamStats(settlementStream),
+  ]);
   const ingress = await startIngress(
     {
       pool,
@@ -66,7 +70,7 @@ export async function startIngressFromConfig(
         logger,
       ),
       webhookQueue,
-      settlementQueue,
+      settlementStream,
       webhookUrlPolicy: createWebhookUrlPolicy({
         allowHosts: config.WEBHOOK_ALLOW_HOSTS,
         resolveHost: overrides.resolveHost,

@@ -1,7 +1,7 @@
 import type { Logger } from '@imagegate/core';
 import type { Pool } from '@imagegate/db';
 import type { ImageProvider } from '@imagegate/providers';
-import type { ProviderLimits, ProviderQueue, Redis, SettlementQueue, WebhookQueue } from '@imagegate/queue';
+import type { ProviderLimits, ProviderQueue, Redis, SettlementStream, WebhookQueue } from '@imagegate/queue';
 import type { ObjectStore } from '@imagegate/storage';
 import type { Telemetry } from '@imagegate/telemetry';
 import type { ReconcilerSettings } from './reconciler-settings.ts';
@@ -12,7 +12,7 @@ export interface ProviderWorkerDeps {
   redis: Redis;
   store: ObjectStore;
   /** Where finished jobs go to have their hold settled. */
-  settlementQueue: SettlementQueue;
+  settlementStream: SettlementStream;
   /** Where the webhook deliveries of finished jobs go. */
   webhookQueue: WebhookQueue;
   /** The adapters this process serves, by provider name: one BullMQ worker each. */

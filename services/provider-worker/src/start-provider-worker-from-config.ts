@@ -4,7 +4,7 @@ import { createConfiguredProviders, defaultProviderLimits, providerEnvNames } fr
 import {
   createProviderQueue,
   createRedisConnection,
-  createSettlementQueue,
+  createSettlementStream,
   createWebhookQueue,
   type ProviderQueue,
   parseProviderLimits,
@@ -42,7 +42,7 @@ export async function startProviderWorkerFromConfig(
   const redis = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker' });
   const subscriber = createRedisConnection(config.REDIS_URL, { name: 'imagegate-worker-cancel' });
   const store = objectStoreFromEnv(config);
-  const settlementQueue = createSettlementQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
+  const settlementStream = createSettlementStream({ connection: redis, prefix: config.REDIS_PREFIX });
   const webhookQueue = createWebhookQueue({ connection: redis, prefix: config.REDIS_PREFIX, logger });
   const providerQueues = new Map<string, ProviderQueue>();
   const queueFor = (provider: string): ProviderQueue => {
@@ -58,7 +58,7 @@ export async function startProviderWorkerFromConfig(
       pool,
       redis,
       store,
-      settlementQueue,
+      settlementStream,
       webhookQueue,
       providers,
       queueFor,
@@ -82,7 +82,6 @@ export async function startProviderWorkerFromConfig(
     async close() {
       await worker.close();
       await opened.close();
-      await settlementQueue.close();
       await webhookQueue.close();
       await Promise.all([...providerQueues.values()].map((queue) => queue.close()));
       subscriber.disconnect();

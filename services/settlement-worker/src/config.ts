@@ -8,11 +8,11 @@ const settlementEnvSchema = z.object({
   ...redisEnvSchema.shape,
   ...loggingEnvSchema.shape,
   ...telemetryEnvSchema.shape,
-  /** Queue entries in flight per process (default 256); they wait in the batcher, so this bounds a batch. */
+  /** Stream entries in hand per process (default 256): `concurrency / batchSize` batches settle at once. */
   SETTLEMENT_CONCURRENCY: z.coerce.number().int().min(1).max(5_000).default(SETTLEMENT_DEFAULTS.concurrency),
   /** Jobs settled by one statement at most (default 100). */
   SETTLEMENT_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(SETTLEMENT_DEFAULTS.batchSize),
-  /** Milliseconds a job waits for its batch to fill before the batch goes anyway (default 2). */
+  /** Milliseconds a read that found less than a batch waits for more before the batch goes anyway (default 2). */
   SETTLEMENT_BATCH_WAIT_MS: z.coerce.number().int().min(0).max(1_000).default(SETTLEMENT_DEFAULTS.batchWaitMs),
   /** Milliseconds between sweeps for finished jobs with an open hold (default 10000). */
   SETTLEMENT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(SETTLEMENT_DEFAULTS.sweepIntervalMs),

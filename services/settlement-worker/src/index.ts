@@ -1,4 +1,5 @@
 export { loadSettlementConfig, type SettlementConfig } from './config.ts';
+export { forgetGoneConsumers } from './forget-gone-consumers.ts';
 export { type SettlementFaults, type SettlementOutcome, settleJob, settleJobs } from './settle-jobs.ts';
 export { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';
 export {

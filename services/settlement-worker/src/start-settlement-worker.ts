@@ -1,36 +1,43 @@
-import { type Logger, MicroBatcher, startPeriodicSweep } from '@imagegate/core';
+import { hostname } from 'node:os';
+import { type Logger, startPeriodicSweep } from '@imagegate/core';
 import { findUnsettledJobIds, type Pool } from '@imagegate/db';
-import { type Redis, SETTLEMENT_QUEUE, type SettlementPayload, settlementPayloadSchema } from '@imagegate/queue';
+import { createSettlementStream, type Redis, type SettlementPayload } from '@imagegate/queue';
 import { contextOfTraceparent, inSpan, type Telemetry, unobservedTelemetry } from '@imagegate/telemetry';
-import { Worker } from 'bullmq';
 import { type LossListener, type SettlementFaults, type SettlementOutcome, settleJobs } from './settle-jobs.ts';
 import { SETTLEMENT_DEFAULTS } from './settlement-defaults.ts';
 import { recordSettlements } from './settlement-metrics.ts';
+import { SettlementStreamReader } from './settlement-stream-reader.ts';
 
 export interface SettlementWorkerDeps {
   pool: Pool;
+  /** Acks, claims and the metrics' reads; the blocking reads get a duplicate of it. */
   redis: Redis;
   logger: Logger;
   /** Metrics and tracing (default: metrics nobody reads, no tracing). */
   telemetry?: Telemetry | undefined;
   settings: {
     redisPrefix: string;
-    /** Queue entries in flight in this process; they wait in the batcher, so this bounds a batch (default 256). */
+    /** Stream entries in hand in this process, in batches settled at once (default 256). */
     concurrency?: number;
-    /** Jobs settled by one statement at most (default 100). */
+    /** Jobs settled by one statement at most: the entries one read takes (default 100). */
     batchSize?: number;
-    /** Milliseconds a job waits for its batch to fill before the batch goes anyway (default 2). */
+    /** Milliseconds a read that found less than a batch waits for more before the batch goes anyway (default 2). */
     batchWaitMs?: number;
     /** How often the sweep looks for finished jobs with an open hold (ms, default 10000). */
     sweepIntervalMs?: number;
     /** How long a finished job may wait for its queued settlement before the sweep takes it (s, default 30). */
     sweepGraceSeconds?: number;
+    /** This worker's consumer name in the stream's group (default: host, pid and a counter, so a restarted container takes back its own). */
+    consumer?: string;
+    /** How long another worker's entry may stay pending before this one takes it (ms, default 15000). */
+    staleIdleMs?: number;
   };
   faults?: SettlementFaults;
 }
 
 export interface RunningSettlementWorker {
-  worker: Worker<SettlementPayload>;
+  /** The stream reader: `acknowledged` and `failed` events. */
+  reader: SettlementStreamReader;
   /** One sweep now; returns how many jobs it settled. */
   sweep(): Promise<number>;
   /** The `METRICS_PORT` endpoint's base URL, when this service opened one (`start…FromConfig`). */
@@ -38,57 +45,60 @@ export interface RunningSettlementWorker {
   close(): Promise<void>;
 }
 
+/** Readers started in this process so far: the default consumer names differ within a process. */
+let readersStarted = 0;
+
 /**
- * The settlement queue's worker plus the sweep that settles what the queue lost. Queue entries stay
- * one per job (BullMQ retries and acknowledges each), but their processors hand the job id to a
- * batcher, so a busy worker settles many jobs per statement and per commit. Built from deps the
- * caller opened and keeps owning: `close()` leaves them open (`startSettlementWorkerFromConfig`
- * opens and closes its own).
+ * The settlement stream's reader plus the sweep that settles what the stream lost. Entries stay
+ * one per job, but a read takes a batch of them and one statement settles it, so a busy worker
+ * pays Redis a few commands per batch rather than per job. Built from deps the caller opened and
+ * keeps owning: `close()` leaves them open (`startSettlementWorkerFromConfig` opens and closes its own).
  */
 export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise<RunningSettlementWorker> {
   const { pool, logger, settings } = deps;
   const telemetry = deps.telemetry ?? unobservedTelemetry();
-  const settle = async (jobIds: string[]) => {
-    const results = await settleJobs(pool, jobIds, deps.faults, warnOfLoss);
-    recordSettlements(telemetry.metrics, results);
-    return results;
-  };
   // A job whose upstream cost more than we charged is worth an operator's look (prices, markup).
   const warnOfLoss: LossListener = ({ jobId, chargedMicros, upstreamCostMicros }) =>
     logger.warn(
       { jobId, chargedMicros: String(chargedMicros), upstreamCostMicros: String(upstreamCostMicros) },
       'job cost more upstream than it was charged',
     );
-  const batcher = new MicroBatcher<string, SettlementOutcome>(settle, {
-    maxItems: settings.batchSize ?? SETTLEMENT_DEFAULTS.batchSize,
-    maxWaitMs: settings.batchWaitMs ?? SETTLEMENT_DEFAULTS.batchWaitMs,
-    // Batches touch accounts in id order, so several may run at once without deadlocking.
-    maxInFlight: 8,
+  const settleBatch = async (payloads: SettlementPayload[]) => {
+    const batch = settleJobs(
+      pool,
+      payloads.map((payload) => payload.jobId),
+      deps.faults,
+      warnOfLoss,
+    ).then((results) => {
+      recordSettlements(telemetry.metrics, results);
+      return results;
+    });
+    // A span per job (continuing the trace of its ending) around its share of the batch.
+    return Promise.allSettled(
+      payloads.map(({ jobId, traceparent }, index) =>
+        inSpan(
+          telemetry.tracing.tracer,
+          'settlement',
+          { 'imagegate.job_id': jobId },
+          async () => outcomeOf(await batch, index, jobId, logger),
+          contextOfTraceparent(traceparent),
+        ),
+      ),
+    );
+  };
+  const batchSize = settings.batchSize ?? SETTLEMENT_DEFAULTS.batchSize;
+  const reader = new SettlementStreamReader({
+    stream: createSettlementStream({ connection: deps.redis, prefix: settings.redisPrefix }),
+    blocking: deps.redis.duplicate(),
+    consumer: settings.consumer ?? `${hostname()}-${process.pid}-${readersStarted++}`,
+    settle: settleBatch,
+    logger,
+    batchSize,
+    batchWaitMs: settings.batchWaitMs ?? SETTLEMENT_DEFAULTS.batchWaitMs,
+    maxBatchesInFlight: Math.max(1, Math.ceil((settings.concurrency ?? SETTLEMENT_DEFAULTS.concurrency) / batchSize)),
+    staleIdleMs: settings.staleIdleMs,
   });
-  const worker = new Worker<SettlementPayload>(
-    SETTLEMENT_QUEUE,
-    async (job) => {
-      const { jobId, traceparent } = settlementPayloadSchema.parse(job.data);
-      // A span per job (continuing the trace of its ending) around its share of the batch.
-      const outcome = await inSpan(
-        telemetry.tracing.tracer,
-        'settlement',
-        { 'imagegate.job_id': jobId },
-        () => batcher.add(jobId),
-        contextOfTraceparent(traceparent),
-      );
-      if (outcome.settled) logger.debug({ jobId, charged: String(outcome.chargedMicros) }, 'settled');
-    },
-    {
-      connection: deps.redis,
-      prefix: settings.redisPrefix,
-      concurrency: settings.concurrency ?? SETTLEMENT_DEFAULTS.concurrency,
-      lockDuration: 10_000,
-      stalledInterval: 5_000,
-    },
-  );
-  worker.on('error', (error) => logger.error({ err: error }, 'settlement worker error'));
-  await worker.waitUntilReady();
+  await reader.start();
 
   async function sweep(): Promise<number> {
     const jobIds = await findUnsettledJobIds(pool, {
@@ -109,12 +119,25 @@ export async function startSettlementWorker(deps: SettlementWorkerDeps): Promise
   });
 
   return {
-    worker,
+    reader,
     sweep,
     async close() {
       await periodic.stop();
-      await worker.close();
-      await batcher.drain();
+      await reader.close();
     },
   };
+}
+
+/** One job's share of its batch's results: its outcome, or its error thrown (the span records it). */
+function outcomeOf(
+  results: PromiseSettledResult<SettlementOutcome>[],
+  index: number,
+  jobId: string,
+  logger: Logger,
+): SettlementOutcome {
+  const result = results[index];
+  if (result === undefined) throw new Error('settleJobs returned no result');
+  if (result.status === 'rejected') throw result.reason;
+  if (result.value.settled) logger.debug({ jobId, charged: String(result.value.chargedMicros) }, 'settled');
+  return result.value;
 }
