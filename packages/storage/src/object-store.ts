@@ -91,7 +91,7 @@ export interface ObjectStore {
    * out its response's own chunks. Throws `ObjectNotFoundError` as `getObjectStream` does, before
    * the first chunk; stopping early (a `break`) releases what was opened.
    */
-  openChunks(key: string, scratch: Buffer): Promise<AsyncIterable<Uint8Array>>;
+  openChunks(key: string, scratch: Buffer): Promise<Iterable<Uint8Array> | AsyncIterable<Uint8Array>>;
   /**
    * Synchronously returns a signed GET URL valid for `ttlSeconds` (1 … 604800) from `now`
    * (default: current time). With the default credential chain, credentials load asynchronously
