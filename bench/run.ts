@@ -31,6 +31,8 @@ export const SMOKE_ARGS: Record<string, string[]> = {
   // The two sync figures share the matrix between them: each path (both stores, both topologies,
   // both modes, and the peer pass) runs for about a second.
   'sync-frontier': [
+    '--min-requests',
+    '0',
     '--start',
     '10',
     '--max-rate',

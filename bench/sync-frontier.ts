@@ -17,8 +17,12 @@
  * imagegate's p99 ≤ Portkey's at every probed rate up to Portkey's capacity; in `url` mode
  * imagegate's capacity ≥ 500/s.
  *
+ * Each pass lasts `--seconds`, or longer at low rates so that it sends at least `--min-requests`:
+ * a p99 over 24 requests (6 s at 4/s) is the slowest one, and whether it crosses the 100 ms line
+ * is then a coin toss, not a capacity.
+ *
  *   pnpm bench sync-frontier -- [--start 25] [--max-rate 1000] [--bisect 2] [--seconds 8] [--warmup 2]
- *     [--stores default] [--topologies one-process,split] [--modes b64_json,url]
+ *     [--min-requests 100] [--stores default] [--topologies one-process,split] [--modes b64_json,url]
  */
 import { parseArgs } from 'node:util';
 import { fileWriter, s3PutWriter } from './lib/floor-writers.ts';
@@ -48,6 +52,7 @@ const { values } = parseArgs({
     'max-rate': { type: 'string', default: '1000' },
     bisect: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '8' },
+    'min-requests': { type: 'string', default: '100' },
     warmup: { type: 'string', default: '2' },
     stores: { type: 'string', default: 'default' },
     topologies: { type: 'string', default: TOPOLOGIES.join(',') },
@@ -58,6 +63,9 @@ const startRate = Number(values.start);
 const maxRate = Number(values['max-rate']);
 const bisectSteps = Number(values.bisect);
 const seconds = Number(values.seconds);
+const minRequests = Number(values['min-requests']);
+/** A pass at `rate` lasts `--seconds`, or long enough to send `--min-requests`. */
+const passSeconds = (rate: number) => Math.max(seconds, minRequests / rate);
 const warmupS = Number(values.warmup);
 const stores = parseNames('stores', values.stores, STORES);
 const topologies = parseNames('topologies', values.topologies, TOPOLOGIES);
@@ -146,7 +154,7 @@ try {
             (name) => names.includes(name) || (names.includes('portkey') && imagegateNames.some((i) => i === name)),
           );
           const pass = async (target: { send: Send; cpuMs: () => number; settleMs?: number }) => {
-            const measured = await measuredPass({ ratePerS: rate, durationS: seconds, warmupS, ...target });
+            const measured = await measuredPass({ ratePerS: rate, durationS: passSeconds(rate), warmupS, ...target });
             await stack.clearStores();
             return measured;
           };
@@ -259,6 +267,7 @@ try {
       max_rate_per_s: maxRate,
       bisect_steps: bisectSteps,
       seconds,
+      min_requests: minRequests,
       warmup_s: warmupS,
       stores,
       topologies,
