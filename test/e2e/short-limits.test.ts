@@ -7,7 +7,7 @@ let stack: TestStack;
 let account: TestAccount;
 
 beforeAll(async () => {
-  stack = await startTestStack({ env: { IMAGE_URL_TTL_S: '1', SYNC_WAIT_MAX_S: '1' } });
+  stack = await startTestStack({ env: { IMAGE_URL_TTL_S: '3', SYNC_WAIT_MAX_S: '1' } });
   account = await stack.createAccount('limits');
 });
 afterAll(async () => {
@@ -23,8 +23,9 @@ describe('IMAGE_URL_TTL_S', () => {
       response_format: 'url',
     });
     const url = result.data?.[0]?.url ?? '';
+    // 3 s, not 1: a signature counts whole seconds, so a 1 s URL could expire before a loaded machine fetched it.
     expect((await fetch(url)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    await new Promise((resolve) => setTimeout(resolve, 4_200));
     expect((await fetch(url)).status).toBe(403);
   });
 });
