@@ -4,8 +4,8 @@
  * worker's queued/start/allowance/upstream/store/record/announce); this prints, per log message, the
  * p50/p90/p99 and mean of each stage over the lines of a log file.
  *
- *   BENCH_LOG_LEVEL=debug BENCH_HOST_LOG=/tmp/host.log node bench/sync-overhead.ts …
- *   node bench/probes/stage-timings.ts /tmp/host.log [--after <ISO time>]
+ *   BENCH_LOG_LEVEL=debug BENCH_HOST_LOG=<log file> node bench/sync-overhead.ts …
+ *   node bench/probes/stage-timings.ts <log file> [--after <ISO time>]
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
